@@ -1,0 +1,187 @@
+"""Alert ingest benchmark: how many POST /v2/alerts per second Tocsin takes, and how fast it answers.
+
+Starts a real server (``tocsin serve``) on SQLite and on PostgreSQL, drives N concurrent
+keep-alive clients for a bounded time, and prints creates/s, p50 and p99 latency for two loads:
+every request a new alias (inserts), and every request the same alias (a dedup storm).
+
+    .venv/bin/python bench/ingest.py                      # both databases, defaults below
+    .venv/bin/python bench/ingest.py --backend sqlite --clients 64 --seconds 20 --workers 2
+
+PostgreSQL: a private server is started from Debian's binaries unless --postgres-url is given.
+The client is a minimal asyncio HTTP/1.1 client so that it takes as little of the CPU as possible
+from the server it measures (both share this machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.postgres import PostgresServer, execute_admin, free_port  # noqa: E402
+
+TOCSIN = str(ROOT / ".venv" / "bin" / "tocsin")
+
+
+@dataclass
+class Result:
+    backend: str
+    load: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000
+
+
+async def _client(port: int, key: str, bodies, deadline: float, result: Result) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        "POST /v2/alerts HTTP/1.1\r\nHost: bench\r\n"
+        f"Authorization: GenieKey {key}\r\nContent-Type: application/json\r\n"
+    )
+    try:
+        while time.perf_counter() < deadline:
+            body = next(bodies)
+            started = time.perf_counter()
+            writer.write(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            status_line = await reader.readuntil(b"\r\n")
+            headers = await reader.readuntil(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in headers.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+            await reader.readexactly(length)
+            result.latencies.append(time.perf_counter() - started)
+            result.requests += 1
+            if b" 202 " not in status_line:
+                result.errors += 1
+    finally:
+        writer.close()
+
+
+def _bodies(load: str):
+    number = 0
+    while True:
+        number += 1
+        alias = "storm" if load == "single alias" else f"bench-{os.getpid()}-{number}-{time.monotonic_ns()}"
+        body = {"message": f"bench alert {number}", "alias": alias, "tags": ["bench"], "priority": "P3"}
+        yield json.dumps(body).encode()
+
+
+async def _drive(port: int, key: str, clients: int, seconds: float, backend: str, load: str) -> Result:
+    result = Result(backend, load, 0, 0, seconds, [])
+    bodies = _bodies(load)
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_client(port, key, bodies, deadline, result) for _ in range(clients)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _start_server(database_url: str, data_dir: str, workers: int) -> tuple[subprocess.Popen[bytes], int, str]:
+    env = {
+        **os.environ,
+        "TOCSIN_DATABASE_URL": database_url,
+        "TOCSIN_DATA_DIR": data_dir,
+        "TOCSIN_LOG_LEVEL": "warning",
+    }
+    subprocess.run([TOCSIN, "migrate"], env=env, check=True, capture_output=True)
+    created = subprocess.run(
+        [TOCSIN, "integration", "create", "--type", "API", "--name", f"bench-{time.monotonic_ns()}"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    key = created.stdout.strip().splitlines()[-1]
+    port = free_port()
+    server = subprocess.Popen(
+        [TOCSIN, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            import urllib.request
+
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1)
+            return server, port, key
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def run_backend(backend: str, database_url: str, args: argparse.Namespace) -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="tocsin-bench-") as data_dir:
+        server, port, key = _start_server(database_url, data_dir, args.workers)
+        try:
+            asyncio.run(_drive(port, key, args.clients, 2, backend, "new aliases"))  # warm-up
+            return [
+                asyncio.run(_drive(port, key, args.clients, args.seconds, backend, load))
+                for load in ("new aliases", "single alias")
+            ]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive connections")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each load")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--postgres-url", help="an existing PostgreSQL database to use (it gets migrated)")
+    args = parser.parse_args()
+
+    results: list[Result] = []
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory(prefix="tocsin-bench-db-") as directory:
+            results += run_backend("sqlite", f"sqlite:///{directory}/bench.db", args)
+    if args.backend in ("postgresql", "both"):
+        if args.postgres_url:
+            results += run_backend("postgresql", args.postgres_url, args)
+        else:
+            pg = PostgresServer(durable=True)
+            pg.start()
+            try:
+                execute_admin(pg.admin_url, "CREATE DATABASE bench")
+                results += run_backend("postgresql", pg.url("bench"), args)
+            finally:
+                pg.stop()
+
+    print(f"\nclients={args.clients} workers={args.workers} seconds={args.seconds} cpus={os.cpu_count()}")
+    print(
+        f"{'backend':<11} {'load':<13} {'requests':>9} {'errors':>6} "
+        f"{'creates/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
+    )
+    for r in results:
+        print(
+            f"{r.backend:<11} {r.load:<13} {r.requests:>9} {r.errors:>6} {r.rate:>10.0f} "
+            f"{r.percentile(0.5):>8.1f} {r.percentile(0.99):>8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.types import JSONDocument
+
+USER_ROLES = ("owner", "admin", "user")
+API_KEY_RIGHTS = ("read", "create-update", "delete", "configuration")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(320), unique=True)
+    """An e-mail address, stored in lower case."""
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("owner", "admin")
+
+
+class ApiKey(Base):
+    """An account-level key (Opsgenie's "API key management"), not tied to an integration."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rights: Mapped[list[str]] = mapped_column(JSONDocument)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,55 @@
+"""Who is acting, and through which channel. Every service action takes an Actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which alerts an actor may see and act on."""
+
+    everything: bool
+    team_ids: frozenset[str] = frozenset()
+    user_ids: frozenset[str] = frozenset()
+
+
+EVERYTHING = Scope(everything=True)
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    """The integration, key or chat handle that acted (or the username, for people)."""
+    channel: str
+    """"API", "web", "CLI", "system", or a chat platform such as "Mattermost"."""
+    scope: Scope = EVERYTHING
+    user_id: str | None = None
+    username: str | None = None
+    integration_id: str | None = None
+    integration_type: str | None = None
+    owner_team_id: str | None = None
+    """Set for a team-owned integration: its alerts go to this team."""
+    on_behalf_of: str | None = None
+    """The display name an API caller gave in the ``user`` field of its request."""
+
+    @property
+    def display_name(self) -> str:
+        """The name recorded as owner of log entries and in report fields."""
+        return self.username or self.on_behalf_of or self.name
+
+    def describe(self) -> str:
+        """How the alert log names the actor: "ada@example.com via web", "Prometheus (API)"."""
+        if self.username:
+            return f"{self.username} via {self.channel}"
+        if self.on_behalf_of:
+            return f"{self.on_behalf_of} via {self.name} ({self.channel})"
+        return f"{self.name} ({self.channel})"
+
+    def with_on_behalf_of(self, user: str | None) -> Actor:
+        if not user or self.username:
+            return self
+        return replace(self, on_behalf_of=user)
+
+
+SYSTEM = Actor(name="Tocsin", channel="system")

@@ -1,0 +1,1 @@
+"""Alerts: the Opsgenie-compatible alert model, its actions, search and REST API."""

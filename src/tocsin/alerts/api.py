@@ -1,0 +1,195 @@
+"""The v2 Alert API: create, and every read. Actions live in ``api_actions``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from tocsin.actors import Actor
+from tocsin.alerts import ingest, listing, reads, requests, service
+from tocsin.alerts.api_common import IdentifierType
+from tocsin.alerts.json_views import alert_json, log_json, note_json, recipient_json, request_json
+from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.api.auth import alert_reader, alert_writer
+from tocsin.api.envelope import JSONBody, accepted, ok, request_id
+from tocsin.db import Database
+from tocsin.errors import InvalidInput, NotFound
+
+router = APIRouter(prefix="/v2/alerts")
+Reader = Annotated[Actor, Depends(alert_reader)]
+Writer = Annotated[Actor, Depends(alert_writer)]
+Order = Literal["asc", "desc"]
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _url(request: Request, path: str, **params: Any) -> str:
+    query = urlencode({key: value for key, value in params.items() if value is not None})
+    return f"{request.app.state.settings.base_url}{path}?{query}"
+
+
+@router.post("", status_code=202)
+async def create_alert(request: Request, body: CreateAlertPayload, actor: Writer) -> JSONBody:
+    if not body.source:
+        body.source = request.client.host if request.client else ""
+    actor = actor.with_on_behalf_of(body.user)
+    rid = request_id(request)
+
+    def job(session: Session) -> None:
+        outcome = ingest.create_alert(session, payload=body, actor=actor)
+        status = f"Alert deduplicated; count is {outcome.count}" if outcome.deduplicated else "Created alert"
+        requests.record(
+            session,
+            request_id=rid,
+            action="Create",
+            success=True,
+            status=status,
+            alert_id=outcome.alert_id,
+            alias=outcome.alias,
+            integration_id=actor.integration_id,
+        )
+
+    await request.app.state.writer.run(job)
+    return accepted(request)
+
+
+@router.get("/requests/{request_id}")
+def request_status(request: Request, request_id: str, actor: Reader) -> JSONBody:
+    with _db(request).read_session() as session:
+        record = requests.get(session, request_id)
+        if record is None:
+            raise NotFound(f"Request {request_id} does not exist")
+        return ok(request, request_json(record))
+
+
+@router.get("/count")
+def count_alerts(
+    request: Request,
+    actor: Reader,
+    query: str | None = None,
+    search_identifier: Annotated[str | None, Query(alias="searchIdentifier")] = None,
+) -> JSONBody:
+    _no_saved_searches(search_identifier)
+    with _db(request).read_session() as session:
+        return ok(request, {"count": listing.count_alerts(session, scope=actor.scope, query=query)})
+
+
+@router.get("")
+def list_alerts(
+    request: Request,
+    actor: Reader,
+    query: str | None = None,
+    search_identifier: Annotated[str | None, Query(alias="searchIdentifier")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    sort: str = "createdAt",
+    order: Order = "desc",
+) -> JSONBody:
+    _no_saved_searches(search_identifier)
+    if sort not in listing.SORT_COLUMNS:
+        raise InvalidInput("sort", f"sort must be one of {', '.join(listing.SORT_COLUMNS)}")
+    with _db(request).read_session() as session:
+        alerts, responders = listing.list_alerts(
+            session, scope=actor.scope, query=query, offset=offset, limit=limit, sort=sort, order=order
+        )
+        total = listing.count_alerts(session, scope=actor.scope, query=query)
+        data = [alert_json(alert, responders[alert.id], full=False) for alert in alerts]
+
+    def page(at: int) -> str:
+        return _url(request, "/v2/alerts", query=query, offset=at, limit=limit, sort=sort, order=order)
+
+    paging = {"first": page(0), "last": page(max(0, (total - 1) // limit * limit))}
+    if offset + limit < total:
+        paging["next"] = page(offset + limit)
+    if offset > 0:
+        paging["prev"] = page(max(0, offset - limit))
+    return ok(request, data, paging=paging)
+
+
+def _no_saved_searches(search_identifier: str | None) -> None:
+    if search_identifier:
+        raise InvalidInput("searchIdentifier", "saved searches are not supported; pass the search as query=")
+
+
+@router.get("/{identifier}")
+def get_alert(request: Request, identifier: str, actor: Reader, id_type: IdentifierType = "id") -> JSONBody:
+    with _db(request).read_session() as session:
+        alert, responders = reads.alert_with_responders(session, service.AlertRef(identifier, id_type), actor)
+        return ok(request, alert_json(alert, responders, full=True))
+
+
+def _page(offset: str | None, direction: str, limit: int, order: str) -> reads.Page:
+    return reads.Page(offset=offset, direction=direction, limit=limit, order=order)
+
+
+@router.get("/{identifier}/logs")
+def list_logs(
+    request: Request,
+    identifier: str,
+    actor: Reader,
+    id_type: IdentifierType = "id",
+    offset: str | None = None,
+    direction: Literal["next", "prev"] = "next",
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    order: Order = "desc",
+) -> JSONBody:
+    ref = service.AlertRef(identifier, id_type)
+    with _db(request).read_session() as session:
+        entries = reads.logs(session, ref, actor, _page(offset, direction, limit, order))
+        data = [log_json(entry) for entry in entries]
+    return ok(
+        request, data, paging=_entry_paging(request, f"/v2/alerts/{identifier}/logs", data, limit, order)
+    )
+
+
+@router.get("/{identifier}/notes")
+def list_notes(
+    request: Request,
+    identifier: str,
+    actor: Reader,
+    id_type: IdentifierType = "id",
+    offset: str | None = None,
+    direction: Literal["next", "prev"] = "next",
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    order: Order = "desc",
+) -> JSONBody:
+    ref = service.AlertRef(identifier, id_type)
+    with _db(request).read_session() as session:
+        entries = reads.notes(session, ref, actor, _page(offset, direction, limit, order))
+        data = [note_json(entry) for entry in entries]
+    return ok(
+        request, data, paging=_entry_paging(request, f"/v2/alerts/{identifier}/notes", data, limit, order)
+    )
+
+
+def _entry_paging(
+    request: Request, path: str, data: list[dict[str, Any]], limit: int, order: str
+) -> dict[str, str]:
+    id_type = request.query_params.get("identifierType")
+    paging = {"first": _url(request, path, identifierType=id_type, limit=limit, order=order)}
+    if len(data) == limit:
+        paging["next"] = _url(
+            request,
+            path,
+            identifierType=id_type,
+            offset=data[-1]["offset"],
+            direction="next",
+            limit=limit,
+            order=order,
+        )
+    return paging
+
+
+@router.get("/{identifier}/recipients")
+def list_recipients(
+    request: Request, identifier: str, actor: Reader, id_type: IdentifierType = "id"
+) -> JSONBody:
+    with _db(request).read_session() as session:
+        rows = reads.recipients(session, service.AlertRef(identifier, id_type), actor)
+        return ok(request, [recipient_json(recipient, username) for recipient, username in rows])

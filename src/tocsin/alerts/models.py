@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tocsin.db import Base, UTCDateTime
+from tocsin.types import AutoIncrementId, JSONDocument
+
+PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
+RESPONDER_TYPES = ("team", "user", "escalation", "schedule")
+
+
+class Alert(Base):
+    __tablename__ = "alert"
+    __table_args__ = (
+        # The heart of de-duplication: at most one open alert per alias, enforced by the database.
+        Index(
+            "uq_alert_open_alias",
+            "alias",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_alert_status_created_at", "status", "created_at"),
+        Index("ix_alert_created_at", "created_at"),
+        Index("ix_alert_snoozed_until", "snoozed_until"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tiny_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    alias: Mapped[str] = mapped_column(String(512))
+    message: Mapped[str] = mapped_column(String(130))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    snoozed: Mapped[bool] = mapped_column(Boolean, default=False)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(100), default="")
+    owner: Mapped[str] = mapped_column(String(320), default="")
+    priority: Mapped[str] = mapped_column(String(2), default="P3")
+    entity: Mapped[str] = mapped_column(String(512), default="")
+    tags: Mapped[list[str]] = mapped_column(JSONDocument)
+    details: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    actions: Mapped[list[str]] = mapped_column(JSONDocument)
+    integration_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("integration.id", ondelete="SET NULL"), index=True
+    )
+    integration_name: Mapped[str] = mapped_column(String(100), default="")
+    integration_type: Mapped[str] = mapped_column(String(32), default="")
+    owner_team_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("team.id", ondelete="SET NULL"))
+    ack_time: Mapped[int | None] = mapped_column(BigInteger)
+    close_time: Mapped[int | None] = mapped_column(BigInteger)
+    acknowledged_by: Mapped[str] = mapped_column(String(320), default="")
+    closed_by: Mapped[str] = mapped_column(String(320), default="")
+
+
+class AlertResponder(Base):
+    """A team, user, escalation or schedule that responds to an alert (or only sees it)."""
+
+    __tablename__ = "alert_responder"
+    __table_args__ = (Index("ix_alert_responder_ref", "type", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(String(36), ForeignKey("alert.id", ondelete="CASCADE"), index=True)
+    visible_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    """False for ``responders`` (notified), True for ``visibleTo`` (can see it, not notified)."""
+    type: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertLog(Base):
+    __tablename__ = "alert_log"
+
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(String(36), ForeignKey("alert.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    type: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(320), default="")
+    log: Mapped[str] = mapped_column(Text)
+
+
+class AlertNote(Base):
+    __tablename__ = "alert_note"
+
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(String(36), ForeignKey("alert.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    owner: Mapped[str] = mapped_column(String(320), default="")
+    note: Mapped[str] = mapped_column(Text)
+
+
+class AlertRecipient(Base):
+    """A person the alert is meant to reach, and what happened with them so far."""
+
+    __tablename__ = "alert_recipient"
+
+    alert_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    state: Mapped[str] = mapped_column(String(32), default="pending")
+    method: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlertRequest(Base):
+    """The outcome of an accepted (202) request, served by ``GET /v2/alerts/requests/{id}``."""
+
+    __tablename__ = "alert_request"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    success: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(300))
+    alert_id: Mapped[str] = mapped_column(String(36), default="")
+    alias: Mapped[str] = mapped_column(String(512), default="")
+    integration_id: Mapped[str] = mapped_column(String(36), default="")
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

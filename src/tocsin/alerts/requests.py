@@ -1,0 +1,48 @@
+"""Records of accepted requests, answered by ``GET /v2/alerts/requests/{requestId}``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from tocsin import clock
+from tocsin.alerts.models import AlertRequest
+
+_INSERT = insert(AlertRequest.__table__)
+
+
+def record(
+    session: Session,
+    *,
+    request_id: str,
+    action: str,
+    success: bool,
+    status: str,
+    alert_id: str = "",
+    alias: str = "",
+    integration_id: str | None = None,
+) -> None:
+    session.execute(
+        _INSERT,
+        {
+            "request_id": request_id,
+            "action": action,
+            "success": success,
+            "status": status[:300],
+            "alert_id": alert_id,
+            "alias": alias,
+            "integration_id": integration_id or "",
+            "processed_at": clock.now(),
+        },
+    )
+
+
+def get(session: Session, request_id: str) -> AlertRequest | None:
+    return session.get(AlertRequest, request_id)
+
+
+def purge_older_than(session: Session, moment: datetime) -> int:
+    result = session.execute(delete(AlertRequest).where(AlertRequest.processed_at < moment))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,172 @@
+"""Finding alerts for the actions that follow, and the writes every action shares: log entries,
+notes, responders and recipients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, insert, literal_column, or_, select, true
+from sqlalchemy.orm import Session
+
+from tocsin.actors import Actor, Scope
+from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertResponder
+from tocsin.alerts.responders import Responder
+from tocsin.errors import AlertNotFound, AlertNotVisible, InvalidInput
+from tocsin.teams import service as teams
+
+IDENTIFIER_TYPES = ("id", "alias", "tiny")
+
+# Built once, run with parameters: these run on every create and every action.
+INSERT_LOG = insert(AlertLog.__table__)
+INSERT_NOTE = insert(AlertNote.__table__)
+INSERT_RESPONDER = insert(AlertResponder.__table__)
+INSERT_RECIPIENT = insert(AlertRecipient.__table__)
+
+
+@dataclass(frozen=True)
+class AlertRef:
+    identifier: str
+    type: str = "id"
+
+    def __post_init__(self) -> None:
+        if self.type not in IDENTIFIER_TYPES:
+            raise InvalidInput(
+                "identifierType", f"identifierType must be one of {', '.join(IDENTIFIER_TYPES)}"
+            )
+
+
+def is_open() -> ColumnElement[bool]:
+    """``status = 'open'`` with the literal in the SQL, so PostgreSQL can use the partial index
+    on open aliases even in a prepared statement."""
+    return Alert.status == literal_column("'open'")
+
+
+def store_responders(
+    session: Session, alert_id: str, responders: list[Responder], *, visible_only: bool
+) -> None:
+    if responders:
+        session.execute(
+            INSERT_RESPONDER,
+            [
+                {
+                    "alert_id": alert_id,
+                    "visible_only": visible_only,
+                    "type": responder.type,
+                    "ref_id": responder.id,
+                    "position": position,
+                }
+                for position, responder in enumerate(responders)
+            ],
+        )
+
+
+def store_responder(session: Session, alert_id: str, responder: Responder) -> bool:
+    """Add one responder to an existing alert; False if it already was one."""
+    rows = session.execute(
+        select(AlertResponder.type, AlertResponder.ref_id).where(
+            AlertResponder.alert_id == alert_id, AlertResponder.visible_only.is_(False)
+        )
+    ).all()
+    if (responder.type, responder.id) in {(row.type, row.ref_id) for row in rows}:
+        return False
+    session.execute(
+        INSERT_RESPONDER,
+        {
+            "alert_id": alert_id,
+            "visible_only": False,
+            "type": responder.type,
+            "ref_id": responder.id,
+            "position": len(rows),
+        },
+    )
+    return True
+
+
+def add_recipients(session: Session, alert_id: str, responders: list[Responder], now: datetime) -> None:
+    """Record the people the alert is meant for: user responders and members of team responders."""
+    user_ids = [responder.id for responder in responders if responder.type == "user"]
+    team_ids = [responder.id for responder in responders if responder.type == "team"]
+    wanted = list(dict.fromkeys([*user_ids, *teams.member_user_ids(session, team_ids)]))
+    if not wanted:
+        return
+    known = set(
+        session.scalars(
+            select(AlertRecipient.user_id).where(
+                AlertRecipient.alert_id == alert_id, AlertRecipient.user_id.in_(wanted)
+            )
+        )
+    )
+    new = [user_id for user_id in wanted if user_id not in known]
+    if new:
+        session.execute(
+            INSERT_RECIPIENT,
+            [
+                {
+                    "alert_id": alert_id,
+                    "user_id": user_id,
+                    "state": "pending",
+                    "method": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for user_id in new
+            ],
+        )
+
+
+def add_log(session: Session, alert_id: str, text: str, actor: Actor, now: datetime) -> None:
+    session.execute(
+        INSERT_LOG,
+        {
+            "alert_id": alert_id,
+            "created_at": now,
+            "type": "system" if actor.channel == "system" else "alertAction",
+            "owner": actor.display_name,
+            "log": text,
+        },
+    )
+
+
+def add_note(session: Session, alert_id: str, note: str, actor: Actor, now: datetime) -> None:
+    session.execute(
+        INSERT_NOTE, {"alert_id": alert_id, "created_at": now, "owner": actor.display_name, "note": note}
+    )
+    add_log(session, alert_id, f"Note added by {actor.describe()}", actor, now)
+
+
+def visible_condition(scope: Scope) -> ColumnElement[bool]:
+    """SQL that is true for the alerts ``scope`` may see."""
+    if scope.everything:
+        return true()
+    matches = []
+    if scope.team_ids:
+        matches.append(and_(AlertResponder.type == "team", AlertResponder.ref_id.in_(scope.team_ids)))
+    if scope.user_ids:
+        matches.append(and_(AlertResponder.type == "user", AlertResponder.ref_id.in_(scope.user_ids)))
+    if not matches:
+        return false()
+    return exists().where(AlertResponder.alert_id == Alert.id, or_(*matches))
+
+
+def find_alert(session: Session, ref: AlertRef, actor: Actor, *, for_update: bool = False) -> Alert:
+    """The alert ``ref`` names, if ``actor`` may see it. An alias names only an open alert."""
+    query = select(Alert)
+    if ref.type == "id":
+        query = query.where(Alert.id == ref.identifier)
+    elif ref.type == "alias":
+        query = query.where(Alert.alias == ref.identifier, is_open())
+    else:
+        if not ref.identifier.isdigit():
+            raise AlertNotFound()
+        query = query.where(Alert.tiny_id == int(ref.identifier))
+    if for_update:
+        query = query.with_for_update()
+    alert = session.scalar(query)
+    if alert is None:
+        raise AlertNotFound()
+    if not actor.scope.everything and not session.scalar(
+        select(visible_condition(actor.scope)).select_from(Alert).where(Alert.id == alert.id)
+    ):
+        raise AlertNotVisible()
+    return alert

@@ -1,0 +1,1 @@
+"""The Opsgenie-compatible REST edge: envelopes, errors and key authentication."""

@@ -1,0 +1,111 @@
+"""Recognising the caller from ``Authorization: GenieKey <key>`` and deciding what it may call.
+
+Two kinds of keys exist, as in Opsgenie: integration keys (global or team-owned) create and act
+on alerts; account-level API keys carry access rights and may read alerts, but acting on alerts
+needs an integration key (Opsgenie answers 403 code 40301 in that case, and so do we)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from cachetools import TTLCache
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from tocsin import clock
+from tocsin.accounts import apikeys
+from tocsin.actors import EVERYTHING, Actor
+from tocsin.db import Database
+from tocsin.errors import AuthenticationFailed, PermissionDenied
+from tocsin.integrations import service as integrations
+from tocsin.secrets_util import hash_key
+
+NEEDS_INTEGRATION = "To perform this action, use an API key from an API integration."
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    from_integration: bool
+    rights: frozenset[str]
+
+
+def _key_from(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() == "geniekey" and key.strip():
+        return key.strip()
+    if request.query_params.get("apiKey"):
+        return request.query_params["apiKey"].strip()
+    raise AuthenticationFailed("Could not authenticate: send the header 'Authorization: GenieKey <key>'")
+
+
+def _lookup(db: Database, key: str) -> Caller:
+    with db.read_session() as session:
+        integration = integrations.find_by_secret(session, key)
+        if integration is not None:
+            if not integration.enabled:
+                raise AuthenticationFailed(
+                    f"Could not authenticate: integration {integration.name} is disabled"
+                )
+            return Caller(
+                integrations.actor_for(integration), True, frozenset({"read", "create-update", "delete"})
+            )
+        api_key = apikeys.find_by_secret(session, key)
+        if api_key is not None and api_key.enabled:
+            actor = Actor(name=api_key.name, channel="API", scope=EVERYTHING)
+            return Caller(actor, False, frozenset(api_key.rights))
+    raise AuthenticationFailed("Could not authenticate")
+
+
+class KeyCache:
+    """Recently recognised keys, so a busy sender costs no database read per request.
+
+    Entries live a couple of seconds: a key disabled or deleted elsewhere (the CLI, another
+    process) is refused within that time, and at once in this process after ``clear()``."""
+
+    SECONDS = 2.0
+
+    def __init__(self) -> None:
+        self._entries: TTLCache[str, Caller] = TTLCache(
+            maxsize=10_000, ttl=self.SECONDS, timer=lambda: clock.now().timestamp()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> Caller | None:
+        with self._lock:
+            return self._entries.get(key_hash)
+
+    def put(self, key_hash: str, found: Caller) -> None:
+        with self._lock:
+            self._entries[key_hash] = found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+async def caller(request: Request) -> Caller:
+    key = _key_from(request)
+    cache: KeyCache = request.app.state.key_cache
+    key_hash = hash_key(key)
+    found = cache.get(key_hash)
+    if found is None:
+        found = await run_in_threadpool(_lookup, request.app.state.db, key)
+        cache.put(key_hash, found)
+    return found
+
+
+async def alert_reader(request: Request) -> Actor:
+    found = await caller(request)
+    if "read" not in found.rights:
+        raise PermissionDenied(f"API key {found.actor.name} does not have the read access right")
+    return found.actor
+
+
+async def alert_writer(request: Request) -> Actor:
+    found = await caller(request)
+    if not found.from_integration:
+        raise PermissionDenied(NEEDS_INTEGRATION)
+    return found.actor

@@ -1,0 +1,108 @@
+"""Rendering every failure of the API as an Opsgenie-style JSON object (clients crash otherwise)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tocsin.api.envelope import error
+from tocsin.errors import (
+    AlertActionRefused,
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+
+log = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    404: "Resource or handler not found",
+    405: "Method not allowed",
+    415: "Unsupported media type",
+}
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
+    return name or "body"
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    problems = exc.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error(
+            request, 400, "Invalid JSON body: " + str(problems[0].get("ctx", {}).get("error", "")).strip()
+        )
+    errors: dict[str, str] = {}
+    for problem in problems:
+        message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
+        if problem.get("type") == "model_attributes_type":
+            message = "the request body must be a JSON object"
+        errors.setdefault(_field_name(tuple(problem.get("loc", ()))), message)
+    summary = "; ".join(f"{field}: {message}" for field, message in errors.items())
+    return error(request, 422, summary, errors=errors)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        return _validation_error(request, exc)
+
+    @app.exception_handler(InvalidInput)
+    async def on_invalid(request: Request, exc: InvalidInput) -> Response:
+        errors = {exc.field: exc.message} if exc.field else None
+        message = (
+            f"{exc.field}: {exc.message}"
+            if exc.field and not exc.message.startswith(exc.field)
+            else exc.message
+        )
+        return error(request, 422, message, errors=errors)
+
+    @app.exception_handler(AuthenticationFailed)
+    async def on_unauthenticated(request: Request, exc: AuthenticationFailed) -> Response:
+        return error(request, 401, exc.message)
+
+    @app.exception_handler(PermissionDenied)
+    async def on_forbidden(request: Request, exc: PermissionDenied) -> Response:
+        return error(request, 403, exc.message, code=40301)
+
+    @app.exception_handler(NotFound)
+    async def on_not_found(request: Request, exc: NotFound) -> Response:
+        return error(request, 404, exc.message)
+
+    @app.exception_handler(Conflict)
+    async def on_conflict(request: Request, exc: Conflict) -> Response:
+        return error(request, 409, exc.message)
+
+    @app.exception_handler(AlertActionRefused)
+    async def on_refused(request: Request, exc: AlertActionRefused) -> Response:
+        return error(request, 409, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def on_http(request: Request, exc: HTTPException) -> Response:
+        message = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail
+            else HTTP_MESSAGES.get(exc.status_code, "")
+        )
+        if exc.status_code in HTTP_MESSAGES and exc.detail in ("Not Found", "Method Not Allowed"):
+            message = HTTP_MESSAGES[exc.status_code]
+        return error(
+            request, exc.status_code, message or "Request failed", headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error(request, 500, "Internal server error")

@@ -1,0 +1,85 @@
+"""The ASGI application: API, web pages and, while it runs, the write queue and engine loops."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
+
+from tocsin import __version__
+from tocsin.alerts import api as alerts_api
+from tocsin.alerts import api_actions as alerts_api_actions
+from tocsin.api import errors as api_errors
+from tocsin.api.auth import KeyCache
+from tocsin.api.envelope import RequestContext
+from tocsin.config import Settings
+from tocsin.db import Database
+from tocsin.engine.runner import EngineRunner, default_jobs
+from tocsin.prefix import PathPrefix
+from tocsin.web import routes as web_routes
+from tocsin.writer import WriteQueue
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, run_engine: bool = True) -> FastAPI:
+    """Build the application. The database must already be migrated (``tocsin serve`` does it)."""
+    db = Database(settings.effective_database_url)
+    writer = WriteQueue(db)
+    engine = EngineRunner(writer, default_jobs(settings)) if run_engine else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        writer.start()
+        if engine is not None:
+            engine.start()
+        try:
+            yield
+        finally:
+            if engine is not None:
+                engine.stop()
+            writer.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="Tocsin",
+        version=__version__,
+        description="On-call alerting with an Opsgenie-compatible API",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.writer = writer
+    app.state.key_cache = KeyCache()
+    api_errors.install(app)
+    app.include_router(alerts_api.router, tags=["alerts"])
+    app.include_router(alerts_api_actions.router, tags=["alerts"])
+    web_routes.install(app, settings)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.effective_secret_key,
+        session_cookie="tocsin_session",
+        path=settings.root_path or "/",
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
+    return app
+
+
+def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
+    """The outermost layers: request ids and timing, then the path prefix."""
+    wrapped: ASGIApp = RequestContext(app)
+    if settings.root_path:
+        wrapped = PathPrefix(wrapped, settings.root_path)
+    return wrapped
+
+
+def build(settings: Settings, *, run_engine: bool = True) -> ASGIApp:
+    return wrap(create_app(settings, run_engine=run_engine), settings)

@@ -1,0 +1,199 @@
+"""The ``tocsin`` command. Secrets are printed on the last line of stdout, so scripts can take
+them with ``tail -n 1``; errors are one line on stderr and a non-zero exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy.orm import Session
+
+from tocsin import migrate as migrations
+from tocsin.accounts import apikeys
+from tocsin.accounts import service as accounts
+from tocsin.accounts.passwords import random_password
+from tocsin.config import Settings
+from tocsin.db import Database
+from tocsin.errors import TocsinError
+from tocsin.integrations import service as integrations
+from tocsin.teams import service as teams
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Tocsin: on-call alerting with an Opsgenie-compatible API.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+team_app = typer.Typer(help="Manage teams.", no_args_is_help=True)
+apikey_app = typer.Typer(help="Manage account-level API keys.", no_args_is_help=True)
+integration_app = typer.Typer(help="Manage integrations.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(team_app, name="team")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(integration_app, name="integration")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _errors_as_one_line() -> Iterator[None]:
+    try:
+        yield
+    except TocsinError as exc:
+        _fail(exc.message)
+
+
+def _in_transaction(change: Callable[[Session], T]) -> T:
+    settings = Settings()
+    settings.ensure_data_dir()
+    db = Database(settings.effective_database_url)
+    try:
+        with _errors_as_one_line(), db.write_session() as session:
+            return change(session)
+    finally:
+        db.dispose()
+    raise AssertionError("unreachable")
+
+
+def _password_from_stdin() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        _fail("no password on stdin")
+    return password
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    settings = Settings()
+    settings.ensure_data_dir()
+    migrations.upgrade(settings.effective_database_url)
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (TOCSIN_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (TOCSIN_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes (each runs its own write queue).")] = 1,
+) -> None:
+    """Migrate the database, then serve the API and the web pages."""
+    from tocsin import server
+
+    overrides = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    server.prepare(settings)
+    server.run(settings, workers=workers)
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="owner, admin or user.")] = "user",
+    full_name: Annotated[str, typer.Option("--full-name", help="Display name.")] = "",
+    time_zone: Annotated[str, typer.Option("--time-zone", help="IANA time zone, e.g. Europe/Paris.")] = "UTC",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin instead of generating one.")
+    ] = False,
+) -> None:
+    """Create a user. Without --password-stdin a random password is generated and printed."""
+    password = _password_from_stdin() if password_stdin else random_password()
+    user = _in_transaction(
+        lambda session: accounts.create_user(
+            session, username=email, role=role, password=password, full_name=full_name, time_zone=time_zone
+        )
+    )
+    typer.echo(f"Created {user.role} {user.username}.")
+    if not password_stdin:
+        typer.echo("Password:")
+        typer.echo(password)
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from stdin.")
+    ] = False,
+) -> None:
+    """Set a user's password (a random one is generated and printed without --password-stdin)."""
+    password = _password_from_stdin() if password_stdin else random_password()
+    _in_transaction(lambda session: accounts.set_password(session, username=email, password=password))
+    typer.echo(f"Password of {email.strip().lower()} changed.")
+    if not password_stdin:
+        typer.echo("Password:")
+        typer.echo(password)
+
+
+def _member(spec: str) -> tuple[str, str]:
+    email, _, role = spec.partition(":")
+    return email, role or "user"
+
+
+@team_app.command("create")
+def team_create(
+    name: str,
+    member: Annotated[
+        list[str] | None, typer.Option(help="EMAIL or EMAIL:admin; repeat for each member.")
+    ] = None,
+    description: Annotated[str, typer.Option(help="What the team does.")] = "",
+) -> None:
+    """Create a team with its members (who must exist already)."""
+    members = [_member(spec) for spec in member or []]
+    team = _in_transaction(
+        lambda session: teams.create_team(session, name=name, description=description, members=members)
+    )
+    typer.echo(f"Created team {team.name} with {len(members)} member(s).")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="A name that says who uses the key.")],
+    rights: Annotated[
+        str, typer.Option(help="Comma-separated: read, create-update, delete, configuration.")
+    ] = "read",
+) -> None:
+    """Create an account-level API key; the key is printed once, on the last line."""
+    with _errors_as_one_line():
+        parsed = apikeys.parse_rights(rights)
+    _, secret = _in_transaction(lambda session: apikeys.create_api_key(session, name=name, rights=parsed))
+    typer.echo(f"Created API key {name} with rights {','.join(parsed)}. Key:")
+    typer.echo(secret)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List API keys (names and rights; keys themselves are never shown again)."""
+    for key in _in_transaction(lambda session: apikeys.list_api_keys(session)):
+        state = "enabled" if key.enabled else "disabled"
+        typer.echo(f"{key.name}\t{','.join(key.rights)}\t{state}")
+
+
+@apikey_app.command("delete")
+def apikey_delete(name: Annotated[str, typer.Option(help="The key's name.")]) -> None:
+    """Delete an API key; requests made with it are refused from then on."""
+    _in_transaction(lambda session: apikeys.delete_api_key(session, name=name))
+    typer.echo(f"Deleted API key {name}.")
+
+
+@integration_app.command("create")
+def integration_create(
+    name: Annotated[str, typer.Option(help="Unique name, shown in alert logs.")],
+    type: Annotated[str, typer.Option("--type", help="Integration type: API.")] = "API",
+    team: Annotated[str | None, typer.Option(help="Owner team: its alerts go to that team only.")] = None,
+) -> None:
+    """Create an integration; its key is printed once, on the last line."""
+    integration, secret = _in_transaction(
+        lambda session: integrations.create_integration(session, type=type, name=name, team_name=team)
+    )
+    owner = f" owned by team {team}" if team else ""
+    typer.echo(f"Created {integration.type} integration {integration.name}{owner}. Key:")
+    typer.echo(secret)
+
+
+def main() -> None:
+    app()

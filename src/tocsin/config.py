@@ -1,0 +1,68 @@
+"""Settings, read from the environment (``TOCSIN_*``) with sensible defaults for a single host."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOCSIN_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    public_base_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    root_path: str = ""
+    owner_email: str = "owner@example.com"
+    request_record_days: int = 7
+    log_level: str = "info"
+
+    @field_validator("root_path")
+    @classmethod
+    def _normalise_root_path(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith("/"):
+            value = "/" + value
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tocsin.db').resolve()}"
+
+    @cached_property
+    def base_url(self) -> str:
+        """Where users and clients reach Tocsin; links in API answers and messages start here."""
+        if self.public_base_url:
+            return self.public_base_url
+        return f"http://{self.host}:{self.port}{self.root_path}"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def effective_secret_key(self) -> str:
+        """The configured key, or one generated on first start and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_data_dir()
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key + "\n")
+        return key

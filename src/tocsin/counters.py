@@ -1,0 +1,32 @@
+"""Named counters incremented by one atomic statement, safe under concurrency on both databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, String, bindparam, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tocsin.db import Base
+
+ALERT_TINY_ID = "alert_tiny_id"
+
+
+class Counter(Base):
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+_table = Counter.__table__
+_INCREMENT = (
+    update(_table)
+    .where(_table.c.name == bindparam("counter_name"))
+    .values(value=_table.c.value + 1)
+    .returning(_table.c.value)
+)
+
+
+def next_value(session: Session, name: str) -> int:
+    """Increment and return the counter. On PostgreSQL the row lock orders concurrent callers;
+    on SQLite the write transaction already does. The row is created by a migration."""
+    return int(session.execute(_INCREMENT, {"counter_name": name}).scalar_one())

@@ -1,0 +1,47 @@
+"""Typed domain errors. Each edge (API, web, chat, CLI) renders them in its own way."""
+
+from __future__ import annotations
+
+
+class TocsinError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(TocsinError):
+    pass
+
+
+class AlertNotFound(NotFound):
+    def __init__(self, message: str = "Alert does not exist") -> None:
+        super().__init__(message)
+
+
+class PermissionDenied(TocsinError):
+    pass
+
+
+class AlertNotVisible(PermissionDenied):
+    def __init__(self) -> None:
+        super().__init__("You are not allowed to act on this alert")
+
+
+class InvalidInput(TocsinError):
+    """Input that can be fixed by the caller; ``field`` names what to fix."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Conflict(TocsinError):
+    """The change would clash with something already stored (a duplicate name, say)."""
+
+
+class AuthenticationFailed(TocsinError):
+    pass
+
+
+class AlertActionRefused(TocsinError):
+    """The alert exists but its state does not allow the action (acknowledging a closed alert)."""

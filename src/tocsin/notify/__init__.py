@@ -1,0 +1,1 @@
+"""Notifications: the transactional outbox now; rules, mute and channels later."""

@@ -1,0 +1,57 @@
+"""Starting the server: migrate, make sure someone can log in, then run uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from tocsin import migrate
+from tocsin.accounts import service as accounts
+from tocsin.accounts.passwords import random_password
+from tocsin.app import build
+from tocsin.config import Settings
+from tocsin.db import Database
+
+
+def prepare(settings: Settings) -> None:
+    settings.ensure_data_dir()
+    settings.effective_secret_key  # noqa: B018 - created now, before any worker process starts
+    migrate.upgrade(settings.effective_database_url)
+    db = Database(settings.effective_database_url)
+    try:
+        with db.write_session() as session:
+            if accounts.count_users(session) == 0:
+                password = random_password()
+                owner = accounts.create_user(
+                    session, username=settings.owner_email, role="owner", password=password, full_name="Owner"
+                )
+                print("No users yet: created the owner account (this password is shown only once).")
+                print(f"  username: {owner.username}")
+                print(f"  password: {password}")
+    finally:
+        db.dispose()
+    print(f"Tocsin is starting on {settings.base_url}/ : log in at {settings.base_url}/login")
+
+
+def from_environment() -> ASGIApp:
+    """Application factory for multi-process serving (each process reads the same settings)."""
+    return build(Settings())
+
+
+def run(settings: Settings, *, workers: int = 1) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,
+        "proxy_headers": True,
+    }
+    if workers > 1:
+        uvicorn.run("tocsin.server:from_environment", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+    else:
+        uvicorn.run(build(settings), **common)  # type: ignore[arg-type]

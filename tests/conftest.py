@@ -1,0 +1,109 @@
+"""Fixtures shared by the whole suite.
+
+Every test that uses ``database_url`` (or fixtures built on it) runs twice: on SQLite and on
+PostgreSQL. PostgreSQL is a private server started for the run (or ``TOCSIN_TEST_POSTGRES_URL``).
+With ``CI=true`` a missing PostgreSQL fails the run instead of skipping those tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
+from tocsin import clock
+from tocsin.db import Database
+from tocsin.migrate import upgrade
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", "postgresql"]
+_database_numbers = itertools.count()
+
+
+def require_service(reason: str) -> None:
+    """Skip locally when a service is missing, but fail in CI: there a missing service is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: missing services are failures)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    given = os.environ.get("TOCSIN_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    try:
+        server = PostgresServer()
+        server.start()
+    except (PostgresUnavailable, OSError, KeyError) as exc:
+        require_service(f"PostgreSQL is not available: {exc}")
+    try:
+        yield server.admin_url
+    finally:
+        server.stop()
+
+
+def _pg_url(admin_url: str, database: str) -> str:
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{database}"
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin_url: str) -> str:
+    name = f"tocsin_template_{os.getpid()}"
+    execute_admin(postgres_admin_url, f"DROP DATABASE IF EXISTS {name}")
+    execute_admin(postgres_admin_url, f"CREATE DATABASE {name}")
+    upgrade(_pg_url(postgres_admin_url, name))
+    return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "tocsin.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "tocsin.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    admin_url: str = request.getfixturevalue("postgres_admin_url")
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"tocsin_test_{os.getpid()}_{next(_database_numbers)}"
+    execute_admin(admin_url, f"CREATE DATABASE {name} TEMPLATE {template_name}")
+    try:
+        yield _pg_url(admin_url, name)
+    finally:
+        execute_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[clock.FrozenClock]:
+    frozen = clock.FrozenClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    previous = clock.use(frozen)
+    try:
+        yield frozen
+    finally:
+        clock.use(previous)

@@ -1,0 +1,51 @@
+"""Tocsin served by uvicorn on a loopback port, in a thread of the test process."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import uvicorn
+
+from tests.support.postgres import free_port
+from tocsin.app import build
+from tocsin.config import Settings
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        config = uvicorn.Config(
+            build(settings), host="127.0.0.1", port=settings.port, log_level="warning", access_log=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="tocsin-test-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Where clients reach the server, including the path prefix if any."""
+        return f"http://127.0.0.1:{self.settings.port}{self.settings.root_path}"
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=20)
+
+
+def live_settings(database_url: str, data_dir: str, root_path: str = "") -> Settings:
+    port = free_port()
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,  # type: ignore[arg-type]
+        secret_key="test-secret",
+        port=port,
+        root_path=root_path,
+    )
