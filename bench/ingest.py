@@ -41,6 +41,8 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    client_cpu: float = 0.0
+    """CPU seconds the load generator itself used (it shares the machine with the server)."""
 
     @property
     def rate(self) -> float:
@@ -93,9 +95,10 @@ async def _drive(port: int, key: str, clients: int, seconds: float, backend: str
     result = Result(backend, load, 0, 0, seconds, [])
     bodies = _bodies(load)
     deadline = time.perf_counter() + seconds
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(_client(port, key, bodies, deadline, result) for _ in range(clients)))
     result.seconds = time.perf_counter() - started
+    result.client_cpu = time.process_time() - cpu_started
     return result
 
 
@@ -174,12 +177,12 @@ def main() -> None:
     print(f"\nclients={args.clients} workers={args.workers} seconds={args.seconds} cpus={os.cpu_count()}")
     print(
         f"{'backend':<11} {'load':<13} {'requests':>9} {'errors':>6} "
-        f"{'creates/s':>10} {'p50 ms':>8} {'p99 ms':>8}"
+        f"{'creates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'client CPU':>10}"
     )
     for r in results:
         print(
             f"{r.backend:<11} {r.load:<13} {r.requests:>9} {r.errors:>6} {r.rate:>10.0f} "
-            f"{r.percentile(0.5):>8.1f} {r.percentile(0.99):>8.1f}"
+            f"{r.percentile(0.5):>8.1f} {r.percentile(0.99):>8.1f} {r.client_cpu / r.seconds:>9.0%}"
         )
 
 

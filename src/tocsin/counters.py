@@ -21,12 +21,13 @@ _table = Counter.__table__
 _INCREMENT = (
     update(_table)
     .where(_table.c.name == bindparam("counter_name"))
-    .values(value=_table.c.value + 1)
+    .values(value=_table.c.value + bindparam("step"))
     .returning(_table.c.value)
 )
 
 
-def next_value(session: Session, name: str) -> int:
-    """Increment and return the counter. On PostgreSQL the row lock orders concurrent callers;
-    on SQLite the write transaction already does. The row is created by a migration."""
-    return int(session.execute(_INCREMENT, {"counter_name": name}).scalar_one())
+def next_value(session: Session, name: str, *, by: int = 1) -> int:
+    """Add ``by`` to the counter and return the new value: the caller owns the ``by`` values
+    ending there. On PostgreSQL the row lock orders concurrent callers; on SQLite the write
+    transaction already does. The rows are created by migrations."""
+    return int(session.connection().execute(_INCREMENT, {"counter_name": name, "step": by}).scalar_one())

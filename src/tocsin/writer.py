@@ -4,6 +4,10 @@ Jobs are grouped into batches that share one transaction (group commit), each jo
 savepoint so a failing job is undone alone. A request is answered only after its batch commits,
 so "written before answering" holds while the cost of a commit is shared by many requests. With
 one writer per process SQLite never sees two writers of ours competing for its lock.
+
+Work that is cheaper done many at a time (creating alerts) is submitted as items of a
+``Batched`` kind: consecutive items of one kind run in a single call, and if that call fails,
+each item runs again alone so one bad item cannot sink the others.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from itertools import groupby
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -23,19 +28,31 @@ from sqlalchemy.orm import Session
 from tocsin.db import Database
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 128
 COMMIT_ATTEMPTS = 3
 
 
-@dataclass
+@dataclass(frozen=True)
+class Batched(Generic[Item, T]):
+    """Work done for many items at once: ``run`` returns, in order, each item's result or the
+    exception it ends with (an exception returned must not have written anything)."""
+
+    name: str
+    run: Callable[[Session, list[Item]], list[T | Exception]]
+
+
+@dataclass(eq=False)
 class _Job:
-    fn: Callable[[Session], Any]
+    fn: Callable[[Session], Any] | None = None
+    kind: Batched[Any, Any] | None = None
+    item: Any = None
     future: Future[Any] = field(default_factory=Future)
 
 
-_STOP = _Job(fn=lambda session: None)
+_STOP = _Job()
 
 
 class WriteQueue:
@@ -56,16 +73,22 @@ class WriteQueue:
             self._thread.join()
             self._thread = None
 
-    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
+    def _put(self, job: _Job) -> Future[Any]:
         if self._thread is None:
             raise RuntimeError("the write queue is not running")
-        job = _Job(fn)
         self._jobs.put(job)
         return job.future
+
+    def submit(self, fn: Callable[[Session], T]) -> Future[T]:
+        return self._put(_Job(fn=fn))
 
     async def run(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in a write transaction and return its result (or raise its error)."""
         return await asyncio.wrap_future(self.submit(fn))
+
+    async def run_item(self, kind: Batched[Item, T], item: Item) -> T:
+        """Hand ``item`` to ``kind``, together with the other items of that kind waiting now."""
+        return await asyncio.wrap_future(self._put(_Job(kind=kind, item=item)))
 
     def call(self, fn: Callable[[Session], T]) -> T:
         """Blocking form of :meth:`run`, for threads that are not an event loop."""
@@ -118,13 +141,41 @@ class WriteQueue:
     def _execute(self, batch: list[_Job]) -> list[tuple[_Job, Any, BaseException | None]]:
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         with self.db.write_session() as session:
-            for job in batch:
-                try:
-                    with session.begin_nested():
-                        value = job.fn(session)
-                    outcomes.append((job, value, None))
-                except OperationalError:
-                    raise
-                except Exception as exc:
-                    outcomes.append((job, None, exc))
+            for kind, group in groupby(batch, key=lambda job: job.kind):
+                jobs = list(group)
+                if kind is None:
+                    outcomes += [_attempt(session, job, job.fn) for job in jobs]  # type: ignore[arg-type]
+                else:
+                    outcomes += _attempt_together(session, kind, jobs)
         return outcomes
+
+
+Outcome = tuple[_Job, Any, BaseException | None]
+
+
+def _attempt(session: Session, job: _Job, fn: Callable[[Session], Any]) -> Outcome:
+    try:
+        with session.begin_nested():
+            value = fn(session)
+    except OperationalError:
+        raise
+    except Exception as exc:
+        return (job, None, exc)
+    return (job, None, value) if isinstance(value, Exception) else (job, value, None)
+
+
+def _attempt_together(session: Session, kind: Batched[Any, Any], jobs: list[_Job]) -> list[Outcome]:
+    try:
+        with session.begin_nested():
+            values = kind.run(session, [job.item for job in jobs])
+    except OperationalError:
+        raise
+    except Exception:
+        log.exception("batch of %s %s failed; running each alone", len(jobs), kind.name)
+        return [
+            _attempt(session, job, lambda session, job=job: kind.run(session, [job.item])[0]) for job in jobs
+        ]
+    return [
+        (job, None, value) if isinstance(value, Exception) else (job, value, None)
+        for job, value in zip(jobs, values, strict=True)
+    ]

@@ -18,6 +18,7 @@ from tocsin.api.auth import alert_reader, alert_writer
 from tocsin.api.envelope import JSONBody, accepted, ok, request_id
 from tocsin.db import Database
 from tocsin.errors import InvalidInput, NotFound
+from tocsin.writer import Batched
 
 router = APIRouter(prefix="/v2/alerts")
 Reader = Annotated[Actor, Depends(alert_reader)]
@@ -34,28 +35,41 @@ def _url(request: Request, path: str, **params: Any) -> str:
     return f"{request.app.state.settings.base_url}{path}?{query}"
 
 
+def _create_and_record(session: Session, items: list[tuple[ingest.NewAlert, str]]) -> list[Exception | None]:
+    """Create the alerts of many requests at once and keep each request's outcome."""
+    outcomes = ingest.create_alerts(session, [new_alert for new_alert, _ in items])
+    records = [
+        requests.row(
+            request_id=rid,
+            action="Create",
+            success=True,
+            status=f"Alert deduplicated; count is {outcome.count}"
+            if outcome.deduplicated
+            else "Created alert",
+            alert_id=outcome.alert_id,
+            alias=outcome.alias,
+            integration_id=new_alert.actor.integration_id,
+        )
+        for (new_alert, rid), outcome in zip(items, outcomes, strict=True)
+        if isinstance(outcome, ingest.CreateOutcome)
+    ]
+    requests.record_many(session, records)
+    return [None if isinstance(outcome, ingest.CreateOutcome) else outcome for outcome in outcomes]
+
+
+def _create_status(outcome: ingest.CreateOutcome) -> str:
+    return f"Alert deduplicated; count is {outcome.count}" if outcome.deduplicated else "Created alert"
+
+
+CREATE_ALERTS = Batched("alert creates", _create_and_record)
+
+
 @router.post("", status_code=202)
 async def create_alert(request: Request, body: CreateAlertPayload, actor: Writer) -> JSONBody:
     if not body.source:
         body.source = request.client.host if request.client else ""
-    actor = actor.with_on_behalf_of(body.user)
-    rid = request_id(request)
-
-    def job(session: Session) -> None:
-        outcome = ingest.create_alert(session, payload=body, actor=actor)
-        status = f"Alert deduplicated; count is {outcome.count}" if outcome.deduplicated else "Created alert"
-        requests.record(
-            session,
-            request_id=rid,
-            action="Create",
-            success=True,
-            status=status,
-            alert_id=outcome.alert_id,
-            alias=outcome.alias,
-            integration_id=actor.integration_id,
-        )
-
-    await request.app.state.writer.run(job)
+    new_alert = ingest.NewAlert(body, actor.with_on_behalf_of(body.user))
+    await request.app.state.writer.run_item(CREATE_ALERTS, (new_alert, request_id(request)))
     return accepted(request)
 
 

@@ -1,18 +1,28 @@
 """Creating alerts, with alias de-duplication: the hot path every monitoring tool hits.
 
-De-duplication is decided by the database, never by a read before the write: an UPDATE of the
-open alert with that alias, then (if there was none) an INSERT that the partial unique index on
-open aliases turns into the same UPDATE when another transaction created the alert in between.
-The statements are built once and run with parameters, so each create costs a handful of
-pre-compiled statements."""
+Creates arrive in batches (the write queue hands over every create waiting at that moment), and
+a batch costs a fixed handful of statements whatever its size:
+
+1. one UPDATE counts repeats of open alerts, for every alias in the batch at once;
+2. one counter UPDATE takes tinyIds for all new alerts;
+3. one multi-row INSERT adds them, skipping (ON CONFLICT DO NOTHING on the partial unique index
+   of open aliases) any alias another transaction created in between; those go back to step 1
+   and are counted as repeats;
+4. multi-row INSERTs add log entries, responders, recipients and notes.
+
+De-duplication is thus decided by the database in single statements, never by a read followed by
+a write, and a tinyId is only taken for an alert that may be new. A create of one alert is a
+batch of one."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, literal_column, update
+from sqlalchemy import Insert, bindparam, case, literal_column, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,37 +32,39 @@ from tocsin.alerts import responders as responder_refs
 from tocsin.alerts.models import Alert
 from tocsin.alerts.responders import Responder
 from tocsin.alerts.schemas import CreateAlertPayload
-from tocsin.alerts.service import add_log, add_note, add_recipients, is_open, store_responders
+from tocsin.alerts.service import (
+    INSERT_LOG,
+    INSERT_NOTE,
+    INSERT_RECIPIENT,
+    INSERT_RESPONDER,
+    is_open,
+    log_row,
+)
 from tocsin.db import new_id
+from tocsin.errors import TocsinError
 from tocsin.teams import service as teams
 
 alerts = Alert.__table__
-IS_OPEN = is_open()
-
-COUNT_REPEAT = (
-    update(alerts)
-    .where(alerts.c.alias == bindparam("repeat_alias"), IS_OPEN)
-    .values(count=alerts.c.count + 1, last_occurred_at=bindparam("now"), updated_at=bindparam("now"))
-    .returning(alerts.c.id, alerts.c.tiny_id, alerts.c.count)
-)
 
 
-def _insert_or_count(dialect: str) -> Insert:
+def _insert_if_new(dialect: str) -> Insert:
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(alerts)
-    return statement.on_conflict_do_update(
+    return statement.on_conflict_do_nothing(
         index_elements=[alerts.c.alias],
         # A literal, not a bound parameter: PostgreSQL infers the partial index only from a
         # predicate it can see when planning, and prepared statements hide parameter values.
         index_where=literal_column("status") == literal_column("'open'"),
-        set_={
-            "count": alerts.c.count + 1,
-            "last_occurred_at": statement.excluded.last_occurred_at,
-            "updated_at": statement.excluded.updated_at,
-        },
-    ).returning(alerts.c.id, alerts.c.tiny_id, alerts.c.count)
+    ).returning(alerts.c.id)
 
 
-INSERT_OR_COUNT = {dialect: _insert_or_count(dialect) for dialect in ("postgresql", "sqlite")}
+INSERT_IF_NEW = {dialect: _insert_if_new(dialect) for dialect in ("postgresql", "sqlite")}
+SETTLE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    payload: CreateAlertPayload
+    actor: Actor
 
 
 @dataclass(frozen=True)
@@ -64,38 +76,134 @@ class CreateOutcome:
     deduplicated: bool
 
 
+@dataclass
+class _Pending:
+    """One create of the batch whose responders resolved, on its way to an outcome."""
+
+    request: NewAlert
+    responders: list[Responder]
+    visible: list[Responder]
+    outcome: CreateOutcome | None = None
+
+
 def create_alert(session: Session, *, payload: CreateAlertPayload, actor: Actor) -> CreateOutcome:
     """Create an alert, or count one more occurrence of the open alert with the same alias."""
+    (result,) = create_alerts(session, [NewAlert(payload, actor)])
+    if isinstance(result, TocsinError):
+        raise result
+    return result
+
+
+def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[CreateOutcome | TocsinError]:
+    """Create (or count) every alert of ``requests``, in order. A request whose responders do
+    not resolve gets its error in its place and writes nothing; the others go ahead."""
     now = clock.now()
-    responders = _responders_for(session, payload, actor)
-    visible = responder_refs.resolve(session, payload.visible_to, field="visibleTo")
-    if payload.alias:
-        existing = session.execute(COUNT_REPEAT, {"repeat_alias": payload.alias, "now": now}).first()
-        if existing is not None:
-            return _deduplicated(session, payload, actor, existing.id, existing.tiny_id, existing.count)
-
-    alert_id = new_id()
-    alias = payload.alias or alert_id
-    tiny_id = counters.next_value(session, counters.ALERT_TINY_ID)
-    row = session.execute(
-        INSERT_OR_COUNT[session.get_bind().dialect.name],
-        _new_alert_row(payload, actor, alert_id, alias, tiny_id, now),
-    ).one()
-    if row.id != alert_id:  # another transaction created it first; ours counted as a repeat
-        return _deduplicated(session, payload, actor, row.id, row.tiny_id, row.count)
-
-    store_responders(session, alert_id, responders, visible_only=False)
-    store_responders(session, alert_id, visible, visible_only=True)
-    add_recipients(session, alert_id, responders, now)
-    add_log(session, alert_id, f"Alert created by {actor.describe()}", actor, now)
-    if payload.note:
-        add_note(session, alert_id, payload.note, actor, now)
-    return CreateOutcome(alert_id, alias, tiny_id, 1, deduplicated=False)
+    results: list[CreateOutcome | TocsinError | _Pending] = [
+        _resolve(session, request) for request in requests
+    ]
+    pending = [result for result in results if isinstance(result, _Pending)]
+    waiting = pending
+    for _ in range(SETTLE_ATTEMPTS):
+        _count_repeats(session, waiting, now)
+        waiting = [item for item in waiting if item.outcome is None]
+        if not waiting:
+            break
+        waiting = _insert_new(session, waiting, now)
+    if waiting:  # an alias raced with creates and closes elsewhere three times over
+        raise RuntimeError("could not settle alert creates against concurrent changes; retry")
+    if pending:
+        _write_logs_and_notes(session, pending, now)
+    return [result.outcome if isinstance(result, _Pending) else result for result in results]  # type: ignore[misc]
 
 
-def _new_alert_row(
-    payload: CreateAlertPayload, actor: Actor, alert_id: str, alias: str, tiny_id: int, now: datetime
+def _resolve(session: Session, request: NewAlert) -> _Pending | TocsinError:
+    try:
+        if request.actor.owner_team_id:
+            # As in Opsgenie: a team integration's alerts go to that team, whatever the request says.
+            team = teams.get_team(session, team_id=request.actor.owner_team_id)
+            responders = [Responder("team", team.id, team.name)]
+        else:
+            responders = responder_refs.resolve(session, request.payload.all_responders(), field="responders")
+        visible = responder_refs.resolve(session, request.payload.visible_to, field="visibleTo")
+    except TocsinError as error:
+        return error
+    return _Pending(request, responders, visible)
+
+
+def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> None:
+    """Count every create whose alias names an open alert, in one UPDATE for the whole batch."""
+    by_alias: dict[str, list[_Pending]] = defaultdict(list)
+    for item in pending:
+        if item.request.payload.alias:
+            by_alias[item.request.payload.alias].append(item)
+    if not by_alias:
+        return
+    increments = {alias: len(items) for alias, items in by_alias.items()}
+    rows = session.connection().execute(
+        update(alerts)
+        .where(alerts.c.alias.in_(list(increments)), is_open())
+        .values(
+            count=alerts.c.count + case(increments, value=alerts.c.alias),
+            last_occurred_at=bindparam("now"),
+            updated_at=bindparam("now"),
+        )
+        .returning(alerts.c.id, alerts.c.alias, alerts.c.tiny_id, alerts.c.count),
+        {"now": now},
+    )
+    for row in rows:
+        items = by_alias[row.alias]
+        first_count = row.count - len(items) + 1
+        for offset, item in enumerate(items):
+            item.outcome = CreateOutcome(
+                row.id, row.alias, row.tiny_id, first_count + offset, deduplicated=True
+            )
+
+
+def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> list[_Pending]:
+    """Insert one alert per new alias (repeats of it within the batch count on it). Returns the
+    creates whose alias another transaction took in the meantime: they are repeats now."""
+    firsts: dict[str, list[_Pending]] = {}
+    for item in creates:
+        alias = item.request.payload.alias
+        if alias:
+            firsts.setdefault(alias, []).append(item)
+        else:
+            firsts[new_id()] = [item]  # no alias: Opsgenie uses the alert's id as its alias
+    top = counters.next_value(session, counters.ALERT_TINY_ID, by=len(firsts))
+    rows = [
+        _alert_row(
+            items[0],
+            alias if not items[0].request.payload.alias else new_id(),
+            alias,
+            tiny_id,
+            len(items),
+            now,
+        )
+        for tiny_id, (alias, items) in enumerate(firsts.items(), start=top - len(firsts) + 1)
+    ]
+    inserted = set(
+        session.connection().execute(INSERT_IF_NEW[session.get_bind().dialect.name], rows).scalars()
+    )
+    created: list[tuple[str, _Pending]] = []
+    taken: list[_Pending] = []
+    for row, items in zip(rows, firsts.values(), strict=True):
+        if row["id"] not in inserted:
+            taken += items
+            continue
+        created.append((row["id"], items[0]))
+        for offset, item in enumerate(items):
+            item.outcome = CreateOutcome(
+                row["id"], row["alias"], row["tiny_id"], offset + 1, deduplicated=offset > 0
+            )
+    _store_responders(session, created)
+    _store_recipients(session, created, now)
+    return taken
+
+
+def _alert_row(
+    item: _Pending, alert_id: str, alias: str, tiny_id: int, count: int, now: datetime
 ) -> dict[str, Any]:
+    payload, actor = item.request.payload, item.request.actor
     return {
         "id": alert_id,
         "tiny_id": tiny_id,
@@ -107,7 +215,7 @@ def _new_alert_row(
         "is_seen": False,
         "snoozed": False,
         "snoozed_until": None,
-        "count": 1,
+        "count": count,
         "last_occurred_at": now,
         "created_at": now,
         "updated_at": now,
@@ -129,17 +237,58 @@ def _new_alert_row(
     }
 
 
-def _responders_for(session: Session, payload: CreateAlertPayload, actor: Actor) -> list[Responder]:
-    if actor.owner_team_id:
-        # As in Opsgenie: a team integration's alerts go to that team, whatever the request says.
-        team = teams.get_team(session, team_id=actor.owner_team_id)
-        return [Responder("team", team.id, team.name)]
-    return responder_refs.resolve(session, payload.all_responders(), field="responders")
+def _store_responders(session: Session, created: list[tuple[str, _Pending]]) -> None:
+    rows = [
+        {
+            "alert_id": alert_id,
+            "visible_only": visible_only,
+            "type": r.type,
+            "ref_id": r.id,
+            "position": position,
+        }
+        for alert_id, item in created
+        for visible_only, responders in ((False, item.responders), (True, item.visible))
+        for position, r in enumerate(responders)
+    ]
+    if rows:
+        session.connection().execute(INSERT_RESPONDER, rows)
 
 
-def _deduplicated(
-    session: Session, payload: CreateAlertPayload, actor: Actor, alert_id: str, tiny_id: int, count: int
-) -> CreateOutcome:
-    text = f'Alert is received with same alias. Message: "{payload.message}". Count is increased to {count}'
-    add_log(session, alert_id, text, actor, clock.now())
-    return CreateOutcome(alert_id, payload.alias or "", tiny_id, count, deduplicated=True)
+def _store_recipients(session: Session, created: list[tuple[str, _Pending]], now: datetime) -> None:
+    """The people each new alert is meant for: its user responders and its teams' members."""
+    team_ids = {r.id for _, item in created for r in item.responders if r.type == "team"}
+    members = teams.members_by_team(session, team_ids)
+    rows = []
+    for alert_id, item in created:
+        people = [r.id for r in item.responders if r.type == "user"]
+        people += [user_id for r in item.responders if r.type == "team" for user_id in members.get(r.id, [])]
+        rows += [
+            {"alert_id": alert_id, "user_id": user_id, "state": "pending", "method": "", "created_at": now,
+             "updated_at": now}
+            for user_id in dict.fromkeys(people)
+        ]  # fmt: skip
+    if rows:
+        session.connection().execute(INSERT_RECIPIENT, rows)
+
+
+def _write_logs_and_notes(session: Session, pending: list[_Pending], now: datetime) -> None:
+    logs, notes = [], []
+    for item in pending:
+        outcome, payload, actor = item.outcome, item.request.payload, item.request.actor
+        assert outcome is not None
+        if outcome.deduplicated:
+            text = (
+                f'Alert is received with same alias. Message: "{payload.message}". '
+                f"Count is increased to {outcome.count}"
+            )
+        else:
+            text = f"Alert created by {actor.describe()}"
+            if payload.note:
+                notes.append({"alert_id": outcome.alert_id, "created_at": now, "owner": actor.display_name,
+                              "note": payload.note})  # fmt: skip
+        logs.append(log_row(outcome.alert_id, text, actor, now))
+        if payload.note and not outcome.deduplicated:
+            logs.append(log_row(outcome.alert_id, f"Note added by {actor.describe()}", actor, now))
+    session.connection().execute(INSERT_LOG, logs)
+    if notes:
+        session.connection().execute(INSERT_NOTE, notes)

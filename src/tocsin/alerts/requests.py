@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
@@ -13,8 +14,7 @@ from tocsin.alerts.models import AlertRequest
 _INSERT = insert(AlertRequest.__table__)
 
 
-def record(
-    session: Session,
+def row(
     *,
     request_id: str,
     action: str,
@@ -23,20 +23,27 @@ def record(
     alert_id: str = "",
     alias: str = "",
     integration_id: str | None = None,
-) -> None:
-    session.execute(
-        _INSERT,
-        {
-            "request_id": request_id,
-            "action": action,
-            "success": success,
-            "status": status[:300],
-            "alert_id": alert_id,
-            "alias": alias,
-            "integration_id": integration_id or "",
-            "processed_at": clock.now(),
-        },
-    )
+) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "action": action,
+        "success": success,
+        "status": status[:300],
+        "alert_id": alert_id,
+        "alias": alias,
+        "integration_id": integration_id or "",
+        "processed_at": clock.now(),
+    }
+
+
+def record(session: Session, **fields: Any) -> None:
+    """Keep the outcome of one request (see ``row`` for the fields)."""
+    session.connection().execute(_INSERT, row(**fields))
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(_INSERT, rows)
 
 
 def get(session: Session, request_id: str) -> AlertRequest | None:

@@ -17,7 +17,8 @@ from tocsin.teams import service as teams
 
 IDENTIFIER_TYPES = ("id", "alias", "tiny")
 
-# Built once, run with parameters: these run on every create and every action.
+# Built once and run straight on the connection with parameters: these run on every create
+# and every action, where the ORM's per-statement work would cost more than the SQL.
 INSERT_LOG = insert(AlertLog.__table__)
 INSERT_NOTE = insert(AlertNote.__table__)
 INSERT_RESPONDER = insert(AlertResponder.__table__)
@@ -42,25 +43,6 @@ def is_open() -> ColumnElement[bool]:
     return Alert.status == literal_column("'open'")
 
 
-def store_responders(
-    session: Session, alert_id: str, responders: list[Responder], *, visible_only: bool
-) -> None:
-    if responders:
-        session.execute(
-            INSERT_RESPONDER,
-            [
-                {
-                    "alert_id": alert_id,
-                    "visible_only": visible_only,
-                    "type": responder.type,
-                    "ref_id": responder.id,
-                    "position": position,
-                }
-                for position, responder in enumerate(responders)
-            ],
-        )
-
-
 def store_responder(session: Session, alert_id: str, responder: Responder) -> bool:
     """Add one responder to an existing alert; False if it already was one."""
     rows = session.execute(
@@ -70,7 +52,7 @@ def store_responder(session: Session, alert_id: str, responder: Responder) -> bo
     ).all()
     if (responder.type, responder.id) in {(row.type, row.ref_id) for row in rows}:
         return False
-    session.execute(
+    session.connection().execute(
         INSERT_RESPONDER,
         {
             "alert_id": alert_id,
@@ -99,7 +81,7 @@ def add_recipients(session: Session, alert_id: str, responders: list[Responder],
     )
     new = [user_id for user_id in wanted if user_id not in known]
     if new:
-        session.execute(
+        session.connection().execute(
             INSERT_RECIPIENT,
             [
                 {
@@ -115,21 +97,22 @@ def add_recipients(session: Session, alert_id: str, responders: list[Responder],
         )
 
 
+def log_row(alert_id: str, text: str, actor: Actor, now: datetime) -> dict[str, object]:
+    return {
+        "alert_id": alert_id,
+        "created_at": now,
+        "type": "system" if actor.channel == "system" else "alertAction",
+        "owner": actor.display_name,
+        "log": text,
+    }
+
+
 def add_log(session: Session, alert_id: str, text: str, actor: Actor, now: datetime) -> None:
-    session.execute(
-        INSERT_LOG,
-        {
-            "alert_id": alert_id,
-            "created_at": now,
-            "type": "system" if actor.channel == "system" else "alertAction",
-            "owner": actor.display_name,
-            "log": text,
-        },
-    )
+    session.connection().execute(INSERT_LOG, log_row(alert_id, text, actor, now))
 
 
 def add_note(session: Session, alert_id: str, note: str, actor: Actor, now: datetime) -> None:
-    session.execute(
+    session.connection().execute(
         INSERT_NOTE, {"alert_id": alert_id, "created_at": now, "owner": actor.display_name, "note": note}
     )
     add_log(session, alert_id, f"Note added by {actor.describe()}", actor, now)

@@ -68,12 +68,23 @@ def team_ids_of_user(session: Session, user_id: str) -> frozenset[str]:
 
 
 def member_user_ids(session: Session, team_ids: Iterable[str]) -> list[str]:
+    members = members_by_team(session, team_ids)
+    return list(dict.fromkeys(user_id for user_ids in members.values() for user_id in user_ids))
+
+
+def members_by_team(session: Session, team_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The user ids of each team's members."""
     team_ids = list(team_ids)
-    if not team_ids:
-        return []
-    return list(
-        session.scalars(select(TeamMember.user_id).where(TeamMember.team_id.in_(team_ids)).distinct())
-    )
+    members: dict[str, list[str]] = {team_id: [] for team_id in team_ids}
+    if team_ids:
+        rows = session.execute(
+            select(TeamMember.team_id, TeamMember.user_id)
+            .where(TeamMember.team_id.in_(team_ids))
+            .order_by(TeamMember.team_id, TeamMember.user_id)
+        )
+        for team_id, user_id in rows:
+            members[team_id].append(user_id)
+    return members
 
 
 def actor_for_user(session: Session, user: User, *, channel: str) -> Actor:

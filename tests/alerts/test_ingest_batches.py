@@ -1,0 +1,100 @@
+"""Creates handled many at a time: the same results as one by one, in fewer statements."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from tests.support.factories import make_integration, make_team, make_user
+from tocsin.alerts import ingest
+from tocsin.alerts.ingest import CreateOutcome, NewAlert
+from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient
+from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.errors import InvalidInput
+
+
+def batch(db, actor, *payloads):
+    with db.write_session() as session:
+        return ingest.create_alerts(
+            session, [NewAlert(CreateAlertPayload.model_validate(fields), actor) for fields in payloads]
+        )
+
+
+def test_a_batch_mixing_new_repeated_and_alias_less_alerts(db):
+    actor, _ = make_integration(db, "Prometheus")
+    (existing,) = batch(db, actor, {"message": "old", "alias": "disk"})
+    results = batch(
+        db,
+        actor,
+        {"message": "disk again", "alias": "disk"},
+        {"message": "cpu", "alias": "cpu"},
+        {"message": "no alias"},
+        {"message": "cpu again", "alias": "cpu"},
+        {"message": "disk once more", "alias": "disk"},
+    )
+    assert all(isinstance(result, CreateOutcome) for result in results)
+    disk1, cpu1, plain, cpu2, disk2 = results
+    assert (disk1.alert_id, disk1.count, disk1.deduplicated) == (existing.alert_id, 2, True)
+    assert (disk2.alert_id, disk2.count, disk2.deduplicated) == (existing.alert_id, 3, True)
+    assert (cpu1.deduplicated, cpu1.count, cpu2.alert_id, cpu2.count, cpu2.deduplicated) == (
+        False, 1, cpu1.alert_id, 2, True,
+    )  # fmt: skip
+    assert plain.alias == plain.alert_id and not plain.deduplicated
+    assert sorted([cpu1.tiny_id, plain.tiny_id]) == [2, 3]
+    with db.read_session() as session:
+        counts = dict(session.execute(select(Alert.alias, Alert.count)).all())
+        cpu_logs = session.scalars(select(AlertLog.log).where(AlertLog.alert_id == cpu1.alert_id)).all()
+    assert counts == {"disk": 3, "cpu": 2, plain.alias: 1}
+    assert cpu_logs == [
+        "Alert created by Prometheus (API)",
+        'Alert is received with same alias. Message: "cpu again". Count is increased to 2',
+    ]
+
+
+def test_a_bad_request_in_a_batch_gets_its_error_and_the_others_go_ahead(db):
+    actor, _ = make_integration(db, "Prometheus")
+    results = batch(
+        db,
+        actor,
+        {"message": "fine", "alias": "a"},
+        {"message": "bad", "alias": "b", "responders": [{"type": "team", "name": "ghosts"}]},
+        {"message": "fine too", "alias": "c"},
+    )
+    assert isinstance(results[1], InvalidInput) and "ghosts" in results[1].message
+    assert [result.alias for result in (results[0], results[2])] == ["a", "c"]
+    with db.read_session() as session:
+        assert sorted(session.scalars(select(Alert.alias))) == ["a", "c"]
+
+
+def test_responders_recipients_and_notes_of_a_batch(db):
+    make_user(db, "ada@example.com")
+    bob = make_user(db, "bob@example.com")
+    make_team(db, "ops", "bob@example.com", "ada@example.com")
+    actor, _ = make_integration(db, "Prometheus")
+    first, second = batch(
+        db,
+        actor,
+        {"message": "one", "responders": [{"name": "ops"}], "note": "look at this"},
+        {"message": "two", "responders": [{"type": "user", "username": "bob@example.com"}]},
+    )
+    with db.read_session() as session:
+        recipients = session.execute(select(AlertRecipient.alert_id, AlertRecipient.user_id)).all()
+        notes = session.scalars(select(AlertNote.note).where(AlertNote.alert_id == first.alert_id)).all()
+    assert sum(1 for alert_id, _ in recipients if alert_id == first.alert_id) == 2
+    assert [user for alert_id, user in recipients if alert_id == second.alert_id] == [bob]
+    assert notes == ["look at this"]
+
+
+def test_a_batch_costs_the_same_few_statements_whatever_its_size(db):
+    actor, _ = make_integration(db, "Prometheus")
+
+    def statements_for(size: int, start: int) -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.write_engine, "before_cursor_execute", listener)
+        try:
+            batch(db, actor, *[{"message": "m", "alias": f"a{start + n}"} for n in range(size)])
+        finally:
+            event.remove(db.write_engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    assert statements_for(50, 0) == statements_for(2, 1000)

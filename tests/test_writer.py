@@ -1,0 +1,80 @@
+"""The write queue: batches share a transaction, yet each job or item stands alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.support.factories import make_team
+from tocsin.db import Database
+from tocsin.teams import service as teams
+from tocsin.teams.models import Team
+from tocsin.writer import Batched, WriteQueue
+
+
+@pytest.fixture
+def writer(db: Database) -> Iterator[WriteQueue]:
+    queue = WriteQueue(db)
+    queue.start()
+    yield queue
+    queue.stop()
+
+
+def test_a_failing_job_is_undone_alone(writer, db):
+    def create(name: str, fail: bool = False):
+        def job(session: Session) -> str:
+            teams.create_team(session, name=name)
+            if fail:
+                raise RuntimeError("boom")
+            return name
+
+        return job
+
+    futures = [writer.submit(create("a")), writer.submit(create("b", fail=True)), writer.submit(create("c"))]
+    assert futures[0].result() == "a" and futures[2].result() == "c"
+    with pytest.raises(RuntimeError):
+        futures[1].result()
+    with db.read_session() as session:
+        assert sorted(session.scalars(select(Team.name))) == ["a", "c"]
+
+
+def test_items_of_a_kind_run_together_and_alone_when_the_batch_fails(writer, db):
+    calls: list[list[str]] = []
+
+    def run(session: Session, names: list[str]) -> list[str | Exception]:
+        calls.append(list(names))
+        for name in names:
+            if name == "poison" and len(names) > 1:
+                raise RuntimeError("cannot do this one in company")
+            teams.create_team(session, name=name)
+        return [f"made {name}" for name in names]
+
+    kind = Batched("teams", run)
+
+    async def submit_all() -> list[object]:
+        return await asyncio.gather(
+            *(writer.run_item(kind, name) for name in ("x", "poison", "y")), return_exceptions=True
+        )
+
+    make_team(db, "warm-up")
+    results = asyncio.run(submit_all())
+    assert results == ["made x", "made poison", "made y"]
+    assert ["x", "poison", "y"] in calls or all(len(call) == 1 for call in calls)
+    with db.read_session() as session:
+        assert sorted(session.scalars(select(Team.name))) == ["poison", "warm-up", "x", "y"]
+
+
+def test_an_item_can_fail_with_its_own_error(writer):
+    kind = Batched(
+        "checks", lambda session, items: [ValueError(item) if item < 0 else item for item in items]
+    )
+
+    async def submit() -> list[object]:
+        return await asyncio.gather(*(writer.run_item(kind, n) for n in (1, -2, 3)), return_exceptions=True)
+
+    first, second, third = asyncio.run(submit())
+    assert (first, third) == (1, 3) and isinstance(second, ValueError)
