@@ -134,10 +134,18 @@ def test_alertmanager_fires_updates_repeats_and_resolves(tocsin, db, tmp_path):
         }
 
         am.post({**labels, "instance": "host2"})
-        updated = wait_for(
-            lambda: (found := alert()) and found["message"].startswith("[FIRING:2]") and found, "update"
-        )
-        assert updated["id"] == created["id"] and "host2" in updated["description"]
+
+        def updated_by_second_instance() -> dict[str, Any] | None:
+            # Alertmanager sends the create, then PUT message, then PUT description: wait for all.
+            found = alert()
+            return (
+                found
+                if found and found["message"].startswith("[FIRING:2]") and "host2" in found["description"]
+                else None
+            )
+
+        updated = wait_for(updated_by_second_instance, "message and description updates")
+        assert updated["id"] == created["id"]
 
         repeated = wait_for(
             lambda: (found := alert()) and found["count"] >= 4 and found, "repeat notifications"
