@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, String, bindparam, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tocsin.db import Base
+from tocsin.db import Base, table_of
 
 ALERT_TINY_ID = "alert_tiny_id"
 
@@ -17,7 +17,7 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-_table = Counter.__table__
+_table = table_of(Counter)
 _INCREMENT = (
     update(_table)
     .where(_table.c.name == bindparam("counter_name"))

@@ -164,6 +164,10 @@ def _attempt(session: Session, job: _Job, fn: Callable[[Session], Any]) -> Outco
     return (job, None, value) if isinstance(value, Exception) else (job, value, None)
 
 
+def _alone(kind: Batched[Any, Any], item: Any) -> Callable[[Session], Any]:
+    return lambda session: kind.run(session, [item])[0]
+
+
 def _attempt_together(session: Session, kind: Batched[Any, Any], jobs: list[_Job]) -> list[Outcome]:
     try:
         with session.begin_nested():
@@ -172,9 +176,7 @@ def _attempt_together(session: Session, kind: Batched[Any, Any], jobs: list[_Job
         raise
     except Exception:
         log.exception("batch of %s %s failed; running each alone", len(jobs), kind.name)
-        return [
-            _attempt(session, job, lambda session, job=job: kind.run(session, [job.item])[0]) for job in jobs
-        ]
+        return [_attempt(session, job, _alone(kind, job.item)) for job in jobs]
     return [
         (job, None, value) if isinstance(value, Exception) else (job, value, None)
         for job, value in zip(jobs, values, strict=True)

@@ -158,3 +158,17 @@ def test_disabled_integration_key_is_refused_within_seconds(api, db, frozen_cloc
     frozen_clock.advance(timedelta(seconds=3))
     response = api.post("/v2/alerts", json={"message": "x"})
     assert response.status_code == 401 and "disabled" in response.json()["message"]
+
+
+def test_json_without_content_type_is_accepted(api):
+    response = api.post("/v2/alerts", content=b'{"message": "from a script"}')
+    assert api.status_of(response)["isSuccess"]
+
+
+def test_json_sent_as_a_form_gets_a_415_saying_what_to_send(api):
+    response = api.post(
+        "/v2/alerts",
+        content=b'{"message": "x"}',
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 415 and "Content-Type: application/json" in response.json()["message"]

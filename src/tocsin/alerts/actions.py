@@ -64,6 +64,13 @@ def _recipient_acted(session: Session, alert: Alert, actor: Actor, method: str, 
         )
 
 
+def _queue(session: Session, topic: str, alert: Alert, actor: Actor, **details: object) -> None:
+    """Leave work for the engine in the outbox, in this transaction."""
+    outbox.enqueue(
+        session, topic, {"alertId": alert.id, **details, "by": actor.describe()}, alert_id=alert.id
+    )
+
+
 def acknowledge(session: Session, *, ref: AlertRef, actor: Actor, note: str | None = None) -> ActionOutcome:
     now = clock.now()
     alert = _open(session, ref, actor, "acknowledged")
@@ -123,11 +130,12 @@ def escalate(
     now = clock.now()
     alert = _open(session, ref, actor, "escalated")
     target = escalation.name or escalation.id or ""
-    outbox.enqueue(
+    _queue(
         session,
         "alert.escalation_requested",
-        {"alertId": alert.id, "escalation": escalation.model_dump(exclude_none=True), "by": actor.describe()},
-        alert_id=alert.id,
+        alert,
+        actor,
+        escalation=escalation.model_dump(exclude_none=True),
     )
     return _done(
         session, alert, actor, now, status="Escalated", log=f"Alert escalated to {target}", note=note
@@ -255,12 +263,7 @@ def execute_custom_action(
     if action not in alert.actions:
         available = ", ".join(alert.actions) or "none"
         raise AlertActionRefused(f"Action {action!r} is not defined for this alert (defined: {available})")
-    outbox.enqueue(
-        session,
-        "alert.custom_action",
-        {"alertId": alert.id, "action": action, "by": actor.describe()},
-        alert_id=alert.id,
-    )
+    _queue(session, "alert.custom_action", alert, actor, action=action)
     log = f"Custom action {action!r} executed"
     return _done(session, alert, actor, now, status="Custom action queued", log=log, note=note)
 

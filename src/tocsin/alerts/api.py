@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -20,7 +21,9 @@ from tocsin.db import Database
 from tocsin.errors import InvalidInput, NotFound
 from tocsin.writer import Batched
 
-router = APIRouter(prefix="/v2/alerts")
+# Keys travel in a header browsers cannot send cross-site, so a body without a Content-Type is
+# read as JSON, as Opsgenie does for scripts that leave the header out.
+router = APIRouter(prefix="/v2/alerts", strict_content_type=False)
 Reader = Annotated[Actor, Depends(alert_reader)]
 Writer = Annotated[Actor, Depends(alert_writer)]
 Order = Literal["asc", "desc"]
@@ -138,48 +141,44 @@ def get_alert(request: Request, identifier: str, actor: Reader, id_type: Identif
         return ok(request, alert_json(alert, responders, full=True))
 
 
-def _page(offset: str | None, direction: str, limit: int, order: str) -> reads.Page:
+def _entry_page(
+    offset: str | None = None,
+    direction: Literal["next", "prev"] = "next",
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    order: Order = "desc",
+) -> reads.Page:
     return reads.Page(offset=offset, direction=direction, limit=limit, order=order)
+
+
+EntryPage = Annotated[reads.Page, Depends(_entry_page)]
+ENTRY_KINDS: dict[str, tuple[Callable[..., list[Any]], Callable[[Any], dict[str, Any]]]] = {
+    "logs": (reads.logs, log_json),
+    "notes": (reads.notes, note_json),
+}
+
+
+def _entries(
+    request: Request, identifier: str, id_type: str, actor: Actor, page: reads.Page, kind: str
+) -> JSONBody:
+    read, render = ENTRY_KINDS[kind]
+    with _db(request).read_session() as session:
+        data = [render(entry) for entry in read(session, service.AlertRef(identifier, id_type), actor, page)]
+    paging = _entry_paging(request, f"/v2/alerts/{identifier}/{kind}", data, page.limit, page.order)
+    return ok(request, data, paging=paging)
 
 
 @router.get("/{identifier}/logs")
 def list_logs(
-    request: Request,
-    identifier: str,
-    actor: Reader,
-    id_type: IdentifierType = "id",
-    offset: str | None = None,
-    direction: Literal["next", "prev"] = "next",
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    order: Order = "desc",
+    request: Request, identifier: str, actor: Reader, page: EntryPage, id_type: IdentifierType = "id"
 ) -> JSONBody:
-    ref = service.AlertRef(identifier, id_type)
-    with _db(request).read_session() as session:
-        entries = reads.logs(session, ref, actor, _page(offset, direction, limit, order))
-        data = [log_json(entry) for entry in entries]
-    return ok(
-        request, data, paging=_entry_paging(request, f"/v2/alerts/{identifier}/logs", data, limit, order)
-    )
+    return _entries(request, identifier, id_type, actor, page, "logs")
 
 
 @router.get("/{identifier}/notes")
 def list_notes(
-    request: Request,
-    identifier: str,
-    actor: Reader,
-    id_type: IdentifierType = "id",
-    offset: str | None = None,
-    direction: Literal["next", "prev"] = "next",
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    order: Order = "desc",
+    request: Request, identifier: str, actor: Reader, page: EntryPage, id_type: IdentifierType = "id"
 ) -> JSONBody:
-    ref = service.AlertRef(identifier, id_type)
-    with _db(request).read_session() as session:
-        entries = reads.notes(session, ref, actor, _page(offset, direction, limit, order))
-        data = [note_json(entry) for entry in entries]
-    return ok(
-        request, data, paging=_entry_paging(request, f"/v2/alerts/{identifier}/notes", data, limit, order)
-    )
+    return _entries(request, identifier, id_type, actor, page, "notes")
 
 
 def _entry_paging(

@@ -36,7 +36,9 @@ from tocsin.api.auth import alert_writer
 from tocsin.api.envelope import JSONBody
 from tocsin.errors import InvalidInput
 
-router = APIRouter(prefix="/v2/alerts")
+# Keys travel in a header browsers cannot send cross-site, so a body without a Content-Type is
+# read as JSON, as Opsgenie does for scripts that leave the header out.
+router = APIRouter(prefix="/v2/alerts", strict_content_type=False)
 Writer = Annotated[Actor, Depends(alert_writer)]
 UserQuery = Annotated[str | None, Query(max_length=USER_MAX)]
 SourceQuery = Annotated[str | None, Query(max_length=SOURCE_MAX)]
@@ -67,8 +69,8 @@ def _body_action(
             request: Request,
             identifier: str,
             actor: Writer,
-            body: payload_type,
-            id_type: IdentifierType = "id",  # type: ignore[valid-type]
+            body: payload_type,  # type: ignore[valid-type]
+            id_type: IdentifierType = "id",
         ) -> JSONBody:
             return await _apply(request, identifier, id_type, actor, body, action, change)
 
@@ -175,46 +177,39 @@ def _csv(text: str, field: str) -> list[str]:
     return values
 
 
-@router.delete("/{identifier}/tags", status_code=202)
-async def remove_tags(
-    request: Request,
-    identifier: str,
-    actor: Writer,
-    tags: Annotated[str, Query()],
-    id_type: IdentifierType = "id",
-    user: UserQuery = None,
-    source: SourceQuery = None,
-    note: NoteQuery = None,
-) -> JSONBody:
-    ref, names = AlertRef(identifier, id_type), _csv(tags, "tags")
-    return await perform(
-        request,
-        "RemoveTags",
-        actor,
-        lambda session, who: actions.remove_tags(session, ref=ref, actor=who, tags=names, note=note),
-        user=user,
-    )
+Removal = Callable[[Session, AlertRef, Actor, list[str], str | None], ActionOutcome]
 
 
-@router.delete("/{identifier}/details", status_code=202)
-async def remove_details(
-    request: Request,
-    identifier: str,
-    actor: Writer,
-    keys: Annotated[str, Query()],
-    id_type: IdentifierType = "id",
-    user: UserQuery = None,
-    source: SourceQuery = None,
-    note: NoteQuery = None,
-) -> JSONBody:
-    ref, names = AlertRef(identifier, id_type), _csv(keys, "keys")
-    return await perform(
-        request,
-        "RemoveDetails",
-        actor,
-        lambda session, who: actions.remove_details(session, ref=ref, actor=who, keys=names, note=note),
-        user=user,
-    )
+def _removal(path: str, action: str, parameter: str, remove: Removal) -> None:
+    """Register a DELETE that removes the comma-separated ``parameter`` values (tags, detail keys)."""
+
+    async def endpoint(
+        request: Request,
+        identifier: str,
+        actor: Writer,
+        values: Annotated[str, Query(alias=parameter)],
+        id_type: IdentifierType = "id",
+        user: UserQuery = None,
+        source: SourceQuery = None,
+        note: NoteQuery = None,
+    ) -> JSONBody:
+        ref, names = AlertRef(identifier, id_type), _csv(values, parameter)
+        return await perform(
+            request, action, actor, lambda session, who: remove(session, ref, who, names, note), user=user
+        )
+
+    endpoint.__name__ = action
+    router.add_api_route(path, endpoint, methods=["DELETE"], status_code=202, name=action)
+
+
+_removal(
+    "/{identifier}/tags", "RemoveTags", "tags",
+    lambda s, ref, who, names, note: actions.remove_tags(s, ref=ref, actor=who, tags=names, note=note),
+)  # fmt: skip
+_removal(
+    "/{identifier}/details", "RemoveDetails", "keys",
+    lambda s, ref, who, names, note: actions.remove_details(s, ref=ref, actor=who, keys=names, note=note),
+)  # fmt: skip
 
 
 @router.delete("/{identifier}", status_code=202)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
 from sqlalchemy.orm import Session
@@ -35,28 +35,15 @@ async def perform(
     rid = request_id(request)
 
     def job(session: Session) -> None:
+        outcome: dict[str, Any]
         try:
             with session.begin_nested():
-                outcome = change(session, actor)
+                done = change(session, actor)
+            outcome = {"success": True, "status": done.status, "alert_id": done.alert_id, "alias": done.alias}
         except REQUEST_FAILURES as failure:
-            requests.record(
-                session,
-                request_id=rid,
-                action=action,
-                success=False,
-                status=failure.message,
-                integration_id=actor.integration_id,
-            )
-            return
+            outcome = {"success": False, "status": failure.message}
         requests.record(
-            session,
-            request_id=rid,
-            action=action,
-            success=True,
-            status=outcome.status,
-            alert_id=outcome.alert_id,
-            alias=outcome.alias,
-            integration_id=actor.integration_id,
+            session, request_id=rid, action=action, integration_id=actor.integration_id, **outcome
         )
 
     await request.app.state.writer.run(job)

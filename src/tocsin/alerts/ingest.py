@@ -40,11 +40,11 @@ from tocsin.alerts.service import (
     is_open,
     log_row,
 )
-from tocsin.db import new_id
+from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
 from tocsin.teams import service as teams
 
-alerts = Alert.__table__
+alerts = table_of(Alert)
 
 
 def _insert_if_new(dialect: str) -> Insert:
@@ -147,12 +147,12 @@ def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> 
             last_occurred_at=bindparam("now"),
             updated_at=bindparam("now"),
         )
-        .returning(alerts.c.id, alerts.c.alias, alerts.c.tiny_id, alerts.c.count),
+        .returning(alerts.c.id, alerts.c.alias, alerts.c.tiny_id, alerts.c.count.label("occurrences")),
         {"now": now},
     )
     for row in rows:
         items = by_alias[row.alias]
-        first_count = row.count - len(items) + 1
+        first_count = row.occurrences - len(items) + 1
         for offset, item in enumerate(items):
             item.outcome = CreateOutcome(
                 row.id, row.alias, row.tiny_id, first_count + offset, deduplicated=True

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.alerts.models import AlertRequest
+from tocsin.db import table_of
 
-_INSERT = insert(AlertRequest.__table__)
+_INSERT = insert(table_of(AlertRequest))
 
 
 def row(

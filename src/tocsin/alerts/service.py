@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tocsin.actors import Actor, Scope
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertResponder
 from tocsin.alerts.responders import Responder
+from tocsin.db import table_of
 from tocsin.errors import AlertNotFound, AlertNotVisible, InvalidInput
 from tocsin.teams import service as teams
 
@@ -19,10 +20,10 @@ IDENTIFIER_TYPES = ("id", "alias", "tiny")
 
 # Built once and run straight on the connection with parameters: these run on every create
 # and every action, where the ORM's per-statement work would cost more than the SQL.
-INSERT_LOG = insert(AlertLog.__table__)
-INSERT_NOTE = insert(AlertNote.__table__)
-INSERT_RESPONDER = insert(AlertResponder.__table__)
-INSERT_RECIPIENT = insert(AlertRecipient.__table__)
+INSERT_LOG = insert(table_of(AlertLog))
+INSERT_NOTE = insert(table_of(AlertNote))
+INSERT_RESPONDER = insert(table_of(AlertResponder))
+INSERT_RECIPIENT = insert(table_of(AlertRecipient))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,17 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
         return error(
             request, 400, "Invalid JSON body: " + str(problems[0].get("ctx", {}).get("error", "")).strip()
         )
+    content_type = request.headers.get("content-type", "")
+    if (
+        content_type
+        and "json" not in content_type
+        and any(p.get("loc", ())[:1] == ("body",) for p in problems)
+    ):
+        return error(
+            request,
+            415,
+            f"Send the body as JSON with the header 'Content-Type: application/json' (got {content_type!r})",
+        )
     errors: dict[str, str] = {}
     for problem in problems:
         message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
