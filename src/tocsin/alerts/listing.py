@@ -11,7 +11,7 @@ from tocsin.actors import Scope
 from tocsin.alerts.models import Alert, AlertResponder
 from tocsin.alerts.query import to_condition
 from tocsin.alerts.responders import stored_responders
-from tocsin.alerts.service import visible_condition
+from tocsin.alerts.service import is_open, visible_condition
 
 SORT_COLUMNS: dict[str, Any] = {
     "createdAt": Alert.created_at,
@@ -37,8 +37,9 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def _where(scope: Scope, query: str | None) -> ColumnElement[bool]:
-    return visible_condition(scope) & to_condition(query or "")
+def _where(scope: Scope, query: str | None, open_only: bool = False) -> ColumnElement[bool]:
+    condition = visible_condition(scope) & to_condition(query or "")
+    return condition & is_open() if open_only else condition
 
 
 def list_alerts(
@@ -50,6 +51,7 @@ def list_alerts(
     limit: int = 20,
     sort: str = "createdAt",
     order: str = "desc",
+    open_only: bool = False,
 ) -> tuple[list[Alert], dict[str, list[AlertResponder]]]:
     column = SORT_COLUMNS[sort]
     ordering = (
@@ -57,7 +59,11 @@ def list_alerts(
     )
     alerts = list(
         session.scalars(
-            select(Alert).where(_where(scope, query)).order_by(*ordering).offset(offset).limit(limit)
+            select(Alert)
+            .where(_where(scope, query, open_only))
+            .order_by(*ordering)
+            .offset(offset)
+            .limit(limit)
         )
     )
     return alerts, stored_responders(session, [alert.id for alert in alerts])

@@ -94,8 +94,10 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
-        if csrf.is_valid(request, csrf_token):
-            request.session.clear()
+        if not csrf.is_valid(request, csrf_token):
+            # Still signed in: show the page that says so (with a fresh form), not the login form.
+            return RedirectResponse(_path(request, "/"), status_code=303)
+        request.session.clear()
         return RedirectResponse(_path(request, "/login"), status_code=303)
 
     @app.get("/alerts", include_in_schema=False)
@@ -103,11 +105,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = _signed_in_user(request)
         if user is None:
             return RedirectResponse(_path(request, "/login"), status_code=303)
-        search = f"status:open AND ({query})" if query.strip() else "status:open"
         with _db(request).read_session() as session:
             actor = teams.actor_for_user(session, user, channel="web")
             try:
-                alerts, _ = listing.list_alerts(session, scope=actor.scope, query=search, limit=100)
+                alerts, _ = listing.list_alerts(
+                    session, scope=actor.scope, query=query, open_only=True, limit=100
+                )
                 error = None
             except InvalidInput as problem:
                 alerts, error = [], problem.message
