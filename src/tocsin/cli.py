@@ -3,12 +3,16 @@ them with ``tail -n 1``; errors are one line on stderr and a non-zero exit statu
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 import typer
+from alembic.util import CommandError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from tocsin import migrate as migrations
@@ -17,7 +21,7 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.passwords import random_password
 from tocsin.config import Settings
 from tocsin.db import Database
-from tocsin.errors import TocsinError
+from tocsin.errors import Conflict, InvalidInput, NotFound, TocsinError
 from tocsin.integrations import service as integrations
 from tocsin.teams import service as teams
 
@@ -34,44 +38,85 @@ app.add_typer(apikey_app, name="apikey")
 app.add_typer(integration_app, name="integration")
 
 
+Hints = Mapping[type[TocsinError], str]
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 
 
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), text)
+
+
+def _shown_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
 @contextmanager
-def _errors_as_one_line() -> Iterator[None]:
+def _errors_as_one_line(database_url: str | None = None, hints: Hints | None = None) -> Iterator[None]:
+    """Domain errors (with a hint on what to do about them) and database trouble, as one line."""
     try:
         yield
     except TocsinError as exc:
-        _fail(exc.message)
+        hint = next((text for kind, text in (hints or {}).items() if isinstance(exc, kind)), "")
+        _fail(exc.message + hint)
+    except (ArgumentError, DBAPIError) as exc:
+        reason = _first_line(str(exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc))
+        where = _shown_url(database_url) if database_url else "the database"
+        _fail(
+            f"cannot use {where}: {reason} "
+            "(check TOCSIN_DATABASE_URL, that the database is up and that tocsin migrate has run)"
+        )
+    except CommandError as exc:  # from Alembic
+        _fail(f"cannot migrate the database: {_first_line(str(exc))} (was it migrated by a newer Tocsin?)")
 
 
-def _in_transaction(change: Callable[[Session], T]) -> T:
+def _settings() -> Settings:
     settings = Settings()
-    settings.ensure_data_dir()
-    db = Database(settings.effective_database_url)
     try:
-        with _errors_as_one_line(), db.write_session() as session:
-            return change(session)
-    finally:
-        db.dispose()
+        settings.ensure_data_dir()
+    except OSError as exc:
+        _fail(
+            f"cannot create the data directory {settings.data_dir}: {exc.strerror} "
+            "(set TOCSIN_DATA_DIR to a writable directory)"
+        )
+    return settings
+
+
+def _in_transaction(change: Callable[[Session], T], hints: Hints | None = None) -> T:
+    settings = _settings()
+    url = settings.effective_database_url
+    with _errors_as_one_line(url, hints):
+        db = Database(url)
+        try:
+            with db.write_session() as session:
+                return change(session)
+        finally:
+            db.dispose()
     raise AssertionError("unreachable")
 
 
 def _password_from_stdin() -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        _fail("no password on stdin")
+        _fail(
+            "no password on stdin: pipe it in (e.g. < password.txt), "
+            "or leave out --password-stdin to have one generated"
+        )
     return password
 
 
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    settings = Settings()
-    settings.ensure_data_dir()
-    migrations.upgrade(settings.effective_database_url)
+    settings = _settings()
+    with _errors_as_one_line(settings.effective_database_url):
+        migrations.upgrade(settings.effective_database_url)
     typer.echo("Database is up to date.")
 
 
@@ -84,9 +129,13 @@ def serve(
     """Migrate the database, then serve the API and the web pages."""
     from tocsin import server
 
-    overrides = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
-    settings = Settings(**overrides)  # type: ignore[arg-type]
-    server.prepare(settings)
+    # Through the environment, so that worker processes (which read their own settings) see them too.
+    for key, value in (("HOST", host), ("PORT", port)):
+        if value is not None:
+            os.environ[f"TOCSIN_{key}"] = str(value)
+    settings = _settings()
+    with _errors_as_one_line(settings.effective_database_url, {InvalidInput: " (check TOCSIN_OWNER_EMAIL)"}):
+        server.prepare(settings)
     server.run(settings, workers=workers)
 
 
@@ -105,7 +154,8 @@ def user_create(
     user = _in_transaction(
         lambda session: accounts.create_user(
             session, username=email, role=role, password=password, full_name=full_name, time_zone=time_zone
-        )
+        ),
+        hints={Conflict: " (to give it a new password: tocsin user set-password EMAIL)"},
     )
     typer.echo(f"Created {user.role} {user.username}.")
     if not password_stdin:
@@ -122,7 +172,10 @@ def user_set_password(
 ) -> None:
     """Set a user's password (a random one is generated and printed without --password-stdin)."""
     password = _password_from_stdin() if password_stdin else random_password()
-    _in_transaction(lambda session: accounts.set_password(session, username=email, password=password))
+    _in_transaction(
+        lambda session: accounts.set_password(session, username=email, password=password),
+        hints={NotFound: " (create it with: tocsin user create EMAIL)"},
+    )
     typer.echo(f"Password of {email.strip().lower()} changed.")
     if not password_stdin:
         typer.echo("Password:")
@@ -145,7 +198,8 @@ def team_create(
     """Create a team with its members (who must exist already)."""
     members = [_member(spec) for spec in member or []]
     team = _in_transaction(
-        lambda session: teams.create_team(session, name=name, description=description, members=members)
+        lambda session: teams.create_team(session, name=name, description=description, members=members),
+        hints={NotFound: " (members must exist first: tocsin user create EMAIL)"},
     )
     typer.echo(f"Created team {team.name} with {len(members)} member(s).")
 
@@ -176,7 +230,10 @@ def apikey_list() -> None:
 @apikey_app.command("delete")
 def apikey_delete(name: Annotated[str, typer.Option(help="The key's name.")]) -> None:
     """Delete an API key; requests made with it are refused from then on."""
-    _in_transaction(lambda session: apikeys.delete_api_key(session, name=name))
+    _in_transaction(
+        lambda session: apikeys.delete_api_key(session, name=name),
+        hints={NotFound: " (tocsin apikey list shows the names)"},
+    )
     typer.echo(f"Deleted API key {name}.")
 
 
@@ -188,7 +245,8 @@ def integration_create(
 ) -> None:
     """Create an integration; its key is printed once, on the last line."""
     integration, secret = _in_transaction(
-        lambda session: integrations.create_integration(session, type=type, name=name, team_name=team)
+        lambda session: integrations.create_integration(session, type=type, name=name, team_name=team),
+        hints={NotFound: " (create it first with tocsin team create NAME, or leave out --team)"},
     )
     owner = f" owned by team {team}" if team else ""
     typer.echo(f"Created {integration.type} integration {integration.name}{owner}. Key:")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 
@@ -32,6 +34,11 @@ class Settings(BaseSettings):
             value = "/" + value
         return value
 
+    @field_validator("data_dir")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
@@ -48,7 +55,8 @@ class Settings(BaseSettings):
         """Where users and clients reach Tocsin; links in API answers and messages start here."""
         if self.public_base_url:
             return self.public_base_url
-        return f"http://{self.host}:{self.port}{self.root_path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return f"http://{host}:{self.port}{self.root_path}"
 
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,8 +69,31 @@ class Settings(BaseSettings):
         self.ensure_data_dir()
         path = self.data_dir / "secret_key"
         if path.exists():
-            return path.read_text().strip()
-        key = secrets.token_urlsafe(48)
-        path.touch(mode=0o600)
-        path.write_text(key + "\n")
-        return key
+            stored = path.read_text().strip()
+            if stored:
+                return stored
+        return _store_new_key(path)
+
+
+def _store_new_key(path: Path) -> str:
+    """Write a new key readable by its owner only. The file appears complete or not at all, and
+    when two processes start at once both end up with the key that got there first."""
+    key = secrets.token_urlsafe(48)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(key + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            stored = path.read_text().strip()
+            if stored:
+                return stored
+            os.replace(temporary, path)  # an empty file left by a crash: replace it
+        except OSError:  # a file system without hard links
+            os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return key

@@ -20,6 +20,7 @@ def prepare(settings: Settings) -> None:
     settings.effective_secret_key  # noqa: B018 - created now, before any worker process starts
     migrate.upgrade(settings.effective_database_url)
     db = Database(settings.effective_database_url)
+    created: tuple[str, str] | None = None
     try:
         with db.write_session() as session:
             if accounts.count_users(session) == 0:
@@ -27,12 +28,20 @@ def prepare(settings: Settings) -> None:
                 owner = accounts.create_user(
                     session, username=settings.owner_email, role="owner", password=password, full_name="Owner"
                 )
-                print("No users yet: created the owner account (this password is shown only once).")
-                print(f"  username: {owner.username}")
-                print(f"  password: {password}")
+                created = (owner.username, password)
     finally:
         db.dispose()
-    print(f"Tocsin is starting on {settings.base_url}/ : log in at {settings.base_url}/login")
+    if created is not None:  # only once it is committed
+        _say("No users yet: created the owner account (this password is shown only once).")
+        _say(f"  username: {created[0]}")
+        _say(f"  password: {created[1]}")
+    _say(f"Tocsin is starting on {settings.base_url}/ : log in at {settings.base_url}/login")
+
+
+def _say(line: str) -> None:
+    # Flushed at once: under systemd or Docker stdout is a pipe, and a buffered line would show up
+    # late, or never (uvicorn ends the process with the SIGTERM it was stopped by).
+    print(line, flush=True)
 
 
 def from_environment() -> ASGIApp:

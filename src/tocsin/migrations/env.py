@@ -10,7 +10,8 @@ config = context.config
 
 def run_migrations() -> None:
     url = config.attributes["database_url"]
-    engine = create_engine(url)
+    # Wait for a running server's write lock on SQLite instead of failing at once.
+    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")

@@ -1,0 +1,109 @@
+"""The schema exists only through the Alembic migrations: they must build exactly what the models
+describe, on both databases, and running them again must change nothing."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from tests.support.factories import make_user
+from tocsin.counters import ALERT_TINY_ID, Counter
+from tocsin.db import Database
+from tocsin.migrate import alembic_config, upgrade
+from tocsin.models import metadata
+
+
+def _schema_differences(db: Database) -> list[Any]:
+    with warnings.catch_warnings():
+        # SQLite cannot reflect the lower(name) unique indexes; Alembic says so and skips them.
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        with db.write_engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, metadata))
+
+
+def _current_revision(db: Database) -> str | None:
+    with db.write_engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_migrated_schema_matches_the_models(db: Database) -> None:
+    assert _schema_differences(db) == []
+
+
+def test_migrations_stop_at_the_single_head(db: Database) -> None:
+    heads = ScriptDirectory.from_config(alembic_config(db.url)).get_heads()
+
+    assert len(heads) == 1
+    assert _current_revision(db) == heads[0]
+
+
+def test_case_insensitive_unique_names_are_indexed(db: Database) -> None:
+    """The lower(name) indexes, which the comparison above cannot see on SQLite."""
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if db.dialect == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    with db.read_session() as session:
+        indexes = set(session.scalars(text(query)))
+
+    assert {"uq_team_name_lower", "uq_integration_name_lower"} <= indexes
+
+
+def test_alert_tiny_id_counter_row_exists_after_migration(db: Database) -> None:
+    with db.read_session() as session:
+        assert session.scalar(select(Counter.value).where(Counter.name == ALERT_TINY_ID)) == 0
+
+
+def test_upgrading_a_migrated_database_changes_nothing(database_url: str, db: Database) -> None:
+    make_user(db, "ada@example.com")
+    with db.write_session() as session:
+        session.execute(Counter.__table__.update().values(value=41))
+    revision = _current_revision(db)
+
+    upgrade(database_url)
+    upgrade(database_url)
+
+    assert _current_revision(db) == revision
+    assert _schema_differences(db) == []
+    with db.read_session() as session:
+        assert session.scalar(select(Counter.value).where(Counter.name == ALERT_TINY_ID)) == 41
+        assert session.scalar(select(func.count()).select_from(Counter)) == 1
+        assert session.scalar(text("SELECT count(*) FROM user_account")) == 1
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path: Path) -> Any:
+    """A database file that only ``Database`` has touched, so every PRAGMA seen is its doing."""
+    database = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.mark.parametrize("engine", ["write_engine", "read_engine"])
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
+    fresh_sqlite: Database, engine: str
+) -> None:
+    with getattr(fresh_sqlite, engine).connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") >= 5000
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sqlite_enforces_foreign_keys(db: Database) -> None:
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"), db.write_session() as session:
+        session.execute(
+            text("INSERT INTO team_member (team_id, user_id, role) VALUES ('no', 'such', 'user')")
+        )
