@@ -23,7 +23,6 @@ class Alert(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
-        Index("ix_alert_status_created_at", "status", "created_at"),
         Index("ix_alert_created_at", "created_at"),
         Index("ix_alert_snoozed_until", "snoozed_until"),
     )

@@ -125,7 +125,6 @@ def upgrade() -> None:
     op.create_index(
         "uq_alert_open_alias", "alert", ["alias"], unique=True, sqlite_where=OPEN, postgresql_where=OPEN
     )
-    op.create_index("ix_alert_status_created_at", "alert", ["status", "created_at"])
     op.create_index("ix_alert_created_at", "alert", ["created_at"])
     op.create_index("ix_alert_snoozed_until", "alert", ["snoozed_until"])
     op.create_index("ix_alert_integration_id", "alert", ["integration_id"])
