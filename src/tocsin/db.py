@@ -89,7 +89,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
-def _normalise_url(url: str) -> str:
+def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
@@ -101,7 +101,7 @@ class Database:
     """The storage handle: a write engine and a read engine (the same one on PostgreSQL)."""
 
     def __init__(self, url: str) -> None:
-        self.url = _normalise_url(url)
+        self.url = normalise_url(url)
         if is_sqlite(self.url):
             self.write_engine = _sqlite_engine(self.url, immediate=True)
             self.read_engine = _sqlite_engine(self.url, immediate=False)

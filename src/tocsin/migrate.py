@@ -5,13 +5,13 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from tocsin.db import _normalise_url
+from tocsin.db import normalise_url
 
 
 def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", "tocsin:migrations")
-    config.attributes["database_url"] = _normalise_url(database_url)
+    config.attributes["database_url"] = normalise_url(database_url)
     return config
 
 

@@ -46,9 +46,7 @@ def _create_and_record(session: Session, items: list[tuple[ingest.NewAlert, str]
             request_id=rid,
             action="Create",
             success=True,
-            status=f"Alert deduplicated; count is {outcome.count}"
-            if outcome.deduplicated
-            else "Created alert",
+            status=_create_status(outcome),
             alert_id=outcome.alert_id,
             alias=outcome.alias,
             integration_id=new_alert.actor.integration_id,

@@ -28,7 +28,7 @@ def alert_json(alert: Alert, responders: list[AlertResponder], *, full: bool) ->
     data: dict[str, Any] = {
         "id": alert.id,
         "tinyId": str(alert.tiny_id),
-        "alias": alias_or_id(alert),
+        "alias": alert.alias,
         "message": alert.message,
         "status": alert.status,
         "acknowledged": alert.acknowledged,
@@ -65,10 +65,6 @@ def alert_json(alert: Alert, responders: list[AlertResponder], *, full: bool) ->
         data["description"] = alert.description
         data["details"] = alert.details
     return data
-
-
-def alias_or_id(alert: Alert) -> str:
-    return alert.alias or alert.id
 
 
 def log_json(entry: AlertLog) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from tocsin.db import Base, UTCDateTime
 from tocsin.types import AutoIncrementId, JSONDocument
 
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
-RESPONDER_TYPES = ("team", "user", "escalation", "schedule")
 
 
 class Alert(Base):
