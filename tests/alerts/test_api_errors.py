@@ -172,3 +172,12 @@ def test_json_sent_as_a_form_gets_a_415_saying_what_to_send(api):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 415 and "Content-Type: application/json" in response.json()["message"]
+
+
+def test_malformed_search_query_is_422_saying_where(api):
+    for path in ("/v2/alerts", "/v2/alerts/count"):
+        response = api.get(path, params={"query": "status:open AND (priority:P1"})
+        assert response.status_code == 422
+        body = response.json()
+        assert "query" in body["errors"] and "position" in body["errors"]["query"]
+        assert body["message"].startswith("query: ")
