@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from tocsin.errors import PermissionDenied
+
 
 @dataclass(frozen=True)
 class Scope:
-    """Which alerts an actor may see and act on."""
+    """Everything, or what belongs to these teams and users: the alerts an actor may see and act
+    on, or the configuration it may change."""
 
     everything: bool
     team_ids: frozenset[str] = frozenset()
     user_ids: frozenset[str] = frozenset()
 
+    def covers_team(self, team_id: str | None) -> bool:
+        return self.everything or (team_id is not None and team_id in self.team_ids)
+
 
 EVERYTHING = Scope(everything=True)
+NOTHING = Scope(everything=False)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,8 @@ class Actor:
     channel: str
     """"API", "web", "CLI", "system", or a chat platform such as "Mattermost"."""
     scope: Scope = EVERYTHING
+    manages: Scope = NOTHING
+    """Configuration the actor may change: everything (admins, configuration keys) or its teams'."""
     user_id: str | None = None
     username: str | None = None
     integration_id: str | None = None
@@ -52,4 +61,10 @@ class Actor:
         return replace(self, on_behalf_of=user)
 
 
-SYSTEM = Actor(name="Tocsin", channel="system")
+SYSTEM = Actor(name="Tocsin", channel="system", manages=EVERYTHING)
+
+
+def require_to_manage(actor: Actor, team_id: str | None = None, *, what: str) -> None:
+    """Refuse unless ``actor`` may change configuration of ``team_id`` (or global config, if None)."""
+    if not actor.manages.covers_team(team_id):
+        raise PermissionDenied(f"{actor.display_name} may not change {what}")

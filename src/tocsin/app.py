@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from tocsin import __version__
+from tocsin.accounts import api as users_api
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
 from tocsin.api import errors as api_errors
@@ -19,7 +20,12 @@ from tocsin.api.envelope import RequestContext
 from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.engine.runner import EngineRunner, default_jobs
+from tocsin.escalations import api as escalations_api
+from tocsin.notify import api as notify_api
+from tocsin.oncall import api as schedules_api
+from tocsin.oncall import feeds_api
 from tocsin.prefix import PathPrefix
+from tocsin.teams import api as teams_api
 from tocsin.web import routes as web_routes
 from tocsin.writer import WriteQueue
 
@@ -61,6 +67,12 @@ def create_app(settings: Settings, *, run_engine: bool = True) -> FastAPI:
     api_errors.install(app)
     app.include_router(alerts_api.router, tags=["alerts"])
     app.include_router(alerts_api_actions.router, tags=["alerts"])
+    app.include_router(users_api.router, tags=["users"])
+    app.include_router(notify_api.router, tags=["users"])
+    app.include_router(teams_api.router, tags=["teams"])
+    app.include_router(schedules_api.router, tags=["schedules"])
+    app.include_router(escalations_api.router, tags=["escalations"])
+    app.include_router(feeds_api.router, tags=["calendar feeds"])
     web_routes.install(app, settings)
     app.add_middleware(
         SessionMiddleware,

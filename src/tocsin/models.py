@@ -4,23 +4,41 @@ from tocsin.accounts.models import ApiKey, User
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertRequest, AlertResponder
 from tocsin.counters import Counter
 from tocsin.db import Base
+from tocsin.engine.models import EngineLease
+from tocsin.escalations.models import AlertEscalation, AlertEscalationStep, EscalationPolicy, EscalationRule
 from tocsin.integrations.models import Integration
+from tocsin.notify.models import ContactMethod, NotificationRule, NotificationRuleStep, ShiftNotice
 from tocsin.notify.outbox import OutboxMessage
+from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
 from tocsin.teams.models import Team, TeamMember
 
 metadata = Base.metadata
 
 __all__ = [
     "Alert",
+    "AlertEscalation",
+    "AlertEscalationStep",
     "AlertLog",
     "AlertNote",
     "AlertRecipient",
     "AlertRequest",
     "AlertResponder",
     "ApiKey",
+    "CalendarFeed",
+    "ContactMethod",
     "Counter",
+    "EngineLease",
+    "EscalationPolicy",
+    "EscalationRule",
     "Integration",
+    "NotificationRule",
+    "NotificationRuleStep",
     "OutboxMessage",
+    "Rotation",
+    "RotationParticipant",
+    "Schedule",
+    "ScheduleOverride",
+    "ShiftNotice",
     "Team",
     "TeamMember",
     "User",

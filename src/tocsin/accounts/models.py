@@ -22,6 +22,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """While in the future, the user is sent no notifications."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from tocsin import clock
 from tocsin.accounts import apikeys
-from tocsin.actors import EVERYTHING, Actor
+from tocsin.actors import EVERYTHING, NOTHING, Actor
 from tocsin.db import Database
 from tocsin.errors import AuthenticationFailed, PermissionDenied
 from tocsin.integrations import service as integrations
@@ -54,7 +54,8 @@ def _lookup(db: Database, key: str) -> Caller:
             )
         api_key = apikeys.find_by_secret(session, key)
         if api_key is not None and api_key.enabled:
-            actor = Actor(name=api_key.name, channel="API", scope=EVERYTHING)
+            manages = EVERYTHING if "configuration" in api_key.rights else NOTHING
+            actor = Actor(name=api_key.name, channel="API", scope=EVERYTHING, manages=manages)
             return Caller(actor, False, frozenset(api_key.rights))
     raise AuthenticationFailed("Could not authenticate")
 
@@ -108,4 +109,22 @@ async def alert_writer(request: Request) -> Actor:
     found = await caller(request)
     if not found.from_integration:
         raise PermissionDenied(NEEDS_INTEGRATION)
+    return found.actor
+
+
+OPERATION_RIGHTS = {"GET": "read", "HEAD": "read", "DELETE": "delete"}
+
+
+async def configuration(request: Request) -> Actor:
+    """A caller of the configuration API (users, teams, schedules, escalations...). Account keys
+    need the configuration right plus the right for the operation (read, create-update, delete);
+    integration keys may configure what they manage (a team key: its team's). Services decide
+    what each caller may change through ``Actor.manages``."""
+    found = await caller(request)
+    if found.from_integration:
+        return found.actor
+    needed = OPERATION_RIGHTS.get(request.method, "create-update")
+    missing = [right for right in ("configuration", needed) if right not in found.rights]
+    if missing:
+        raise PermissionDenied(f"API key {found.actor.name} lacks the {' and '.join(missing)} access right")
     return found.actor

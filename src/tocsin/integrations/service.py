@@ -51,8 +51,8 @@ def find_by_secret(session: Session, secret: str) -> Integration | None:
 
 
 def actor_for(integration: Integration, *, channel: str = "API") -> Actor:
-    """The actor for requests made with an integration's key. A team integration sees and
-    touches only its team's alerts."""
+    """The actor for requests made with an integration's key. A team integration sees, touches
+    and configures only its team's alerts, schedules and escalations."""
     scope = (
         Scope(everything=False, team_ids=frozenset({integration.team_id}))
         if integration.team_id
@@ -62,6 +62,7 @@ def actor_for(integration: Integration, *, channel: str = "API") -> Actor:
         name=integration.name,
         channel=channel,
         scope=scope,
+        manages=scope,  # as in Opsgenie: global keys configure anything, team keys their team's
         integration_id=integration.id,
         integration_type=integration.type,
         owner_team_id=integration.team_id,

@@ -20,12 +20,18 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(64))
+    """What kind of message: an alert event for the router ("alert.created"), or a delivery
+    to the outside ("notify.email")."""
+    destination: Mapped[str] = mapped_column(String(320), default="")
+    """Where it goes, for people reading the outbox: an e-mail address, a URL, "router"."""
     alert_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     state: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending, delivering (claimed by an engine until ``locked_until``), delivered, or dead."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
 

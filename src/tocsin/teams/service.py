@@ -88,12 +88,25 @@ def members_by_team(session: Session, team_ids: Iterable[str]) -> dict[str, list
 
 
 def actor_for_user(session: Session, user: User, *, channel: str) -> Actor:
-    """A person acting: admins and owners see every alert, others their own and their teams'."""
-    scope = (
-        EVERYTHING
-        if user.is_admin
-        else Scope(
-            everything=False, team_ids=team_ids_of_user(session, user.id), user_ids=frozenset({user.id})
+    """A person acting: admins and owners see and configure everything; others see their own and
+    their teams' alerts and configure the teams they are an admin of."""
+    if user.is_admin:
+        return Actor(
+            name=user.username, channel=channel, manages=EVERYTHING, user_id=user.id, username=user.username
         )
+    memberships = session.execute(
+        select(TeamMember.team_id, TeamMember.role).where(TeamMember.user_id == user.id)
     )
-    return Actor(name=user.username, channel=channel, scope=scope, user_id=user.id, username=user.username)
+    teams_of_user, administered = set(), set()
+    for team_id, role in memberships:
+        teams_of_user.add(team_id)
+        if role == "admin":
+            administered.add(team_id)
+    return Actor(
+        name=user.username,
+        channel=channel,
+        scope=Scope(everything=False, team_ids=frozenset(teams_of_user), user_ids=frozenset({user.id})),
+        manages=Scope(everything=False, team_ids=frozenset(administered)),
+        user_id=user.id,
+        username=user.username,
+    )

@@ -1,0 +1,1 @@
+"""Escalation policies, and the escalation of each alert until someone acts."""

@@ -1,0 +1,7 @@
+"""Calendar feeds (iCalendar) at secret, revocable addresses, for calendar apps to subscribe to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""REST API under /v2/teams (Opsgenie v2 shapes)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v2/teams")
