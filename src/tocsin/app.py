@@ -19,7 +19,7 @@ from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
 from tocsin.config import Settings
 from tocsin.db import Database
-from tocsin.engine.runner import EngineRunner, default_jobs
+from tocsin.engine.assembly import build_engine
 from tocsin.escalations import api as escalations_api
 from tocsin.notify import api as notify_api
 from tocsin.oncall import api as schedules_api
@@ -32,11 +32,14 @@ from tocsin.writer import WriteQueue
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, run_engine: bool = True) -> FastAPI:
-    """Build the application. The database must already be migrated (``tocsin serve`` does it)."""
+def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI:
+    """Build the application. The database must already be migrated (``tocsin serve`` does it).
+    The engine runs inside unless ``run_engine`` (default: ``settings.run_engine``) is False."""
+    if run_engine is None:
+        run_engine = settings.run_engine
     db = Database(settings.effective_database_url)
     writer = WriteQueue(db)
-    engine = EngineRunner(writer, default_jobs(settings)) if run_engine else None
+    engine = build_engine(settings, writer) if run_engine else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -93,5 +96,5 @@ def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     return wrapped
 
 
-def build(settings: Settings, *, run_engine: bool = True) -> ASGIApp:
+def build(settings: Settings, *, run_engine: bool | None = None) -> ASGIApp:
     return wrap(create_app(settings, run_engine=run_engine), settings)

@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 import typer
-from alembic.util import CommandError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import Session
 
 from tocsin import migrate as migrations
 from tocsin.accounts import apikeys
 from tocsin.accounts import service as accounts
 from tocsin.accounts.passwords import random_password
-from tocsin.config import Settings
-from tocsin.db import Database
-from tocsin.errors import Conflict, InvalidInput, NotFound, TocsinError
+from tocsin.cli_common import errors_as_one_line, fail, in_transaction, settings_or_fail
+from tocsin.cli_engine import engine_command, outbox_app
+from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.integrations import service as integrations
 from tocsin.teams import service as teams
 
@@ -36,75 +30,14 @@ app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(integration_app, name="integration")
-
-
-Hints = Mapping[type[TocsinError], str]
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), text)
-
-
-def _shown_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return repr(url)
-
-
-@contextmanager
-def _errors_as_one_line(database_url: str | None = None, hints: Hints | None = None) -> Iterator[None]:
-    """Domain errors (with a hint on what to do about them) and database trouble, as one line."""
-    try:
-        yield
-    except TocsinError as exc:
-        hint = next((text for kind, text in (hints or {}).items() if isinstance(exc, kind)), "")
-        _fail(exc.message + hint)
-    except (ArgumentError, DBAPIError) as exc:
-        reason = _first_line(str(exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc))
-        where = _shown_url(database_url) if database_url else "the database"
-        _fail(
-            f"cannot use {where}: {reason} "
-            "(check TOCSIN_DATABASE_URL, that the database is up and that tocsin migrate has run)"
-        )
-    except CommandError as exc:  # from Alembic
-        _fail(f"cannot migrate the database: {_first_line(str(exc))} (was it migrated by a newer Tocsin?)")
-
-
-def _settings() -> Settings:
-    settings = Settings()
-    try:
-        settings.ensure_data_dir()
-    except OSError as exc:
-        _fail(
-            f"cannot create the data directory {settings.data_dir}: {exc.strerror} "
-            "(set TOCSIN_DATA_DIR to a writable directory)"
-        )
-    return settings
-
-
-def _in_transaction(change: Callable[[Session], T], hints: Hints | None = None) -> T:
-    settings = _settings()
-    url = settings.effective_database_url
-    with _errors_as_one_line(url, hints):
-        db = Database(url)
-        try:
-            with db.write_session() as session:
-                return change(session)
-        finally:
-            db.dispose()
-    raise AssertionError("unreachable")
+app.add_typer(outbox_app, name="outbox")
+app.command("engine")(engine_command)
 
 
 def _password_from_stdin() -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        _fail(
+        fail(
             "no password on stdin: pipe it in (e.g. < password.txt), "
             "or leave out --password-stdin to have one generated"
         )
@@ -114,8 +47,8 @@ def _password_from_stdin() -> str:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    settings = _settings()
-    with _errors_as_one_line(settings.effective_database_url):
+    settings = settings_or_fail()
+    with errors_as_one_line(settings.effective_database_url):
         migrations.upgrade(settings.effective_database_url)
     typer.echo("Database is up to date.")
 
@@ -125,16 +58,19 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (TOCSIN_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (TOCSIN_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="Server processes (each runs its own write queue).")] = 1,
+    no_engine: Annotated[
+        bool, typer.Option("--no-engine", help="Serve only; deliveries and escalations run elsewhere.")
+    ] = False,
 ) -> None:
-    """Migrate the database, then serve the API and the web pages."""
+    """Migrate the database, then serve the API and the web pages (and run the engine)."""
     from tocsin import server
 
     # Through the environment, so that worker processes (which read their own settings) see them too.
-    for key, value in (("HOST", host), ("PORT", port)):
+    for key, value in (("HOST", host), ("PORT", port), ("RUN_ENGINE", "false" if no_engine else None)):
         if value is not None:
             os.environ[f"TOCSIN_{key}"] = str(value)
-    settings = _settings()
-    with _errors_as_one_line(settings.effective_database_url, {InvalidInput: " (check TOCSIN_OWNER_EMAIL)"}):
+    settings = settings_or_fail()
+    with errors_as_one_line(settings.effective_database_url, {InvalidInput: " (check TOCSIN_OWNER_EMAIL)"}):
         server.prepare(settings)
     server.run(settings, workers=workers)
 
@@ -151,7 +87,7 @@ def user_create(
 ) -> None:
     """Create a user. Without --password-stdin a random password is generated and printed."""
     password = _password_from_stdin() if password_stdin else random_password()
-    user = _in_transaction(
+    user = in_transaction(
         lambda session: accounts.create_user(
             session, username=email, role=role, password=password, full_name=full_name, time_zone=time_zone
         ),
@@ -172,7 +108,7 @@ def user_set_password(
 ) -> None:
     """Set a user's password (a random one is generated and printed without --password-stdin)."""
     password = _password_from_stdin() if password_stdin else random_password()
-    _in_transaction(
+    in_transaction(
         lambda session: accounts.set_password(session, username=email, password=password),
         hints={NotFound: " (create it with: tocsin user create EMAIL)"},
     )
@@ -197,7 +133,7 @@ def team_create(
 ) -> None:
     """Create a team with its members (who must exist already)."""
     members = [_member(spec) for spec in member or []]
-    team = _in_transaction(
+    team = in_transaction(
         lambda session: teams.create_team(session, name=name, description=description, members=members),
         hints={NotFound: " (members must exist first: tocsin user create EMAIL)"},
     )
@@ -212,9 +148,9 @@ def apikey_create(
     ] = "read",
 ) -> None:
     """Create an account-level API key; the key is printed once, on the last line."""
-    with _errors_as_one_line():
+    with errors_as_one_line():
         parsed = apikeys.parse_rights(rights)
-    _, secret = _in_transaction(lambda session: apikeys.create_api_key(session, name=name, rights=parsed))
+    _, secret = in_transaction(lambda session: apikeys.create_api_key(session, name=name, rights=parsed))
     typer.echo(f"Created API key {name} with rights {','.join(parsed)}. Key:")
     typer.echo(secret)
 
@@ -222,7 +158,7 @@ def apikey_create(
 @apikey_app.command("list")
 def apikey_list() -> None:
     """List API keys (names and rights; keys themselves are never shown again)."""
-    for key in _in_transaction(lambda session: apikeys.list_api_keys(session)):
+    for key in in_transaction(lambda session: apikeys.list_api_keys(session)):
         state = "enabled" if key.enabled else "disabled"
         typer.echo(f"{key.name}\t{','.join(key.rights)}\t{state}")
 
@@ -230,7 +166,7 @@ def apikey_list() -> None:
 @apikey_app.command("delete")
 def apikey_delete(name: Annotated[str, typer.Option(help="The key's name.")]) -> None:
     """Delete an API key; requests made with it are refused from then on."""
-    _in_transaction(
+    in_transaction(
         lambda session: apikeys.delete_api_key(session, name=name),
         hints={NotFound: " (tocsin apikey list shows the names)"},
     )
@@ -244,7 +180,7 @@ def integration_create(
     team: Annotated[str | None, typer.Option(help="Owner team: its alerts go to that team only.")] = None,
 ) -> None:
     """Create an integration; its key is printed once, on the last line."""
-    integration, secret = _in_transaction(
+    integration, secret = in_transaction(
         lambda session: integrations.create_integration(session, type=type, name=name, team_name=team),
         hints={NotFound: " (create it first with tocsin team create NAME, or leave out --team)"},
     )

@@ -7,6 +7,7 @@ import secrets
 import tempfile
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,19 @@ class Settings(BaseSettings):
     owner_email: str = "owner@example.com"
     request_record_days: int = 7
     log_level: str = "info"
+    smtp_host: str = ""
+    """E-mail is sent only when this is set."""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_from: str = "tocsin@localhost"
+    smtp_timeout_seconds: float = 10.0
+    delivery_max_age_hours: float = 24.0
+    """After this long a message that still fails is given up (a dead letter, kept and visible)."""
+    engine_tick_seconds: float = 0.5
+    run_engine: bool = True
+    """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
 
     @field_validator("root_path")
     @classmethod

@@ -1,22 +1,35 @@
-"""Runs each engine job every so often, in one background thread, through the write queue."""
+"""The engine loop: at least once a second, deliver what the outbox holds and run the jobs
+that are due (snooze wake-up, escalation steps, housekeeping).
+
+It runs in a thread of its own (``tocsin serve``) or as its own process (``tocsin engine``);
+database work goes through the write queue. On SQLite only one engine may run: a lease in the
+database decides which, and the others wait their turn. On PostgreSQL any number may run:
+claims use ``FOR UPDATE SKIP LOCKED`` and every job's writes are single atomic statements."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from tocsin import clock
-from tocsin.alerts import actions, requests
-from tocsin.config import Settings
+from tocsin.engine import lease
+from tocsin.engine.deliveries import Deliveries
 from tocsin.writer import WriteQueue
 
 log = logging.getLogger(__name__)
+
+LEASE_NAME = "engine"
+LEASE_TTL = timedelta(seconds=30)
+MAX_ROUNDS_PER_TICK = 20
 
 
 @dataclass(frozen=True)
@@ -27,49 +40,75 @@ class Job:
     """Does one round of work in the given transaction; returns how many things it handled."""
 
 
-def default_jobs(settings: Settings) -> list[Job]:
-    keep = timedelta(days=settings.request_record_days)
-    return [
-        Job("wake-snoozed", 5, lambda session: actions.wake_snoozed(session)),
-        Job(
-            "purge-request-records",
-            3600,
-            lambda session: requests.purge_older_than(session, clock.now() - keep),
-        ),
-    ]
-
-
 class EngineRunner:
-    def __init__(self, writer: WriteQueue, jobs: list[Job], *, tick_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        writer: WriteQueue,
+        jobs: list[Job],
+        deliveries: Deliveries | None = None,
+        *,
+        single: bool = False,
+        tick_seconds: float = 0.5,
+    ) -> None:
         self.writer = writer
         self.jobs = jobs
+        self.deliveries = deliveries
+        self.single = single
+        """Only one engine may run (SQLite): hold the lease before doing anything."""
         self.tick_seconds = tick_seconds
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._next_run = {job.name: 0.0 for job in jobs}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="tocsin-engine", daemon=True)
+        self._thread = threading.Thread(target=self.run_forever, name="tocsin-engine", daemon=True)
         self._thread.start()
+
+    def request_stop(self) -> None:
+        """Ask the loop to finish its tick and end (safe from a signal handler)."""
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+            self._thread = None
 
-    def run_once(self, job: Job) -> int:
-        return self.writer.call(job.run)
+    def run_forever(self) -> None:
+        asyncio.run(self._loop())
 
-    def _loop(self) -> None:
-        next_run = {job.name: 0.0 for job in self.jobs}
+    async def _loop(self) -> None:
         while not self._stop.is_set():
-            for job in self.jobs:
-                if time.monotonic() < next_run[job.name]:
-                    continue
-                next_run[job.name] = time.monotonic() + job.every_seconds
-                try:
-                    handled = self.run_once(job)
-                    if handled:
-                        log.info("engine job %s handled %s", job.name, handled)
-                except Exception:
-                    log.exception("engine job %s failed", job.name)
-            self._stop.wait(self.tick_seconds)
+            started = time.monotonic()
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("engine tick failed")
+            await asyncio.sleep(max(0.0, self.tick_seconds - (time.monotonic() - started)))
+        if self.single:
+            await self.writer.run(lambda session: lease.release(session, LEASE_NAME, self.holder))
+
+    async def tick(self, *, every_job: bool = False) -> bool:
+        """One round: deliveries until none are left due (or enough for one tick), then the jobs
+        that are due (all of them with ``every_job``). False when another engine holds the lease."""
+        if self.single and not await self.writer.run(
+            lambda session: lease.hold(session, LEASE_NAME, self.holder, LEASE_TTL)
+        ):
+            return False
+        if self.deliveries is not None:
+            for _ in range(MAX_ROUNDS_PER_TICK):
+                if await self.deliveries.run_round(self.writer) < self.deliveries.settings.batch:
+                    break
+        for job in self.jobs:
+            if not every_job and time.monotonic() < self._next_run[job.name]:
+                continue
+            self._next_run[job.name] = time.monotonic() + job.every_seconds
+            try:
+                handled = await self.writer.run(job.run)
+            except Exception:
+                log.exception("engine job %s failed", job.name)
+                continue
+            if handled:
+                log.info("engine job %s handled %s", job.name, handled)
+        return True

@@ -1,17 +1,29 @@
 """The transactional outbox: messages written in the same transaction as the change that
-causes them, and delivered later by the engine (never inside the request)."""
+causes them, and delivered later by the engine (never inside the request).
+
+A message is ``pending`` until an engine claims it: the claim sets ``delivering`` and a lease
+(``locked_until``) in one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
+engines never take the same row). Finishing it is ``delivered``, or back to ``pending`` with a
+later ``next_attempt_at``, or ``dead`` (given up; stays visible until retried by hand). An engine
+that dies mid-delivery leaves its claims to expire; they are then claimed again."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, and_, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tocsin import clock
-from tocsin.db import Base, UTCDateTime
+from tocsin.db import Base, UTCDateTime, table_of
+from tocsin.errors import NotFound
 from tocsin.types import AutoIncrementId, JSONDocument
+
+RETRY_FIRST = timedelta(seconds=5)
+RETRY_LONGEST = timedelta(minutes=15)
 
 
 class OutboxMessage(Base):
@@ -36,17 +48,162 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
 
-def enqueue(session: Session, topic: str, payload: dict[str, Any], *, alert_id: str | None = None) -> None:
+outbox = table_of(OutboxMessage)
+INSERT = insert(outbox)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    topic: str
+    destination: str
+    alert_id: str | None
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    lease: datetime
+    """The claim's ``locked_until``: finishing only counts while the claim is still ours."""
+
+
+def row(
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    destination: str = "",
+    alert_id: str | None = None,
+    deliver_at: datetime | None = None,
+) -> dict[str, Any]:
     now = clock.now()
-    session.add(
-        OutboxMessage(
-            topic=topic,
-            alert_id=alert_id,
-            payload=payload,
-            state="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-            last_error="",
+    return {
+        "topic": topic,
+        "destination": destination,
+        "alert_id": alert_id,
+        "payload": payload,
+        "state": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": deliver_at or now,
+        "locked_until": None,
+        "delivered_at": None,
+        "last_error": "",
+    }
+
+
+def enqueue(
+    session: Session,
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    destination: str = "",
+    alert_id: str | None = None,
+    deliver_at: datetime | None = None,
+) -> None:
+    """Leave a message for the engine, in the caller's transaction."""
+    enqueue_many(
+        session, [row(topic, payload, destination=destination, alert_id=alert_id, deliver_at=deliver_at)]
+    )
+
+
+def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.connection().execute(INSERT, rows)
+
+
+def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) -> list[Claimed]:
+    """Take up to ``limit`` due messages of these topics for this engine, until the lease ends."""
+    now = clock.now()
+    due = (
+        select(outbox.c.id)
+        .where(
+            outbox.c.topic.in_(topics),
+            outbox.c.next_attempt_at <= now,
+            or_(
+                outbox.c.state == "pending",
+                and_(outbox.c.state == "delivering", outbox.c.locked_until < now),
+            ),
+        )
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    locked_until = now + lease
+    rows = session.connection().execute(
+        update(outbox)
+        .where(outbox.c.id.in_(due.scalar_subquery()))
+        .values(state="delivering", locked_until=locked_until, attempts=outbox.c.attempts + 1)
+        .returning(
+            outbox.c.id,
+            outbox.c.topic,
+            outbox.c.destination,
+            outbox.c.alert_id,
+            outbox.c.payload,
+            outbox.c.attempts,
+            outbox.c.created_at,
         )
     )
+    claimed = [
+        Claimed(
+            id=found.id,
+            topic=found.topic,
+            destination=found.destination,
+            alert_id=found.alert_id,
+            payload=found.payload,
+            attempts=found.attempts,
+            created_at=found.created_at,
+            lease=locked_until,
+        )
+        for found in rows
+    ]
+    return sorted(claimed, key=lambda message: message.id)
+
+
+def _still_ours(message: Claimed) -> Any:
+    return and_(
+        outbox.c.id == message.id, outbox.c.state == "delivering", outbox.c.locked_until == message.lease
+    )
+
+
+def mark_delivered(session: Session, message: Claimed, note: str = "") -> bool:
+    result = session.connection().execute(
+        update(outbox)
+        .where(_still_ours(message))
+        .values(state="delivered", delivered_at=clock.now(), locked_until=None, last_error=note)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_failed(
+    session: Session, message: Claimed, error: str, *, max_age: timedelta, permanent: bool
+) -> str:
+    """Retry later with exponential backoff and jitter, or give up: returns the new state."""
+    now = clock.now()
+    dead = permanent or now - message.created_at >= max_age
+    backoff = min(RETRY_LONGEST, RETRY_FIRST * 2 ** (max(message.attempts, 1) - 1))
+    values: dict[str, Any] = {"locked_until": None, "last_error": error[:2000]}
+    if dead:
+        values["state"] = "dead"
+    else:
+        values |= {"state": "pending", "next_attempt_at": now + backoff * random.uniform(0.5, 1.5)}
+    session.connection().execute(update(outbox).where(_still_ours(message)).values(**values))
+    return "dead" if dead else "pending"
+
+
+def listing(session: Session, *, failed_only: bool = False, limit: int = 100) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if failed_only:
+        query = query.where(or_(OutboxMessage.state == "dead", OutboxMessage.last_error != ""))
+        query = query.where(OutboxMessage.state != "delivered")
+    return list(session.scalars(query))
+
+
+def retry(session: Session, message_id: int) -> OutboxMessage:
+    """Put a message (typically a dead one) back in line, to be delivered at once; its age for
+    giving up again counts from now."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(f"no outbox message {message_id} (tocsin outbox list shows them)")
+    now = clock.now()
+    message.state = "pending"
+    message.created_at = message.next_attempt_at = now
+    message.locked_until = None
+    return message

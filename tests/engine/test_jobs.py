@@ -14,7 +14,8 @@ from tocsin.alerts.models import Alert, AlertRequest
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.service import AlertRef
 from tocsin.config import Settings
-from tocsin.engine.runner import EngineRunner, Job, default_jobs
+from tocsin.engine.assembly import default_jobs
+from tocsin.engine.runner import EngineRunner, Job
 from tocsin.writer import WriteQueue
 
 

@@ -1,0 +1,68 @@
+"""``tocsin engine`` (the delivery and escalation engine on its own) and ``tocsin outbox``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from tocsin.cli_common import errors_as_one_line, in_transaction, settings_or_fail
+from tocsin.db import Database
+from tocsin.engine.assembly import build_engine
+from tocsin.notify import outbox
+from tocsin.writer import WriteQueue
+
+outbox_app = typer.Typer(help="See outgoing messages and retry failed ones.", no_args_is_help=True)
+
+
+def engine_command() -> None:
+    """Run the engine alone: deliveries, escalations, snooze wake-up (for API-only nodes
+    started with tocsin serve --no-engine). Stops on SIGTERM or Ctrl-C."""
+    settings = settings_or_fail()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    db = Database(settings.effective_database_url)
+    writer = WriteQueue(db)
+    engine = build_engine(settings, writer)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        engine.request_stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    writer.start()
+    try:
+        with errors_as_one_line(settings.effective_database_url):
+            typer.echo(f"Tocsin engine running ({engine.holder}); stop with Ctrl-C.")
+            engine.run_forever()
+    finally:
+        writer.stop()
+        db.dispose()
+
+
+@outbox_app.command("list")
+def outbox_list(
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Only dead letters and messages being retried.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Outgoing messages, newest first: id, state, topic, destination, attempts, last error."""
+    for message in in_transaction(lambda session: outbox.listing(session, failed_only=failed, limit=limit)):
+        when = message.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S")
+        error = message.last_error.replace("\n", " ")[:200]
+        typer.echo(
+            f"{message.id}\t{message.state}\t{message.topic}\t{message.destination}\t"
+            f"attempts={message.attempts}\tnext={when}\t{error}"
+        )
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: Annotated[int, typer.Argument(help="The id from tocsin outbox list.")]) -> None:
+    """Deliver a message again (typically a dead letter, once its destination works again)."""
+    in_transaction(lambda session: outbox.retry(session, message_id))
+    typer.echo(f"Outbox message {message_id} will be delivered again.")
