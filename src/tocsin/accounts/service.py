@@ -1,4 +1,8 @@
-"""Users: create, find, authenticate, change passwords."""
+"""Users: create, find, change, delete, authenticate, change passwords.
+
+Who may do what: creating and deleting users and changing roles needs global configuration
+rights (``Actor.manages``); only an owner (or the system itself: the CLI, the first-owner
+bootstrap) may create, promote, demote or delete an owner; the last owner stays an owner."""
 
 from __future__ import annotations
 
@@ -11,9 +15,20 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.accounts.models import USER_ROLES, User
 from tocsin.accounts.passwords import MIN_LENGTH, hash_password, verify_password
-from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.actors import SYSTEM, Actor, require_to_manage
+from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.escalations.models import EscalationPolicy, EscalationRule
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+FULL_NAME_MAX = 200
+USER_SORTS = {"username": User.username, "fullName": User.full_name, "createdAt": User.created_at}
+
+
+class UnknownUser(InvalidInput, NotFound):
+    """A user named in a request does not exist: input to fix (422 on the API) naming ``field``."""
+
+    def __init__(self, field: str, identifier: str) -> None:
+        super().__init__(field, f"no user {identifier.strip().lower()}")
 
 
 def normalise_username(username: str) -> str:
@@ -23,9 +38,31 @@ def normalise_username(username: str) -> str:
     return username
 
 
+def parse_role(role: str) -> str:
+    """``Owner``, ``admin``, ``USER``... as stored: owner, admin or user."""
+    if role.strip().lower() not in USER_ROLES:
+        raise InvalidInput("role", f"role must be one of {', '.join(USER_ROLES)}, got {role!r}")
+    return role.strip().lower()
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
         raise InvalidInput("password", f"password must be at least {MIN_LENGTH} characters long")
+
+
+def _check_time_zone(time_zone: str) -> str:
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("timeZone", f"unknown time zone {time_zone!r}") from None
+    return time_zone
+
+
+def _check_full_name(full_name: str) -> str:
+    full_name = full_name.strip()
+    if len(full_name) > FULL_NAME_MAX:
+        raise InvalidInput("fullName", f"fullName must be at most {FULL_NAME_MAX} characters")
+    return full_name
 
 
 def create_user(
@@ -36,14 +73,16 @@ def create_user(
     password: str | None,
     full_name: str = "",
     time_zone: str = "UTC",
+    actor: Actor = SYSTEM,
 ) -> User:
+    """Also gives the user an e-mail contact method (their username) and a "New alert" rule."""
+    require_to_manage(actor, None, what="users")
     username = normalise_username(username)
-    if role not in USER_ROLES:
-        raise InvalidInput("role", f"role must be one of {', '.join(USER_ROLES)}, got {role!r}")
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("timeZone", f"unknown time zone {time_zone!r}") from None
+    role = parse_role(role)
+    if role == "owner":
+        _require_owner(session, actor, "create an owner")
+    _check_time_zone(time_zone)
+    full_name = _check_full_name(full_name)
     if password is not None:
         _check_password(password)
     if find_user(session, username) is not None:
@@ -51,14 +90,107 @@ def create_user(
     user = User(
         username=username,
         role=role,
-        full_name=full_name.strip() or username.split("@")[0],
+        full_name=full_name or username.split("@")[0],
         time_zone=time_zone,
         password_hash=hash_password(password) if password is not None else None,
         created_at=clock.now(),
     )
     session.add(user)
     session.flush()
+    # Imported here: notify builds on accounts (and on teams, which builds on accounts).
+    from tocsin.notify import contacts, rules
+
+    rules.add_default_rule(session, user, contacts.add_default_contact(session, user))
     return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Actor,
+    user: User,
+    full_name: str | None = None,
+    role: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    """Change what is given. The user may change their own name and time zone; changing a role
+    needs global configuration rights, and an owner's say when owners are concerned."""
+    if actor.user_id != user.id:
+        require_to_manage(actor, None, what=f"user {user.username}")
+    new_role = parse_role(role) if role is not None else user.role
+    if new_role != user.role:
+        require_to_manage(actor, None, what="user roles")
+        if "owner" in (new_role, user.role):
+            _require_owner(session, actor, "promote or demote an owner")
+        if user.role == "owner":
+            _keep_an_owner(session, user, "demoted", field="role")
+    if time_zone is not None:
+        user.time_zone = _check_time_zone(time_zone)
+    if full_name is not None:
+        user.full_name = _check_full_name(full_name) or user.username.split("@")[0]
+    user.role = new_role
+    session.flush()
+    return user
+
+
+def delete_user(session: Session, *, actor: Actor, user: User) -> None:
+    """Delete a user; their team memberships, contact methods and notification rules go with
+    them. Refused while configuration elsewhere names them (an escalation rule, say)."""
+    require_to_manage(actor, None, what="users")
+    if user.role == "owner":
+        _require_owner(session, actor, "delete an owner")
+        _keep_an_owner(session, user, "deleted", field=None)
+    used_by = _configuration_naming(session, user.id)
+    if used_by:
+        raise Conflict(
+            f"user {user.username} cannot be deleted: they are a recipient in {', '.join(used_by)}; "
+            "change that first"
+        )
+    session.delete(user)
+    session.flush()
+
+
+def _require_owner(session: Session, actor: Actor, what: str) -> None:
+    if actor is SYSTEM:
+        return
+    acting = session.get(User, actor.user_id) if actor.user_id else None
+    if acting is None or acting.role != "owner":
+        raise PermissionDenied(f"only an owner may {what}")
+
+
+def _keep_an_owner(session: Session, user: User, change: str, *, field: str | None) -> None:
+    # Locks the owners' rows (PostgreSQL; SQLite write transactions are serial anyway), so two
+    # concurrent requests cannot each remove one of the last two owners.
+    owners = session.scalars(select(User.id).where(User.role == "owner").with_for_update()).all()
+    if list(owners) == [user.id]:
+        raise InvalidInput(
+            field, f"{user.username} is the last owner and cannot be {change}; make someone else owner first"
+        )
+
+
+def _configuration_naming(session: Session, user_id: str) -> list[str]:
+    """What names the user without a foreign key that could cascade: escalation rules."""
+    # Read here until the escalations domain has a service module to ask.
+    names = session.scalars(
+        select(EscalationPolicy.name)
+        .join(EscalationRule, EscalationRule.policy_id == EscalationPolicy.id)
+        .where(EscalationRule.recipient_type == "user", EscalationRule.recipient_id == user_id)
+        .distinct()
+        .order_by(EscalationPolicy.name)
+    ).all()
+    return [f"escalation policy {name!r}" for name in names]
+
+
+def list_users(
+    session: Session, *, offset: int = 0, limit: int = 20, sort: str = "username", order: str = "asc"
+) -> tuple[list[User], int]:
+    """A page of users and how many there are in all."""
+    if sort not in USER_SORTS:
+        raise InvalidInput("sort", f"sort must be one of {', '.join(USER_SORTS)}, got {sort!r}")
+    column = USER_SORTS[sort]
+    ordering = [column.desc() if order == "desc" else column.asc(), User.id]
+    users = list(session.scalars(select(User).order_by(*ordering).offset(offset).limit(limit)))
+    return users, count_users(session)
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -74,6 +206,21 @@ def get_user(session: Session, username: str) -> User:
 
 def find_user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
+
+
+def find_user_by_identifier(session: Session, identifier: str) -> User | None:
+    """By id or by username, as Opsgenie's ``/v2/users/{identifier}`` takes it."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    return session.get(User, identifier) or find_user(session, identifier)
+
+
+def get_user_by_identifier(session: Session, identifier: str) -> User:
+    user = find_user_by_identifier(session, identifier)
+    if user is None:
+        raise NotFound(f"user {identifier!r} does not exist")
+    return user
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

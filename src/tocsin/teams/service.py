@@ -4,40 +4,135 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
-from tocsin.actors import EVERYTHING, Actor, Scope
-from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
+from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.escalations.models import EscalationPolicy, EscalationRule
+from tocsin.integrations.models import Integration
 from tocsin.teams.models import MEMBER_ROLES, Team, TeamMember
+
+DESCRIPTION_MAX = 10000
 
 
 def create_team(
-    session: Session, *, name: str, description: str = "", members: Iterable[tuple[str, str]] = ()
+    session: Session,
+    *,
+    name: str,
+    description: str = "",
+    members: Iterable[tuple[str, str]] = (),
+    actor: Actor = SYSTEM,
 ) -> Team:
-    """``members`` are (username, role) pairs; every user must exist already."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidInput("name", "team name must be 1 to 100 characters")
-    if find_team(session, name=name) is not None:
-        raise Conflict(f"team {name} already exists")
-    team = Team(name=name, description=description, created_at=clock.now())
+    """``members`` are (user id or username, role) pairs; every user must exist already."""
+    require_to_manage(actor, None, what="teams")
+    name = _check_name(session, name)
+    team = Team(name=name, description=_check_description(description), created_at=clock.now())
     session.add(team)
     session.flush()
-    for username, role in members:
-        add_member(session, team=team, username=username, role=role)
+    _add_members(session, team, members)
     return team
 
 
-def add_member(session: Session, *, team: Team, username: str, role: str = "user") -> TeamMember:
+def update_team(
+    session: Session,
+    *,
+    actor: Actor,
+    team: Team,
+    name: str | None = None,
+    description: str | None = None,
+    members: Iterable[tuple[str, str]] | None = None,
+) -> Team:
+    """Change what is given; ``members`` replaces the whole member list."""
+    require_to_manage(actor, team.id, what=f"team {team.name}")
+    if name is not None and name.strip() != team.name:
+        team.name = _check_name(session, name, renaming=team)
+    if description is not None:
+        team.description = _check_description(description)
+    if members is not None:
+        members = list(members)
+        current = session.scalars(select(TeamMember).where(TeamMember.team_id == team.id)).all()
+        kept = {member.user_id for member in _add_members(session, team, members)}
+        for member in current:
+            if member.user_id not in kept:
+                session.delete(member)
+    session.flush()
+    return team
+
+
+def delete_team(session: Session, *, actor: Actor, team: Team) -> None:
+    """Delete a team and its memberships; refused while integrations belong to it or escalation
+    rules of other teams name it (those cannot follow it away)."""
+    require_to_manage(actor, team.id, what=f"team {team.name}")
+    # Read here until integrations and escalations have service functions to ask (theirs import teams).
+    integration_names = session.scalars(
+        select(Integration.name).where(Integration.team_id == team.id).order_by(Integration.name)
+    ).all()
+    if integration_names:
+        raise Conflict(
+            f"team {team.name} owns integration(s) {', '.join(map(repr, integration_names))}; "
+            "delete them or give them another team first"
+        )
+    policy_names = session.scalars(
+        select(EscalationPolicy.name)
+        .join(EscalationRule, EscalationRule.policy_id == EscalationPolicy.id)
+        .where(EscalationRule.recipient_type == "team", EscalationRule.recipient_id == team.id)
+        .where(or_(EscalationPolicy.owner_team_id.is_(None), EscalationPolicy.owner_team_id != team.id))
+        .distinct()
+        .order_by(EscalationPolicy.name)
+    ).all()
+    if policy_names:
+        raise Conflict(
+            f"team {team.name} is a recipient in escalation policy {', '.join(map(repr, policy_names))}; "
+            "change that first"
+        )
+    session.delete(team)
+    session.flush()
+
+
+def _check_name(session: Session, name: str, *, renaming: Team | None = None) -> str:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("name", "team name must be 1 to 100 characters")
+    existing = find_team(session, name=name)
+    if existing is not None and existing is not renaming:
+        raise Conflict(f"team {name} already exists")
+    return name
+
+
+def _check_description(description: str) -> str:
+    if len(description) > DESCRIPTION_MAX:
+        raise InvalidInput("description", f"description must be at most {DESCRIPTION_MAX} characters")
+    return description
+
+
+def _add_members(session: Session, team: Team, members: Iterable[tuple[str, str]]) -> list[TeamMember]:
+    added = []
+    for index, (user, role) in enumerate(members):
+        try:
+            added.append(add_member(session, team=team, user=user, role=role))
+        except InvalidInput as problem:
+            problem.field = f"members[{index}]"
+            raise
+    return added
+
+
+def add_member(
+    session: Session, *, team: Team, user: User | str, role: str = "user", actor: Actor = SYSTEM
+) -> TeamMember:
+    """Add ``user`` (a User, or a user id or username) to the team, or change their role in it."""
+    require_to_manage(actor, team.id, what=f"team {team.name}")
+    role = role.strip().lower()
     if role not in MEMBER_ROLES:
         raise InvalidInput("role", f"team member role must be one of {', '.join(MEMBER_ROLES)}, got {role!r}")
-    user = accounts.find_user(session, username)
-    if user is None:
-        raise NotFound(f"no user {username.strip().lower()}")
+    if isinstance(user, str):
+        found = accounts.find_user_by_identifier(session, user)
+        if found is None:
+            raise accounts.UnknownUser("user", user)
+        user = found
     member = session.get(TeamMember, (team.id, user.id))
     if member is None:
         member = TeamMember(team_id=team.id, user_id=user.id, role=role)
@@ -46,6 +141,32 @@ def add_member(session: Session, *, team: Team, username: str, role: str = "user
         member.role = role
     session.flush()
     return member
+
+
+def remove_member(session: Session, *, actor: Actor, team: Team, user: str) -> None:
+    """Take ``user`` (a user id or username) out of the team."""
+    require_to_manage(actor, team.id, what=f"team {team.name}")
+    found = accounts.get_user_by_identifier(session, user)
+    member = session.get(TeamMember, (team.id, found.id))
+    if member is None:
+        raise NotFound(f"user {found.username} is not a member of team {team.name}")
+    session.delete(member)
+    session.flush()
+
+
+def list_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(func.lower(Team.name))))
+
+
+def members_of(session: Session, team_id: str) -> list[tuple[User, str]]:
+    """The team's members and their roles (admin or user), by username."""
+    rows = session.execute(
+        select(User, TeamMember.role)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.team_id == team_id)
+        .order_by(User.username)
+    )
+    return [(user, role) for user, role in rows]
 
 
 def find_team(session: Session, *, team_id: str | None = None, name: str | None = None) -> Team | None:
@@ -60,6 +181,17 @@ def get_team(session: Session, *, team_id: str | None = None, name: str | None =
     team = find_team(session, team_id=team_id, name=name)
     if team is None:
         raise NotFound(f"no team {name or team_id}")
+    return team
+
+
+def get_team_by_identifier(session: Session, identifier: str, identifier_type: str = "id") -> Team:
+    """As ``/v2/teams/{identifier}?identifierType=id|name`` takes it."""
+    if identifier_type == "name":
+        team = find_team(session, name=identifier)
+    else:
+        team = find_team(session, team_id=identifier.strip())
+    if team is None:
+        raise NotFound(f"team with {identifier_type} {identifier!r} does not exist")
     return team
 
 
@@ -109,4 +241,28 @@ def actor_for_user(session: Session, user: User, *, channel: str) -> Actor:
         manages=Scope(everything=False, team_ids=frozenset(administered)),
         user_id=user.id,
         username=user.username,
+    )
+
+
+def may_manage_person(session: Session, actor: Actor, user: User) -> bool:
+    """Whether ``actor`` may change ``user``'s own settings (contact methods, notification rules,
+    mute): the user themselves, anyone who configures everything, or an admin of one of the
+    user's teams. Team integration keys configure their team, not its members' own settings."""
+    if actor.user_id == user.id or actor.manages.everything:
+        return True
+    if actor.user_id is None or not actor.manages.team_ids:
+        return False
+    return bool(actor.manages.team_ids & team_ids_of_user(session, user.id))
+
+
+def require_to_manage_person(session: Session, actor: Actor, user: User, *, what: str) -> None:
+    if not may_manage_person(session, actor, user):
+        raise PermissionDenied(f"{actor.display_name} may not change {what} of {user.username}")
+
+
+def admin_user_ids(session: Session, team_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(TeamMember.user_id).where(TeamMember.team_id == team_id, TeamMember.role == "admin")
+        )
     )
