@@ -69,21 +69,50 @@ def test_snooze_in_the_past_is_refused(api):
     }
 
 
-def test_escalate_is_recorded_and_queued(api, db):
+def queued_events(db, alert_id):
     from sqlalchemy import select
 
     from tocsin.notify.outbox import OutboxMessage
 
+    with db.read_session() as session:
+        rows = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.alert_id == alert_id).order_by(OutboxMessage.id)
+        ).all()
+        return [(row.topic, row.payload) for row in rows]
+
+
+def test_escalate_moves_the_alert_to_a_named_policy(api, db):
+    from tocsin.actors import SYSTEM
+    from tocsin.escalations import service as escalations
+    from tocsin.escalations.schemas import EscalationPayload
+
+    make_user(db, "ada@example.com")
+    with db.write_session() as session:
+        policy = escalations.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=EscalationPayload.model_validate(
+                {
+                    "name": "ops-escalation",
+                    "rules": [{"recipient": {"type": "user", "username": "ada@example.com"}}],
+                }
+            ),
+        )
     alert = api.create(message="disk full")
     status = api.act(
         "POST", f"/v2/alerts/{alert['id']}/escalate", json={"escalation": {"name": "ops-escalation"}}
     )
     assert status["isSuccess"] and status["action"] == "Escalate"
     assert api.logs(alert["id"])[-1] == "Alert escalated to ops-escalation by Prometheus (API)"
-    with db.read_session() as session:
-        queued = session.scalars(select(OutboxMessage).where(OutboxMessage.alert_id == alert["id"])).one()
-        assert queued.topic == "alert.escalation_requested" and queued.state == "pending"
-        assert queued.payload["escalation"] == {"name": "ops-escalation"}
+    topic, payload = queued_events(db, alert["id"])[-1]
+    assert topic == "alert.escalation_requested" and payload["policyId"] == policy.id
+
+
+def test_escalating_to_an_unknown_policy_is_422_naming_it(api):
+    alert = api.create(message="disk full")
+    response = api.post(f"/v2/alerts/{alert['id']}/escalate", json={"escalation": {"name": "nobody"}})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"escalation": "escalation 'nobody' does not exist"}
 
 
 def test_assign_add_team_and_add_responder(api, db):
@@ -101,9 +130,13 @@ def test_assign_add_team_and_add_responder(api, db):
     updated = api.alert(alert["id"])
     assert updated["owner"] == "ada@example.com"
     assert [(item["type"], item["id"]) for item in updated["responders"]] == [("team", ops), ("user", ada)]
-    recipients = api.get(f"/v2/alerts/{alert['id']}/recipients").json()["data"]
-    assert sorted(item["user"]["username"] for item in recipients) == ["ada@example.com", "bob@example.com"]
     assert "Team ops added as responder by Prometheus (API)" in api.logs(alert["id"])
+    added = [
+        payload["responder"]
+        for topic, payload in queued_events(db, alert["id"])
+        if topic == "alert.responder_added"
+    ]
+    assert added == [{"type": "team", "id": ops}, {"type": "user", "id": ada}]  # the engine notifies them
 
 
 def test_assign_to_unknown_user_is_422_naming_it(api):
@@ -156,6 +189,7 @@ def test_custom_action_is_logged_and_queued(api, db):
             "alertId": alert["id"],
             "action": "Restart",
             "by": "ada via Prometheus (API)",
+            "byUserId": None,
         }
 
 

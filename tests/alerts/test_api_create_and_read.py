@@ -126,18 +126,6 @@ def test_logs_and_notes_page_by_offset(api):
     assert {"log", "type", "owner", "createdAt", "offset"} <= set(logs[0])
 
 
-def test_recipients_are_the_responding_people(api, db):
-    make_user(db, "ada@example.com")
-    make_user(db, "bob@example.com")
-    make_team(db, "ops", "bob@example.com")
-    alert = api.create(
-        message="disk full", responders=[{"name": "ops"}, {"type": "user", "username": "ada@example.com"}]
-    )
-    recipients = api.get(f"/v2/alerts/{alert['id']}/recipients").json()["data"]
-    assert sorted(item["user"]["username"] for item in recipients) == ["ada@example.com", "bob@example.com"]
-    assert {item["state"] for item in recipients} == {"pending"}
-
-
 def test_path_and_query_with_unknown_fields_and_trailing_newline_are_accepted(api):
     response = api.post(
         "/v2/alerts",

@@ -5,9 +5,10 @@ from sqlalchemy import select
 
 from tests.support.factories import make_integration, make_team, make_user
 from tocsin.alerts import ingest, service
-from tocsin.alerts.models import Alert, AlertLog, AlertRecipient, AlertResponder
+from tocsin.alerts.models import Alert, AlertLog, AlertResponder
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.errors import InvalidInput
+from tocsin.notify.outbox import OutboxMessage
 
 
 def create(db, actor, **fields):
@@ -54,9 +55,9 @@ def test_closed_alert_does_not_deduplicate(db):
     assert not second.deduplicated and second.alert_id != first.alert_id and second.tiny_id == 2
 
 
-def test_responders_by_name_are_stored_by_id_and_people_become_recipients(db):
+def test_responders_by_name_are_stored_by_id_and_the_engine_is_told(db):
     ada = make_user(db, "ada@example.com")
-    bob = make_user(db, "bob@example.com")
+    make_user(db, "bob@example.com")
     ops = make_team(db, "ops", "bob@example.com")
     actor, _ = make_integration(db, "Prometheus")
     outcome = create(
@@ -71,11 +72,13 @@ def test_responders_by_name_are_stored_by_id_and_people_become_recipients(db):
                 AlertResponder.alert_id == outcome.alert_id
             )
         ).all()
-        recipients = set(
-            session.scalars(select(AlertRecipient.user_id).where(AlertRecipient.alert_id == outcome.alert_id))
-        )
+        events = session.execute(
+            select(OutboxMessage.topic, OutboxMessage.payload).where(
+                OutboxMessage.alert_id == outcome.alert_id
+            )
+        ).all()
     assert [tuple(row) for row in stored] == [("team", ops), ("user", ada)]
-    assert recipients == {ada, bob}
+    assert [tuple(event) for event in events] == [("alert.created", {"alertId": outcome.alert_id})]
 
 
 def test_unknown_responder_is_rejected_naming_it_and_nothing_is_written(db):

@@ -7,9 +7,10 @@ from sqlalchemy import event, select
 from tests.support.factories import make_integration, make_team, make_user
 from tocsin.alerts import ingest
 from tocsin.alerts.ingest import CreateOutcome, NewAlert
-from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient
+from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertResponder
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.errors import InvalidInput
+from tocsin.notify.outbox import OutboxMessage
 
 
 def batch(db, actor, *payloads):
@@ -65,10 +66,10 @@ def test_a_bad_request_in_a_batch_gets_its_error_and_the_others_go_ahead(db):
         assert sorted(session.scalars(select(Alert.alias))) == ["a", "c"]
 
 
-def test_responders_recipients_and_notes_of_a_batch(db):
+def test_responders_notes_and_engine_events_of_a_batch(db):
     make_user(db, "ada@example.com")
     bob = make_user(db, "bob@example.com")
-    make_team(db, "ops", "bob@example.com", "ada@example.com")
+    ops = make_team(db, "ops", "bob@example.com", "ada@example.com")
     actor, _ = make_integration(db, "Prometheus")
     first, second = batch(
         db,
@@ -77,11 +78,14 @@ def test_responders_recipients_and_notes_of_a_batch(db):
         {"message": "two", "responders": [{"type": "user", "username": "bob@example.com"}]},
     )
     with db.read_session() as session:
-        recipients = session.execute(select(AlertRecipient.alert_id, AlertRecipient.user_id)).all()
+        responders = session.execute(select(AlertResponder.alert_id, AlertResponder.ref_id)).all()
         notes = session.scalars(select(AlertNote.note).where(AlertNote.alert_id == first.alert_id)).all()
-    assert sum(1 for alert_id, _ in recipients if alert_id == first.alert_id) == 2
-    assert [user for alert_id, user in recipients if alert_id == second.alert_id] == [bob]
+        events = session.execute(select(OutboxMessage.topic, OutboxMessage.alert_id)).all()
+    assert sorted(tuple(row) for row in responders) == sorted([(first.alert_id, ops), (second.alert_id, bob)])
     assert notes == ["look at this"]
+    assert sorted(tuple(row) for row in events) == sorted(
+        [("alert.created", first.alert_id), ("alert.created", second.alert_id)]
+    )
 
 
 def test_a_batch_costs_the_same_few_statements_whatever_its_size(db):

@@ -76,17 +76,32 @@ def engine(make_engine: Callable[..., EngineDriver]) -> EngineDriver:
     return make_engine()
 
 
+class PeopleAndAlerts:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.actor, _ = make_integration(db, "Prometheus")
+
+    def user(self, username: str) -> str:
+        return make_user(self.db, username)
+
+    def alert(self, **fields: Any) -> str:
+        with self.db.write_session() as session:
+            payload = CreateAlertPayload.model_validate({"message": "Disk full on db1", **fields})
+            return ingest.create_alert(session, payload=payload, actor=self.actor).alert_id
+
+
 @pytest.fixture
-def alert_for(db: Database) -> Callable[..., tuple[str, str]]:
-    """An alert and a person to tell about it: returns (alert id, user id)."""
-    actor, _ = make_integration(db, "Prometheus")
+def make_user_and_alert(db: Database) -> PeopleAndAlerts:
+    return PeopleAndAlerts(db)
+
+
+@pytest.fixture
+def alert_for(make_user_and_alert: PeopleAndAlerts) -> Callable[..., tuple[str, str]]:
+    """A person and an alert (about which the person is told only if a responder): (alert id, user id)."""
 
     def make(username: str = "ada@example.com", **fields: Any) -> tuple[str, str]:
-        user_id = make_user(db, username)
-        with db.write_session() as session:
-            payload = CreateAlertPayload.model_validate({"message": "Disk full on db1", **fields})
-            alert_id = ingest.create_alert(session, payload=payload, actor=actor).alert_id
-        return alert_id, user_id
+        user_id = make_user_and_alert.user(username)
+        return make_user_and_alert.alert(**fields), user_id
 
     return make
 

@@ -12,6 +12,7 @@ from tocsin.alerts import actions
 from tocsin.alerts.models import AlertLog, AlertRecipient
 from tocsin.alerts.service import AlertRef
 from tocsin.notify import outbox
+from tocsin.notify.email import TOPIC
 from tocsin.notify.outbox import OutboxMessage
 
 
@@ -23,8 +24,9 @@ def logs(db, alert_id):
 
 
 def states(db):
+    """States of the e-mails in the outbox (alert events for the router are left out)."""
     with db.read_session() as session:
-        return sorted(session.scalars(select(OutboxMessage.state)).all())
+        return sorted(session.scalars(select(OutboxMessage.state).where(OutboxMessage.topic == TOPIC)).all())
 
 
 def recipient_state(db, alert_id, user_id):
@@ -32,16 +34,15 @@ def recipient_state(db, alert_id, user_id):
         return session.get(AlertRecipient, (alert_id, user_id)).state
 
 
-def test_an_email_notification_arrives_and_is_logged(db, engine, smtp, alert_for):
+def test_a_responder_is_emailed_and_it_is_logged(db, engine, smtp, alert_for):
     alert_id, ada = alert_for(responders=[{"type": "user", "username": "ada@example.com"}])
-    queue_email(db, alert_id, ada, "ada@example.com")
     engine.tick()
     (mail,) = smtp.received
     assert mail.recipients == ["ada@example.com"]
     assert mail.subject == "[Tocsin] New alert: #1 P3 Disk full on db1"
     assert "http://tocsin.test/alerts?query=tinyId%3A1" in mail.body and "/genie ack 1" in mail.body
     assert states(db) == ["delivered"]
-    assert logs(db, alert_id)[-1] == "Notified ada@example.com by e-mail (test)"
+    assert logs(db, alert_id)[-1] == "Notified ada@example.com by e-mail (a responder)"
     assert recipient_state(db, alert_id, ada) == "notified"
 
 
@@ -56,7 +57,7 @@ def test_smtp_down_for_a_while_then_back_every_message_arrives_once(
     frozen_clock.advance(timedelta(minutes=10))
     engine.tick()
     with db.read_session() as session:
-        waiting = session.scalars(select(OutboxMessage)).all()
+        waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == TOPIC)).all()
     assert {message.state for message in waiting} == {"pending"}
     assert all(message.attempts == 2 and message.last_error for message in waiting)
     smtp.start()
@@ -75,7 +76,7 @@ def test_a_refused_address_becomes_a_dead_letter_and_delays_no_one(db, engine, s
         return "250 OK"
 
     monkeypatch.setattr(type(smtp.inbox), "handle_RCPT", refuse_nobody, raising=False)
-    alert_id, ada = alert_for(responders=[{"type": "user", "username": "ada@example.com"}])
+    alert_id, ada = alert_for()
     queue_email(db, alert_id, ada, "nobody@example.com")
     for _ in range(5):
         queue_email(db, alert_id, ada, "ada@example.com")
@@ -115,17 +116,30 @@ def test_too_old_to_deliver_becomes_dead_and_can_be_retried(db, engine, smtp, al
     assert len(smtp.received) == 1 and states(db) == ["delivered"]
 
 
-def test_a_muted_person_is_sent_nothing_and_the_log_says_why(db, engine, smtp, alert_for):
-    alert_id, ada = alert_for(responders=[{"type": "user", "username": "ada@example.com"}])
+def mute(db, user_id, minutes=5):
     from tocsin.accounts.models import User
 
     with db.write_session() as session:
-        session.get(User, ada).muted_until = clock.now() + timedelta(minutes=5)
+        session.get(User, user_id).muted_until = clock.now() + timedelta(minutes=minutes)
+
+
+def test_a_muted_responder_is_sent_nothing_and_the_log_says_why(db, engine, smtp, make_user_and_alert):
+    ada = make_user_and_alert.user("ada@example.com")
+    mute(db, ada)
+    alert_id = make_user_and_alert.alert(responders=[{"type": "user", "username": "ada@example.com"}])
+    engine.tick()
+    assert smtp.received == []
+    assert logs(db, alert_id)[-1].startswith("ada@example.com not notified (a responder): muted until ")
+    assert recipient_state(db, alert_id, ada) == "muted"
+
+
+def test_muting_after_a_message_is_queued_still_holds_it_back(db, engine, smtp, alert_for):
+    alert_id, ada = alert_for()
     queue_email(db, alert_id, ada, "ada@example.com")
+    mute(db, ada)
     engine.tick()
     assert smtp.received == []
     assert logs(db, alert_id)[-1].startswith("ada@example.com not notified by e-mail: muted until ")
-    assert recipient_state(db, alert_id, ada) == "muted"
 
 
 def test_a_late_new_alert_step_is_not_sent_once_the_alert_is_acknowledged(db, engine, smtp, alert_for):
@@ -138,5 +152,5 @@ def test_a_late_new_alert_step_is_not_sent_once_the_alert_is_acknowledged(db, en
     engine.tick()
     assert smtp.received == []
     with db.read_session() as session:
-        (message,) = session.scalars(select(OutboxMessage)).all()
+        (message,) = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == TOPIC)).all()
     assert message.state == "delivered" and message.last_error == "not sent: the alert was acknowledged first"

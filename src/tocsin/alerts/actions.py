@@ -11,10 +11,18 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.actors import SYSTEM, Actor
 from tocsin.alerts import responders as responder_refs
-from tocsin.alerts.models import Alert, AlertRecipient
+from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import DETAILS_MAX_CHARS, TAGS_MAX, Ref, ResponderRef, details_size
-from tocsin.alerts.service import AlertRef, add_log, add_note, add_recipients, find_alert, store_responder
+from tocsin.alerts.service import (
+    AlertRef,
+    add_log,
+    add_note,
+    find_alert,
+    set_recipient_state,
+    store_responder,
+)
 from tocsin.errors import AlertActionRefused, InvalidInput
+from tocsin.escalations import service as escalation_policies
 from tocsin.notify import outbox
 
 
@@ -57,18 +65,14 @@ def _done(
 
 def _recipient_acted(session: Session, alert: Alert, actor: Actor, method: str, now: datetime) -> None:
     if actor.user_id:
-        session.execute(
-            update(AlertRecipient)
-            .where(AlertRecipient.alert_id == alert.id, AlertRecipient.user_id == actor.user_id)
-            .values(state="action", method=method, updated_at=now)
-        )
+        set_recipient_state(session, alert.id, actor.user_id, "action", now, method=method)
 
 
 def _queue(session: Session, topic: str, alert: Alert, actor: Actor, **details: object) -> None:
-    """Leave work for the engine in the outbox, in this transaction."""
-    outbox.enqueue(
-        session, topic, {"alertId": alert.id, **details, "by": actor.describe()}, alert_id=alert.id
-    )
+    """Leave work for the engine in the outbox, in this transaction: the router turns alert
+    events into escalations and notifications."""
+    payload = {"alertId": alert.id, **details, "by": actor.describe(), "byUserId": actor.user_id}
+    outbox.enqueue(session, topic, payload, destination="router", alert_id=alert.id)
 
 
 def acknowledge(session: Session, *, ref: AlertRef, actor: Actor, note: str | None = None) -> ActionOutcome:
@@ -84,6 +88,7 @@ def acknowledge(session: Session, *, ref: AlertRef, actor: Actor, note: str | No
     if actor.username and not alert.owner:
         alert.owner = actor.username
     _recipient_acted(session, alert, actor, "Acknowledge", now)
+    _queue(session, "alert.acknowledged", alert, actor)
     return _done(session, alert, actor, now, status="Acknowledged", log="Alert acknowledged", note=note)
 
 
@@ -106,6 +111,7 @@ def close(session: Session, *, ref: AlertRef, actor: Actor, note: str | None = N
     alert.close_time = _elapsed_ms(alert, now)
     alert.closed_by = actor.display_name
     _recipient_acted(session, alert, actor, "Close", now)
+    _queue(session, "alert.closed", alert, actor)
     return _done(session, alert, actor, now, status="Closed", log="Alert closed", note=note)
 
 
@@ -126,20 +132,13 @@ def snooze(
 def escalate(
     session: Session, *, ref: AlertRef, actor: Actor, escalation: Ref, note: str | None = None
 ) -> ActionOutcome:
-    """Records the request; following escalation policies is the escalation engine's job."""
+    """Move the alert to the escalation policy ``escalation`` (the engine starts it at once)."""
     now = clock.now()
+    policy = escalation_policies.policy_by_ref(session, escalation, field="escalation")
     alert = _open(session, ref, actor, "escalated")
-    target = escalation.name or escalation.id or ""
-    _queue(
-        session,
-        "alert.escalation_requested",
-        alert,
-        actor,
-        escalation=escalation.model_dump(exclude_none=True),
-    )
-    return _done(
-        session, alert, actor, now, status="Escalated", log=f"Alert escalated to {target}", note=note
-    )
+    _queue(session, "alert.escalation_requested", alert, actor, policyId=policy.id)
+    log = f"Alert escalated to {policy.name}"
+    return _done(session, alert, actor, now, status="Escalated", log=log, note=note)
 
 
 def assign(
@@ -170,7 +169,9 @@ def add_responder(
         return _done(
             session, alert, actor, now, status=f"{resolved.label} already responds", log=None, note=note
         )
-    add_recipients(session, alert.id, [resolved], now)
+    _queue(
+        session, "alert.responder_added", alert, actor, responder={"type": resolved.type, "id": resolved.id}
+    )
     log = f"{resolved.type.capitalize()} {resolved.label} added as responder"
     return _done(session, alert, actor, now, status="Responder added", log=log, note=note)
 

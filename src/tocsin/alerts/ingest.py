@@ -8,7 +8,8 @@ a batch costs a fixed handful of statements whatever its size:
 3. one multi-row INSERT adds them, skipping (ON CONFLICT DO NOTHING on the partial unique index
    of open aliases) any alias another transaction created in between; those go back to step 1
    and are counted as repeats;
-4. multi-row INSERTs add log entries, responders, recipients and notes.
+4. multi-row INSERTs add log entries, responders and notes, and an ``alert.created`` event per
+   new alert to the outbox, from which the engine starts escalations and notifications.
 
 De-duplication is thus decided by the database in single statements, never by a read followed by
 a write, and a tinyId is only taken for an alert that may be new. A create of one alert is a
@@ -35,13 +36,13 @@ from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.service import (
     INSERT_LOG,
     INSERT_NOTE,
-    INSERT_RECIPIENT,
     INSERT_RESPONDER,
     is_open,
     log_row,
 )
 from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
+from tocsin.notify import outbox
 from tocsin.teams import service as teams
 
 alerts = table_of(Alert)
@@ -196,7 +197,13 @@ def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> lis
                 row["id"], row["alias"], row["tiny_id"], offset + 1, deduplicated=offset > 0
             )
     _store_responders(session, created)
-    _store_recipients(session, created, now)
+    outbox.enqueue_many(
+        session,
+        [
+            outbox.row("alert.created", {"alertId": alert_id}, destination="router", alert_id=alert_id)
+            for alert_id, _ in created
+        ],
+    )
     return taken
 
 
@@ -252,23 +259,6 @@ def _store_responders(session: Session, created: list[tuple[str, _Pending]]) -> 
     ]
     if rows:
         session.connection().execute(INSERT_RESPONDER, rows)
-
-
-def _store_recipients(session: Session, created: list[tuple[str, _Pending]], now: datetime) -> None:
-    """The people each new alert is meant for: its user responders and its teams' members."""
-    team_ids = {r.id for _, item in created for r in item.responders if r.type == "team"}
-    members = teams.members_by_team(session, team_ids)
-    rows = []
-    for alert_id, item in created:
-        people = [r.id for r in item.responders if r.type == "user"]
-        people += [user_id for r in item.responders if r.type == "team" for user_id in members.get(r.id, [])]
-        rows += [
-            {"alert_id": alert_id, "user_id": user_id, "state": "pending", "method": "", "created_at": now,
-             "updated_at": now}
-            for user_id in dict.fromkeys(people)
-        ]  # fmt: skip
-    if rows:
-        session.connection().execute(INSERT_RECIPIENT, rows)
 
 
 def _write_logs_and_notes(session: Session, pending: list[_Pending], now: datetime) -> None:

@@ -12,6 +12,8 @@ from tocsin.accounts import service as accounts
 from tocsin.alerts.models import AlertResponder
 from tocsin.alerts.schemas import Ref, ResponderRef, VisibleToRef
 from tocsin.errors import InvalidInput
+from tocsin.escalations import service as escalations
+from tocsin.oncall import service as oncall
 from tocsin.teams import service as teams
 
 
@@ -24,8 +26,8 @@ class Responder:
 
 
 def resolve(session: Session, refs: Iterable[ResponderRef | VisibleToRef], *, field: str) -> list[Responder]:
-    """Resolve every reference, de-duplicated, in order; a team or user that does not exist is
-    an error naming it. Escalations and schedules are kept as given until those domains exist."""
+    """Resolve every reference, de-duplicated, in order; a team, user, schedule or escalation
+    that does not exist is an error naming it."""
     resolved: dict[tuple[str, str], Responder] = {}
     for ref in refs:
         responder = resolve_one(session, ref, field=field)
@@ -47,8 +49,19 @@ def resolve_one(session: Session, ref: Ref, *, field: str, type: str | None = No
         if user is None:
             raise InvalidInput(field, f"user {_label(ref)} does not exist")
         return Responder("user", user.id, user.username)
-    reference = ref.id or ref.name or ref.username or ""
-    return Responder(kind, reference, reference)
+    if kind == "schedule":
+        schedule = (oncall.find_schedule(session, ref.id) if ref.id else None) or oncall.find_schedule(
+            session, ref.name or ref.id or "", "name"
+        )
+        if schedule is None:
+            raise InvalidInput(field, f"schedule {_label(ref)} does not exist")
+        return Responder("schedule", schedule.id, schedule.name)
+    policy = (escalations.find_policy(session, ref.id) if ref.id else None) or escalations.find_policy(
+        session, ref.name or ref.id or "", "name"
+    )
+    if policy is None:
+        raise InvalidInput(field, f"escalation {_label(ref)} does not exist")
+    return Responder("escalation", policy.id, policy.name)
 
 
 def _infer_type(session: Session, ref: Ref) -> str:

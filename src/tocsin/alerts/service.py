@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, insert, literal_column, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, insert, literal_column, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Actor, Scope
@@ -14,7 +14,6 @@ from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, Ale
 from tocsin.alerts.responders import Responder
 from tocsin.db import table_of
 from tocsin.errors import AlertNotFound, AlertNotVisible, InvalidInput
-from tocsin.teams import service as teams
 
 IDENTIFIER_TYPES = ("id", "alias", "tiny")
 
@@ -66,36 +65,25 @@ def store_responder(session: Session, alert_id: str, responder: Responder) -> bo
     return True
 
 
-def add_recipients(session: Session, alert_id: str, responders: list[Responder], now: datetime) -> None:
-    """Record the people the alert is meant for: user responders and members of team responders."""
-    user_ids = [responder.id for responder in responders if responder.type == "user"]
-    team_ids = [responder.id for responder in responders if responder.type == "team"]
-    wanted = list(dict.fromkeys([*user_ids, *teams.member_user_ids(session, team_ids)]))
-    if not wanted:
-        return
-    known = set(
-        session.scalars(
-            select(AlertRecipient.user_id).where(
-                AlertRecipient.alert_id == alert_id, AlertRecipient.user_id.in_(wanted)
-            )
-        )
-    )
-    new = [user_id for user_id in wanted if user_id not in known]
-    if new:
+def ensure_recipient(session: Session, alert_id: str, user_id: str, now: datetime) -> None:
+    """Count the person among the alert's recipients (as pending) if they are not yet."""
+    if session.get(AlertRecipient, (alert_id, user_id)) is None:
         session.connection().execute(
             INSERT_RECIPIENT,
-            [
-                {
-                    "alert_id": alert_id,
-                    "user_id": user_id,
-                    "state": "pending",
-                    "method": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for user_id in new
-            ],
-        )
+            {"alert_id": alert_id, "user_id": user_id, "state": "pending", "method": "", "created_at": now,
+             "updated_at": now},
+        )  # fmt: skip
+
+
+def set_recipient_state(
+    session: Session, alert_id: str, user_id: str, state: str, now: datetime, method: str = ""
+) -> None:
+    """Where notifying one person stands: pending, notified, muted, failed, or action (they acted)."""
+    session.execute(
+        update(AlertRecipient)
+        .where(AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user_id)
+        .values(state=state, method=method, updated_at=now)
+    )
 
 
 def log_row(alert_id: str, text: str, actor: Actor, now: datetime) -> dict[str, object]:

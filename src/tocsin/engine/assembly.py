@@ -9,13 +9,16 @@ from tocsin.alerts import actions, requests
 from tocsin.config import Settings
 from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
+from tocsin.escalations import progress
 from tocsin.notify.email import EmailChannel, SmtpServer
+from tocsin.notify.router import AlertRouter
 from tocsin.writer import WriteQueue
 
 
-def default_jobs(settings: Settings) -> list[Job]:
+def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
     keep = timedelta(days=settings.request_record_days)
     return [
+        Job("escalate", 0.5, lambda session: progress.fire_due(session, clock.now(), can_email=can_email)),
         Job("wake-snoozed", 1, lambda session: actions.wake_snoozed(session)),
         Job(
             "purge-request-records",
@@ -33,17 +36,16 @@ def channels(settings: Settings) -> list[Channel]:
     return found
 
 
-def build_engine(
-    settings: Settings, writer: WriteQueue, *, routers: list[Router] | None = None
-) -> EngineRunner:
+def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
+    outside = channels(settings)
+    can_email = any(isinstance(channel, EmailChannel) for channel in outside)
+    routers: list[Router] = [AlertRouter(can_email=can_email)]
     deliveries = Deliveries(
-        routers or [],
-        channels(settings),
-        DeliverySettings(max_age=timedelta(hours=settings.delivery_max_age_hours)),
+        routers, outside, DeliverySettings(max_age=timedelta(hours=settings.delivery_max_age_hours))
     )
     return EngineRunner(
         writer,
-        default_jobs(settings),
+        default_jobs(settings, can_email=can_email),
         deliveries,
         single=writer.db.dialect == "sqlite",
         tick_seconds=settings.engine_tick_seconds,

@@ -97,8 +97,10 @@ class EngineRunner:
         ):
             return False
         if self.deliveries is not None:
+            # Until nothing is due: routing an alert event queues its notifications, which then
+            # go out in the same tick.
             for _ in range(MAX_ROUNDS_PER_TICK):
-                if await self.deliveries.run_round(self.writer) < self.deliveries.settings.batch:
+                if not await self.deliveries.run_round(self.writer):
                     break
         for job in self.jobs:
             if not every_job and time.monotonic() < self._next_run[job.name]:

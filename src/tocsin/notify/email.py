@@ -7,16 +7,16 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import aiosmtplib
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
-from tocsin.alerts.models import Alert, AlertRecipient
-from tocsin.alerts.service import add_log
+from tocsin.alerts.models import Alert
+from tocsin.alerts.service import add_log, set_recipient_state
 from tocsin.config import Settings
 from tocsin.engine.deliveries import PermanentFailure, Skip
+from tocsin.notify import mute
 from tocsin.notify.messages import alert_email
 from tocsin.notify.outbox import Claimed
 
@@ -84,12 +84,13 @@ class EmailChannel:
         if alert is None or user is None:
             return Skip("the alert or the person is gone")
         now = clock.now()
-        if user.muted_until is not None and user.muted_until > now:
-            until = user.muted_until.strftime("%Y-%m-%d %H:%M UTC")
+        muted_until = mute.muted_until(user, now)
+        if muted_until is not None:
+            until = muted_until.strftime("%Y-%m-%d %H:%M UTC")
             add_log(
                 session, alert.id, f"{user.username} not notified by e-mail: muted until {until}", SYSTEM, now
             )
-            _set_recipient(session, alert.id, user.id, "muted")
+            set_recipient_state(session, alert.id, user.id, "muted", now)
             return Skip(f"{user.username} is muted until {until}")
         if payload["kind"] == "create-alert" and (alert.status == "closed" or alert.acknowledged):
             return Skip(f"the alert was {'closed' if alert.status == 'closed' else 'acknowledged'} first")
@@ -102,17 +103,13 @@ class EmailChannel:
         alert_id, reason = message.payload["alertId"], message.payload.get("reason", "")
         because = f" ({reason})" if reason else ""
         add_log(session, alert_id, f"Notified {message.destination} by e-mail{because}", SYSTEM, clock.now())
-        _set_recipient(session, alert_id, message.payload["userId"], "notified", method="email")
+        set_recipient_state(
+            session, alert_id, message.payload["userId"], "notified", clock.now(), method="email"
+        )
 
     def gave_up(self, session: Session, message: Claimed, error: str) -> None:
         alert_id = message.payload["alertId"]
         add_log(session, alert_id, f"E-mail to {message.destination} failed: {error}", SYSTEM, clock.now())
-        _set_recipient(session, alert_id, message.payload["userId"], "failed", method="email")
-
-
-def _set_recipient(session: Session, alert_id: str, user_id: str, state: str, method: str = "") -> None:
-    session.execute(
-        update(AlertRecipient)
-        .where(AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user_id)
-        .values(state=state, method=method, updated_at=clock.now())
-    )
+        set_recipient_state(
+            session, alert_id, message.payload["userId"], "failed", clock.now(), method="email"
+        )

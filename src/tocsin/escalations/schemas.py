@@ -1,0 +1,78 @@
+"""Escalation policy payloads in Opsgenie's v2 shape."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tocsin.alerts.schemas import Ref
+
+TIME_UNITS = {"minutes": 1, "hours": 60, "days": 1440}
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class Delay(Payload):
+    time_amount: int = Field(alias="timeAmount", ge=0)
+    time_unit: Literal["minutes", "hours", "days"] = Field(default="minutes", alias="timeUnit")
+
+    @property
+    def minutes(self) -> int:
+        return self.time_amount * TIME_UNITS[self.time_unit]
+
+
+class RecipientRef(Ref):
+    type: Literal["user", "team", "schedule"]
+
+
+class RulePayload(Payload):
+    condition: Literal["if-not-acked", "if-not-closed"] = "if-not-acked"
+    notify_type: Literal["default", "next", "previous", "users", "admins"] = Field(
+        default="default", alias="notifyType"
+    )
+    delay: Delay = Field(default_factory=lambda: Delay(timeAmount=0))
+    recipient: RecipientRef
+
+    @model_validator(mode="after")
+    def _notify_type_fits_recipient(self) -> RulePayload:
+        allowed = {
+            "user": {"default"},
+            "team": {"default", "users", "admins"},
+            "schedule": {"default", "next", "previous"},
+        }
+        if self.notify_type not in allowed[self.recipient.type]:
+            choices = ", ".join(sorted(allowed[self.recipient.type]))
+            raise ValueError(f"notifyType for a {self.recipient.type} must be one of {choices}")
+        if self.delay.minutes > 7 * 1440:
+            raise ValueError("delay may be at most 7 days")
+        return self
+
+
+class RepeatPayload(Payload):
+    wait_interval: int = Field(default=0, alias="waitInterval", ge=0, le=7 * 1440)
+    """Minutes after the last rule before the policy starts again."""
+    count: int = Field(default=0, ge=0, le=20)
+    reset_recipient_states: bool = Field(default=False, alias="resetRecipientStates")
+    close_alert_after_all: bool = Field(default=False, alias="closeAlertAfterAll")
+
+
+class EscalationPayload(Payload):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=10000)
+    owner_team: Ref | None = Field(default=None, alias="ownerTeam")
+    team_default: bool = Field(default=False, alias="teamDefault")
+    """Tocsin: the escalation the owner team's alerts follow."""
+    rules: list[RulePayload] = Field(min_length=1, max_length=20)
+    repeat: RepeatPayload | None = None
+
+
+class EscalationUpdate(Payload):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=10000)
+    owner_team: Ref | None = Field(default=None, alias="ownerTeam")
+    team_default: bool | None = Field(default=None, alias="teamDefault")
+    rules: list[RulePayload] | None = Field(default=None, min_length=1, max_length=20)
+    repeat: RepeatPayload | None = None
