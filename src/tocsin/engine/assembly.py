@@ -10,6 +10,7 @@ from tocsin.config import Settings
 from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
 from tocsin.escalations import progress
+from tocsin.notify import shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
 from tocsin.notify.router import AlertRouter
 from tocsin.writer import WriteQueue
@@ -20,6 +21,11 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
     return [
         Job("escalate", 0.5, lambda session: progress.fire_due(session, clock.now(), can_email=can_email)),
         Job("wake-snoozed", 1, lambda session: actions.wake_snoozed(session)),
+        Job(
+            "shift-notices",
+            30,
+            lambda session: shifts.notify_shift_changes(session, clock.now(), can_email=can_email),
+        ),
         Job(
             "purge-request-records",
             3600,

@@ -90,18 +90,28 @@ class EngineRunner:
             await self.writer.run(lambda session: lease.release(session, LEASE_NAME, self.holder))
 
     async def tick(self, *, every_job: bool = False) -> bool:
-        """One round: deliveries until none are left due (or enough for one tick), then the jobs
-        that are due (all of them with ``every_job``). False when another engine holds the lease."""
+        """One round: deliveries until none are left due, the jobs that are due (all of them with
+        ``every_job``), then deliveries again for what the jobs queued (an escalation step's
+        e-mail leaves in the same tick). False when another engine holds the lease."""
         if self.single and not await self.writer.run(
             lambda session: lease.hold(session, LEASE_NAME, self.holder, LEASE_TTL)
         ):
             return False
-        if self.deliveries is not None:
-            # Until nothing is due: routing an alert event queues its notifications, which then
-            # go out in the same tick.
-            for _ in range(MAX_ROUNDS_PER_TICK):
-                if not await self.deliveries.run_round(self.writer):
-                    break
+        await self._deliver()
+        if await self._run_jobs(every_job):
+            await self._deliver()
+        return True
+
+    async def _deliver(self) -> None:
+        if self.deliveries is None:
+            return
+        # Until nothing is due: routing an alert event queues notifications, which go out next.
+        for _ in range(MAX_ROUNDS_PER_TICK):
+            if not await self.deliveries.run_round(self.writer):
+                return
+
+    async def _run_jobs(self, every_job: bool) -> int:
+        handled_in_all = 0
         for job in self.jobs:
             if not every_job and time.monotonic() < self._next_run[job.name]:
                 continue
@@ -113,4 +123,5 @@ class EngineRunner:
                 continue
             if handled:
                 log.info("engine job %s handled %s", job.name, handled)
-        return True
+                handled_in_all += handled
+        return handled_in_all

@@ -46,20 +46,20 @@ def escalation_json(session: Session, policy: EscalationPolicy) -> dict[str, Any
     if policy.owner_team_id:
         team = teams.find_team(session, team_id=policy.owner_team_id)
         data["ownerTeam"] = {"id": policy.owner_team_id, "name": team.name if team else ""}
-    if policy.repeat_count:
-        data["repeat"] = {
-            "waitInterval": policy.repeat_wait_minutes or 0,
-            "count": policy.repeat_count,
-            "resetRecipientStates": policy.repeat_reset_recipient_states,
-            "closeAlertAfterAll": policy.repeat_close_alert_after_all,
-        }
+    data["repeat"] = {
+        "waitInterval": policy.repeat_wait_minutes or 0,
+        "count": policy.repeat_count,
+        "resetRecipientStates": policy.repeat_reset_recipient_states,
+        "closeAlertAfterAll": policy.repeat_close_alert_after_all,
+    }
     return data
 
 
 @router.get("")
 def list_escalations(request: Request, actor: Configurer) -> JSONBody:
     with request.app.state.db.read_session() as session:
-        return ok(request, [escalation_json(session, policy) for policy in service.list_policies(session)])
+        policies = service.list_policies(session, actor=actor)
+        return ok(request, [escalation_json(session, policy) for policy in policies])
 
 
 @router.post("", status_code=201)
@@ -77,7 +77,9 @@ def get_escalation(
     request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
 ) -> JSONBody:
     with request.app.state.db.read_session() as session:
-        return ok(request, escalation_json(session, service.get_policy(session, identifier, id_type)))
+        policy = service.get_policy(session, identifier, id_type)
+        service.require_to_see(actor, policy)
+        return ok(request, escalation_json(session, policy))
 
 
 @router.patch("/{identifier}")

@@ -134,6 +134,7 @@ def _fire(session: Session, step: Any, now: datetime, *, can_email: bool) -> str
                 kind="create-alert",
                 now=now,
                 can_email=can_email,
+                until="acknowledged" if rule["condition"] == "if-not-acked" else "closed",
             )
             outcome = f"notified {len(reached)}"
             add_log(

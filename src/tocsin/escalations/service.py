@@ -11,15 +11,31 @@ from tocsin import clock
 from tocsin.accounts import service as accounts
 from tocsin.actors import Actor, require_to_manage
 from tocsin.alerts.schemas import Ref
-from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
 from tocsin.escalations.schemas import EscalationPayload, EscalationUpdate, RepeatPayload, RulePayload
 from tocsin.oncall import service as oncall
 from tocsin.teams import service as teams
 
 
-def list_policies(session: Session) -> list[EscalationPolicy]:
-    return list(session.scalars(select(EscalationPolicy).order_by(func.lower(EscalationPolicy.name))))
+def list_policies(session: Session, *, actor: Actor | None = None) -> list[EscalationPolicy]:
+    """Every policy by name; with ``actor``, only those it may see."""
+    policies = list(session.scalars(select(EscalationPolicy).order_by(func.lower(EscalationPolicy.name))))
+    if actor is None:
+        return policies
+    return [policy for policy in policies if may_see(actor, policy)]
+
+
+def may_see(actor: Actor, policy: EscalationPolicy) -> bool:
+    """Team escalations are visible to callers whose scope covers the team (its members, its team
+    keys) or who manage it; escalations without an owner team to callers who see everything."""
+    team_id = policy.owner_team_id
+    return actor.scope.covers_team(team_id) or actor.manages.covers_team(team_id)
+
+
+def require_to_see(actor: Actor, policy: EscalationPolicy) -> None:
+    if not may_see(actor, policy):
+        raise PermissionDenied(f"{actor.display_name} may not read escalation {policy.name}")
 
 
 def find_policy(session: Session, identifier: str, identifier_type: str = "id") -> EscalationPolicy | None:
@@ -92,9 +108,10 @@ def update_policy(
     session: Session, *, actor: Actor, policy: EscalationPolicy, payload: EscalationUpdate
 ) -> EscalationPolicy:
     require_to_manage(actor, policy.owner_team_id, what=f"escalation {policy.name}")
-    if payload.name is not None and payload.name.strip().lower() != policy.name.lower():
-        _check_name_free(session, payload.name)
-        policy.name = payload.name.strip()
+    if payload.name is not None:
+        if payload.name.lower() != policy.name.lower():
+            _check_name_free(session, payload.name)
+        policy.name = payload.name  # a change of case only is a rename too
     if payload.description is not None:
         policy.description = payload.description
     if "owner_team" in payload.model_fields_set:
@@ -141,7 +158,7 @@ def _team_id(session: Session, ref: Ref | None) -> str | None:
 
 def _set_repeat(policy: EscalationPolicy, repeat: RepeatPayload | None) -> None:
     repeat = repeat or RepeatPayload()
-    policy.repeat_wait_minutes = repeat.wait_interval if repeat.count else None
+    policy.repeat_wait_minutes = repeat.wait_interval
     policy.repeat_count = repeat.count
     policy.repeat_reset_recipient_states = repeat.reset_recipient_states
     policy.repeat_close_alert_after_all = repeat.close_alert_after_all
@@ -226,6 +243,7 @@ def snapshot(session: Session, policy: EscalationPolicy) -> dict[str, Any]:
         "repeat": {
             "waitMinutes": policy.repeat_wait_minutes or 0,
             "count": policy.repeat_count,
+            "resetRecipientStates": policy.repeat_reset_recipient_states,
             "closeAlertAfterAll": policy.repeat_close_alert_after_all,
         },
     }

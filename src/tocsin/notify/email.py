@@ -17,7 +17,7 @@ from tocsin.alerts.service import add_log, set_recipient_state
 from tocsin.config import Settings
 from tocsin.engine.deliveries import PermanentFailure, Skip
 from tocsin.notify import mute
-from tocsin.notify.messages import alert_email
+from tocsin.notify.messages import alert_email, shift_email
 from tocsin.notify.outbox import Claimed
 
 TOPIC = "notify.email"
@@ -79,8 +79,12 @@ class EmailChannel:
 
     def prepare(self, session: Session, message: Claimed) -> EmailMessage | Skip:
         payload = message.payload
-        alert = session.get(Alert, payload["alertId"])
         user = session.get(User, payload["userId"])
+        if "alertId" not in payload:  # about a shift, not an alert
+            if user is None:
+                return Skip("the person is gone")
+            return shift_email(payload, to=message.destination, time_zone=user.time_zone)
+        alert = session.get(Alert, payload["alertId"])
         if alert is None or user is None:
             return Skip("the alert or the person is gone")
         now = clock.now()
@@ -92,14 +96,21 @@ class EmailChannel:
             )
             set_recipient_state(session, alert.id, user.id, "muted", now)
             return Skip(f"{user.username} is muted until {until}")
-        if payload["kind"] == "create-alert" and (alert.status == "closed" or alert.acknowledged):
-            return Skip(f"the alert was {'closed' if alert.status == 'closed' else 'acknowledged'} first")
+        if payload["kind"] == "create-alert":
+            # A new-alert message is wanted until someone acknowledges (or, for an "if not
+            # closed" escalation rule, closes) the alert: a later step then has nothing to say.
+            if alert.status == "closed":
+                return Skip("the alert was closed first")
+            if alert.acknowledged and payload.get("until", "acknowledged") == "acknowledged":
+                return Skip("the alert was acknowledged first")
         return alert_email(alert, payload, to=message.destination, base_url=self.base_url)
 
     async def send(self, prepared: EmailMessage) -> None:
         await self.server.send(prepared)
 
     def delivered(self, session: Session, message: Claimed) -> None:
+        if "alertId" not in message.payload:
+            return
         alert_id, reason = message.payload["alertId"], message.payload.get("reason", "")
         because = f" ({reason})" if reason else ""
         add_log(session, alert_id, f"Notified {message.destination} by e-mail{because}", SYSTEM, clock.now())
@@ -108,6 +119,8 @@ class EmailChannel:
         )
 
     def gave_up(self, session: Session, message: Claimed, error: str) -> None:
+        if "alertId" not in message.payload:
+            return
         alert_id = message.payload["alertId"]
         add_log(session, alert_id, f"E-mail to {message.destination} failed: {error}", SYSTEM, clock.now())
         set_recipient_state(

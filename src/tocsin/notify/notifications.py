@@ -15,12 +15,6 @@ from tocsin.alerts.models import AlertRecipient
 from tocsin.alerts.service import add_log, ensure_recipient, set_recipient_state
 from tocsin.notify import email, mute, outbox, rules
 
-RULE_NAMES = {
-    "create-alert": "new alerts",
-    "acknowledged-alert": "acknowledged alerts",
-    "closed-alert": "closed alerts",
-}
-
 
 @dataclass(frozen=True)
 class Person:
@@ -38,8 +32,11 @@ def notify_people(
     now: datetime,
     can_email: bool,
     by: str = "",
+    until: str = "acknowledged",
 ) -> list[str]:
-    """Queue each person's notifications of ``kind`` for the alert; returns who was queued."""
+    """Queue each person's notifications of ``kind`` for the alert; returns who was queued.
+    New-alert messages still waiting to go are dropped once the alert is ``until``
+    ("acknowledged", or "closed" for an escalation rule that goes on after acknowledgement)."""
     queued = []
     for person in _unique(people):
         user = session.get(User, person.user_id)
@@ -60,11 +57,12 @@ def notify_people(
             continue
         steps = rules.steps_for(session, user.id, kind)
         if not steps:
-            what = RULE_NAMES.get(kind, kind)
+            if kind != "create-alert":  # hearing of acknowledgements and closes is a person's choice
+                continue
             add_log(
                 session,
                 alert_id,
-                f"{user.username} not notified: no notification rule for {what}",
+                f"{user.username} not notified: no notification rule for new alerts",
                 SYSTEM,
                 now,
             )
@@ -81,7 +79,14 @@ def notify_people(
         rows = [
             outbox.row(
                 email.TOPIC,
-                {"alertId": alert_id, "userId": user.id, "kind": kind, "reason": person.why, "by": by},
+                {
+                    "alertId": alert_id,
+                    "userId": user.id,
+                    "kind": kind,
+                    "reason": person.why,
+                    "by": by,
+                    "until": until,
+                },
                 destination=step.address,
                 alert_id=alert_id,
                 deliver_at=now + timedelta(minutes=step.send_after_minutes),
