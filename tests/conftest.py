@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
+from tests.support.processes import Serve
 from tocsin import clock
 from tocsin.db import Database
 from tocsin.migrate import upgrade
@@ -107,3 +108,19 @@ def frozen_clock() -> Iterator[clock.FrozenClock]:
         yield frozen
     finally:
         clock.use(previous)
+
+
+@pytest.fixture
+def serves(tmp_path: Path) -> Iterator[Callable[..., Serve]]:
+    """Start ``tocsin serve`` processes; any still running at the end are killed."""
+    started: list[Serve] = []
+
+    def start(environment: dict[str, str], *arguments: str) -> Serve:
+        serve = Serve(environment, tmp_path / "logs", *arguments)
+        started.append(serve)
+        serve.wait_until_serving()
+        return serve
+
+    yield start
+    for serve in started:
+        serve.kill()

@@ -36,7 +36,11 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     delivery_max_age_hours: float = 24.0
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
+    delivery_lease_seconds: float = 120.0
+    """How long an engine may take over one delivery before another engine may try it again."""
     engine_tick_seconds: float = 0.5
+    engine_lease_seconds: float = 30.0
+    """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
 

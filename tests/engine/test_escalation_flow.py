@@ -12,7 +12,7 @@ from tests.oncall.conftest import daily, make_schedule
 from tests.support.factories import make_team
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
-from tocsin.alerts import actions
+from tocsin.alerts import actions, reads
 from tocsin.alerts.models import AlertLog
 from tocsin.alerts.schemas import Ref
 from tocsin.alerts.service import AlertRef
@@ -62,6 +62,13 @@ def logs(db, alert_id):
         ).all()
 
 
+def recipients(db, alert_id):
+    """The alert's recipients list, as GET /v2/alerts/{id}/recipients shows it."""
+    with db.read_session() as session:
+        rows = reads.recipients(session, AlertRef(alert_id), SYSTEM)
+    return {username: (recipient.state, recipient.method) for recipient, username in rows}
+
+
 def first_recipients(smtp):
     return [mail.recipients[0] for mail in smtp.received]
 
@@ -95,6 +102,10 @@ def test_team_alert_escalates_until_acknowledged_then_stops(db, engine, smtp, fr
         in log
     )
     assert "Alert acknowledged by bob@example.com via web" in log
+    assert recipients(db, alert_id) == {
+        "ada@example.com": ("notified", "email"),
+        "bob@example.com": ("action", "Acknowledge"),
+    }
 
 
 def test_acknowledging_before_the_delay_means_the_next_rule_never_fires(db, engine, smtp, frozen_clock, ops):

@@ -47,7 +47,13 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
     routers: list[Router] = [AlertRouter(can_email=can_email)]
     deliveries = Deliveries(
-        routers, outside, DeliverySettings(max_age=timedelta(hours=settings.delivery_max_age_hours))
+        routers,
+        outside,
+        DeliverySettings(
+            max_age=timedelta(hours=settings.delivery_max_age_hours),
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
+            send_timeout=max(settings.smtp_timeout_seconds * 3, 5.0),
+        ),
     )
     return EngineRunner(
         writer,
@@ -55,4 +61,5 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
         deliveries,
         single=writer.db.dialect == "sqlite",
         tick_seconds=settings.engine_tick_seconds,
+        lease_ttl=timedelta(seconds=settings.engine_lease_seconds),
     )

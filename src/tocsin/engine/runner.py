@@ -49,6 +49,7 @@ class EngineRunner:
         *,
         single: bool = False,
         tick_seconds: float = 0.5,
+        lease_ttl: timedelta = LEASE_TTL,
     ) -> None:
         self.writer = writer
         self.jobs = jobs
@@ -56,6 +57,7 @@ class EngineRunner:
         self.single = single
         """Only one engine may run (SQLite): hold the lease before doing anything."""
         self.tick_seconds = tick_seconds
+        self.lease_ttl = lease_ttl
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._next_run = {job.name: 0.0 for job in jobs}
         self._stop = threading.Event()
@@ -94,7 +96,7 @@ class EngineRunner:
         ``every_job``), then deliveries again for what the jobs queued (an escalation step's
         e-mail leaves in the same tick). False when another engine holds the lease."""
         if self.single and not await self.writer.run(
-            lambda session: lease.hold(session, LEASE_NAME, self.holder, LEASE_TTL)
+            lambda session: lease.hold(session, LEASE_NAME, self.holder, self.lease_ttl)
         ):
             return False
         await self._deliver()
