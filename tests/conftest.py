@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
 from tests.support.processes import Serve
 from tocsin import clock
+from tocsin.app import build
+from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.migrate import upgrade
 
@@ -124,3 +127,20 @@ def serves(tmp_path: Path) -> Iterator[Callable[..., Serve]]:
     yield start
     for serve in started:
         serve.kill()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        secret_key="test-secret",
+        public_base_url="http://tocsin.test",
+    )
+
+
+@pytest.fixture
+def http(settings: Settings) -> Iterator[TestClient]:
+    """The application (without its engine) behind a test client."""
+    with TestClient(build(settings, run_engine=False), base_url="http://tocsin.test") as client:
+        yield client

@@ -64,6 +64,13 @@ class Actor:
 SYSTEM = Actor(name="Tocsin", channel="system", manages=EVERYTHING)
 
 
+def may_read_team_config(actor: Actor, team_id: str | None) -> bool:
+    """Configuration owned by a team (its schedules, escalations) is readable by callers whose
+    scope covers the team (its members, its team keys) or who manage it; configuration owned by
+    no team, by callers who see everything."""
+    return actor.scope.covers_team(team_id) or actor.manages.covers_team(team_id)
+
+
 def require_to_manage(actor: Actor, team_id: str | None = None, *, what: str) -> None:
     """Refuse unless ``actor`` may change configuration of ``team_id`` (or global config, if None)."""
     if not actor.manages.covers_team(team_id):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,8 +21,6 @@ from tocsin.accounts import apikeys
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
-from tocsin.app import build
-from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.teams import service as teams
 
@@ -60,22 +57,6 @@ class Client(ApiClient):
         response = self.get(path, **kwargs)
         assert response.status_code == 200, response.text
         return response.json()["data"]
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        secret_key="test-secret",
-        public_base_url="http://tocsin.test",
-    )
-
-
-@pytest.fixture
-def http(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(build(settings, run_engine=False), base_url="http://tocsin.test") as client:
-        yield client
 
 
 @pytest.fixture

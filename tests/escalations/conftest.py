@@ -11,9 +11,7 @@ from tests.accounts.people import (  # noqa: F401  (fixtures)
     account_key,
     api,
     cast,
-    http,
     integration_key,
-    settings,
 )
 from tocsin.actors import SYSTEM
 from tocsin.db import Database

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.alerts.conftest import api, http, settings  # noqa: F401  (the app, and a global key)
+from tests.alerts.conftest import api  # noqa: F401  (a client with a global integration key)
 from tests.support.factories import make_user
 from tocsin.actors import SYSTEM
 from tocsin.oncall import service

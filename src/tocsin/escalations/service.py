@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts import service as accounts
-from tocsin.actors import Actor, require_to_manage
+from tocsin.actors import Actor, may_read_team_config, require_to_manage
 from tocsin.alerts.schemas import Ref
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
@@ -27,10 +27,7 @@ def list_policies(session: Session, *, actor: Actor | None = None) -> list[Escal
 
 
 def may_see(actor: Actor, policy: EscalationPolicy) -> bool:
-    """Team escalations are visible to callers whose scope covers the team (its members, its team
-    keys) or who manage it; escalations without an owner team to callers who see everything."""
-    team_id = policy.owner_team_id
-    return actor.scope.covers_team(team_id) or actor.manages.covers_team(team_id)
+    return may_read_team_config(actor, policy.owner_team_id)
 
 
 def require_to_see(actor: Actor, policy: EscalationPolicy) -> None:

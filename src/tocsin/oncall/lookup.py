@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
-from tocsin.actors import Actor, require_to_manage
+from tocsin.actors import Actor, may_read_team_config, require_to_manage
 from tocsin.errors import InvalidInput, NotFound, PermissionDenied
 from tocsin.oncall.models import Schedule
 from tocsin.teams import service as teams
@@ -70,10 +70,7 @@ def schedule_named(session: Session, identifier: str, by: IdentifierType = "id")
 
 
 def may_see(actor: Actor, schedule: Schedule) -> bool:
-    """Team schedules are visible to callers whose scope covers the team (its members, its team
-    keys) or who manage it; schedules without an owner team to callers who see everything."""
-    team_id = schedule.owner_team_id
-    return actor.scope.covers_team(team_id) or actor.manages.covers_team(team_id)
+    return may_read_team_config(actor, schedule.owner_team_id)
 
 
 def require_to_see(actor: Actor, schedule: Schedule) -> None:
