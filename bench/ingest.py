@@ -1,8 +1,10 @@
 """Alert ingest benchmark: how many POST /v2/alerts per second Tocsin takes, and how fast it answers.
 
 Starts a real server (``tocsin serve``) on SQLite and on PostgreSQL, drives N concurrent
-keep-alive clients for a bounded time, and prints creates/s, p50 and p99 latency for two loads:
-every request a new alias (inserts), and every request the same alias (a dedup storm).
+keep-alive clients for a bounded time, and prints creates/s, p50 and p99 latency for three loads:
+every request a new alias (inserts), every request the same alias (a dedup storm), and new
+aliases for a team whose escalation the engine starts for each alert (ingest while the engine in
+the same server routes every alert; how many were routed by the end is printed too).
 
     .venv/bin/python bench/ingest.py                      # both databases, defaults below
     .venv/bin/python bench/ingest.py --backend sqlite --clients 64 --seconds 20 --workers 2
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +46,7 @@ class Result:
     latencies: list[float]
     client_cpu: float = 0.0
     """CPU seconds the load generator itself used (it shares the machine with the server)."""
+    routed: str = ""
 
     @property
     def rate(self) -> float:
@@ -87,8 +91,72 @@ def _bodies(load: str):
     while True:
         number += 1
         alias = "storm" if load == "single alias" else f"bench-{os.getpid()}-{number}-{time.monotonic_ns()}"
-        body = {"message": f"bench alert {number}", "alias": alias, "tags": ["bench"], "priority": "P3"}
+        body: dict[str, object] = {"message": f"bench alert {number}", "alias": alias, "tags": ["bench"]}
+        if load == "team alerts":
+            body["responders"] = [{"type": "team", "name": "bench-team"}]
         yield json.dumps(body).encode()
+
+
+def _setup_team(env: dict[str, str]) -> None:
+    """A team with an on-call schedule and a default escalation, for the routed load."""
+    for args in (
+        ["user", "create", "oncall@example.com"],
+        ["team", "create", "bench-team", "--member", "oncall@example.com:admin"],
+    ):
+        subprocess.run([TOCSIN, *args], env=env, check=True, capture_output=True)
+    database_url = env["TOCSIN_DATABASE_URL"]
+    from tocsin.actors import SYSTEM
+    from tocsin.db import Database
+    from tocsin.escalations import service as escalations
+    from tocsin.escalations.schemas import EscalationPayload
+    from tocsin.oncall import service as oncall
+    from tocsin.oncall.lookup import NameRef, UserRef
+    from tocsin.oncall.rotation_config import RotationInput
+
+    db = Database(database_url)
+    try:
+        with db.write_session() as session:
+            start = datetime.now(UTC) - timedelta(days=1)
+            rotation = RotationInput(
+                type="weekly", start=start, participants=[UserRef(username="oncall@example.com")]
+            )
+            oncall.create_schedule(
+                session,
+                actor=SYSTEM,
+                name="bench-schedule",
+                owner_team=NameRef(name="bench-team"),
+                rotations=[rotation],
+            )
+            escalations.create_policy(
+                session, actor=SYSTEM, payload=EscalationPayload.model_validate({
+                    "name": "bench-escalation", "ownerTeam": {"name": "bench-team"}, "teamDefault": True,
+                    "rules": [{"recipient": {"type": "schedule", "name": "bench-schedule"}}],
+                }),
+            )  # fmt: skip
+    finally:
+        db.dispose()
+
+
+def _routed(database_url: str) -> str:
+    """How many alert.created events the engine has handled, of all written."""
+    from sqlalchemy import func, select
+
+    from tocsin.db import Database
+    from tocsin.notify.outbox import OutboxMessage
+
+    db = Database(database_url)
+    try:
+        with db.read_session() as session:
+            counts = dict(
+                session.execute(
+                    select(OutboxMessage.state, func.count())
+                    .where(OutboxMessage.topic == "alert.created")
+                    .group_by(OutboxMessage.state)
+                ).all()
+            )
+    finally:
+        db.dispose()
+    return f"{counts.get('delivered', 0)}/{sum(counts.values())}"
 
 
 async def _drive(port: int, key: str, clients: int, seconds: float, backend: str, load: str) -> Result:
@@ -110,6 +178,7 @@ def _start_server(database_url: str, data_dir: str, workers: int) -> tuple[subpr
         "TOCSIN_LOG_LEVEL": "warning",
     }
     subprocess.run([TOCSIN, "migrate"], env=env, check=True, capture_output=True)
+    _setup_team(env)
     created = subprocess.run(
         [TOCSIN, "integration", "create", "--type", "API", "--name", f"bench-{time.monotonic_ns()}"],
         env=env, check=True, capture_output=True, text=True,
@@ -138,10 +207,11 @@ def run_backend(backend: str, database_url: str, args: argparse.Namespace) -> li
         server, port, key = _start_server(database_url, data_dir, args.workers)
         try:
             asyncio.run(_drive(port, key, args.clients, 2, backend, "new aliases"))  # warm-up
-            return [
-                asyncio.run(_drive(port, key, args.clients, args.seconds, backend, load))
-                for load in ("new aliases", "single alias")
-            ]
+            results = []
+            for load in ("new aliases", "single alias", "team alerts"):
+                results.append(asyncio.run(_drive(port, key, args.clients, args.seconds, backend, load)))
+            results[-1].routed = _routed(database_url)
+            return results
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -177,12 +247,13 @@ def main() -> None:
     print(f"\nclients={args.clients} workers={args.workers} seconds={args.seconds} cpus={os.cpu_count()}")
     print(
         f"{'backend':<11} {'load':<13} {'requests':>9} {'errors':>6} "
-        f"{'creates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'client CPU':>10}"
+        f"{'creates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'client CPU':>10} {'routed by the end':>18}"
     )
     for r in results:
         print(
             f"{r.backend:<11} {r.load:<13} {r.requests:>9} {r.errors:>6} {r.rate:>10.0f} "
-            f"{r.percentile(0.5):>8.1f} {r.percentile(0.99):>8.1f} {r.client_cpu / r.seconds:>9.0%}"
+            f"{r.percentile(0.5):>8.1f} {r.percentile(0.99):>8.1f} {r.client_cpu / r.seconds:>9.0%} "
+            f"{r.routed:>18}"
         )
 
 

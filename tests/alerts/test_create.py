@@ -115,3 +115,10 @@ def test_many_creates_on_one_connection_keep_deduplicating(db):
             ingest.create_alert(session, payload=payload, actor=actor)
     with db.read_session() as session:
         assert sorted(session.scalars(select(Alert.count))) == [2] * 20
+
+
+def test_an_alert_without_responders_gives_the_engine_nothing_to_route(db):
+    actor, _ = make_integration(db, "Prometheus")
+    create(db, actor, message="disk full")
+    with db.read_session() as session:
+        assert session.scalars(select(OutboxMessage)).all() == []

@@ -9,7 +9,8 @@ a batch costs a fixed handful of statements whatever its size:
    of open aliases) any alias another transaction created in between; those go back to step 1
    and are counted as repeats;
 4. multi-row INSERTs add log entries, responders and notes, and an ``alert.created`` event per
-   new alert to the outbox, from which the engine starts escalations and notifications.
+   new alert with responders to the outbox, from which the engine starts escalations and
+   notifications.
 
 De-duplication is thus decided by the database in single statements, never by a read followed by
 a write, and a tinyId is only taken for an alert that may be new. A create of one alert is a
@@ -201,7 +202,8 @@ def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> lis
         session,
         [
             outbox.row("alert.created", {"alertId": alert_id}, destination="router", alert_id=alert_id)
-            for alert_id, _ in created
+            for alert_id, item in created
+            if item.responders  # an alert with no one responding has no one to route to
         ],
     )
     return taken

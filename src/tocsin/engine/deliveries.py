@@ -60,7 +60,7 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class DeliverySettings:
-    batch: int = 50
+    batch: int = 20
     lease: timedelta = timedelta(minutes=2)
     send_timeout: float = 30.0
     max_age: timedelta = timedelta(hours=24)

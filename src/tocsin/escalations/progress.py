@@ -29,8 +29,16 @@ FIRE_AT_ONCE = 200
 
 
 def start(
-    session: Session, *, alert_id: str, policy: EscalationPolicy, now: datetime, why: str
+    session: Session,
+    *,
+    alert_id: str,
+    policy: EscalationPolicy,
+    now: datetime,
+    why: str,
+    can_email: bool | None = None,
 ) -> AlertEscalation:
+    """Start following ``policy``. With ``can_email`` given (the engine knows it), rules due at
+    once fire now rather than at the engine's next look."""
     escalation = AlertEscalation(
         alert_id=alert_id,
         policy_id=policy.id,
@@ -43,15 +51,20 @@ def start(
     )
     session.add(escalation)
     session.flush()
-    _schedule_round(session, escalation, now)
+    scheduled = _schedule_round(session, escalation, now)
     add_log(session, alert_id, f"Escalation {policy.name} started ({why})", SYSTEM, now)
+    if can_email is not None:
+        _fire_steps(session, [step_id for step_id, due in scheduled if due <= now], now, can_email=can_email)
     return escalation
 
 
-def move_to(session: Session, *, alert: Alert, policy: EscalationPolicy, by: str, now: datetime) -> None:
+def move_to(
+    session: Session, *, alert: Alert, policy: EscalationPolicy, by: str, now: datetime, can_email: bool
+) -> None:
     """The API's "escalate": leave whatever policy the alert follows and start ``policy``."""
     stop_all(session, alert.id, f"escalated to {policy.name}", now)
-    start(session, alert_id=alert.id, policy=policy, now=now, why=f"escalated by {by}" if by else "escalated")
+    why = f"escalated by {by}" if by else "escalated"
+    start(session, alert_id=alert.id, policy=policy, now=now, why=why, can_email=can_email)
 
 
 def stop_all(session: Session, alert_id: str, reason: str, now: datetime) -> int:
@@ -81,8 +94,12 @@ def fire_due(session: Session, now: datetime, *, can_email: bool) -> int:
         .order_by(AlertEscalationStep.due_at, AlertEscalationStep.id)
         .limit(FIRE_AT_ONCE)
     ).scalars()
+    return _fire_steps(session, list(due), now, can_email=can_email)
+
+
+def _fire_steps(session: Session, step_ids: list[int], now: datetime, *, can_email: bool) -> int:
     fired = 0
-    for step_id in list(due):
+    for step_id in step_ids:
         claimed = (
             session.connection()
             .execute(
@@ -168,19 +185,26 @@ def _describe(rule: dict[str, Any]) -> str:
     return f"notifying {whom} of team {name}"
 
 
-def _schedule_round(session: Session, escalation: AlertEscalation, round_start: datetime) -> None:
+def _schedule_round(
+    session: Session, escalation: AlertEscalation, round_start: datetime
+) -> list[tuple[int, datetime]]:
+    """One step row per rule of the round; returns their ids and when each is due."""
+    due = [round_start + timedelta(minutes=rule["delayMinutes"]) for rule in escalation.snapshot["rules"]]
     rows = [
         {
             "alert_escalation_id": escalation.id,
             "round": escalation.round,
             "rule_position": position,
-            "due_at": round_start + timedelta(minutes=rule["delayMinutes"]),
+            "due_at": due_at,
             "fired_at": None,
             "outcome": "",
         }
-        for position, rule in enumerate(escalation.snapshot["rules"])
+        for position, due_at in enumerate(due)
     ]
-    session.connection().execute(insert(steps), rows)
+    ids = session.connection().execute(
+        insert(steps).returning(steps.c.id, sort_by_parameter_order=True), rows
+    )
+    return list(zip(ids.scalars(), due, strict=True))
 
 
 def _next_round_or_finish(

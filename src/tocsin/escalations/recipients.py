@@ -42,7 +42,10 @@ def _schedule(session: Session, schedule_id: str, name: str, notify_type: str, a
     elif notify_type == "previous":
         found, why = oncall.previous_on_call(session, schedule_id, at), f"previously on call for {name}"
     else:
-        found, why = oncall.on_call(session, schedule_id, at), f"on call for {name}"
+        return [
+            Reached(user_id, f"on call for {name}")
+            for user_id in oncall.on_call_user_ids(session, schedule_id, at)
+        ]
     return [Reached(user_id, why) for user_id in found.user_ids]
 
 
@@ -57,6 +60,6 @@ def _team_on_call(session: Session, team_id: str, name: str, at: datetime) -> li
         ]
     reached: dict[str, Reached] = {}
     for schedule in schedules:
-        for user_id in oncall.on_call(session, schedule.id, at).user_ids:
+        for user_id in oncall.on_call_user_ids(session, schedule.id, at):
             reached.setdefault(user_id, Reached(user_id, f"on call for {schedule.name} (team {name})"))
     return list(reached.values())

@@ -57,7 +57,12 @@ class AlertRouter:
             policy = escalation_policies.find_policy(session, message.payload["policyId"])
             if policy is not None:
                 progress.move_to(
-                    session, alert=alert, policy=policy, by=message.payload.get("by", ""), now=clock.now()
+                    session,
+                    alert=alert,
+                    policy=policy,
+                    by=message.payload.get("by", ""),
+                    now=clock.now(),
+                    can_email=self.can_email,
                 )
         else:
             self._tell_of_change(session, alert, message.topic, message.payload)
@@ -67,7 +72,14 @@ class AlertRouter:
         if kind == "escalation":
             policy = escalation_policies.find_policy(session, ref_id)
             if policy is not None:
-                progress.start(session, alert_id=alert.id, policy=policy, now=now, why="escalation responder")
+                progress.start(
+                    session,
+                    alert_id=alert.id,
+                    policy=policy,
+                    now=now,
+                    why="escalation responder",
+                    can_email=self.can_email,
+                )
             return
         if kind == "team":
             policy = escalation_policies.team_default(session, ref_id)
@@ -79,6 +91,7 @@ class AlertRouter:
                     policy=policy,
                     now=now,
                     why=f"team {team.name if team else ref_id}",
+                    can_email=self.can_email,
                 )
                 return
             people = [
@@ -89,8 +102,8 @@ class AlertRouter:
             schedule = oncall.find_schedule(session, ref_id)
             if schedule is None:
                 return
-            found = oncall.on_call(session, schedule.id, now)
-            people = [Person(user_id, f"on call for {schedule.name}") for user_id in found.user_ids]
+            on_call = oncall.on_call_user_ids(session, schedule.id, now)
+            people = [Person(user_id, f"on call for {schedule.name}") for user_id in on_call]
         else:
             people = [Person(ref_id, "a responder")]
         notify_people(

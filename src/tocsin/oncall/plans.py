@@ -173,6 +173,11 @@ def _segments_around(plan: Plan, start: datetime, end: datetime) -> list[Segment
     return segments(plan_shifts(plan, start, end), start, end)
 
 
+def people_at(plan: Plan, at: datetime) -> list[str]:
+    """Who is on call at ``at`` (without looking for when that changes)."""
+    return list(_segments_around(plan, at, at + timedelta(microseconds=1))[-1].user_ids)
+
+
 def current(plan: Plan, at: datetime) -> OnCall:
     """Who is on call at ``at``, since when, and until when that set stays the same."""
     since = until = None

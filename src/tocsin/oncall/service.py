@@ -84,6 +84,7 @@ __all__ = [
     "may_see",
     "next_on_call",
     "on_call",
+    "on_call_user_ids",
     "participants_of",
     "previous_on_call",
     "require_to_see",
@@ -115,6 +116,12 @@ class ScheduleOnCall:
 def on_call(session: Session, schedule_id: str, at: datetime) -> OnCall:
     """Who is on call at ``at``, since when and until when that set of people stays the same."""
     return plans.current(_plan_around(session, schedule_id, at), at)
+
+
+def on_call_user_ids(session: Session, schedule_id: str, at: datetime) -> list[str]:
+    """Who is on call at ``at``: the cheap question, for notifying them (``on_call`` also finds
+    since and until when, which can mean looking a long way around)."""
+    return plans.people_at(load_plan(session, schedule_id, at, at + timedelta(microseconds=1)), at)
 
 
 def next_on_call(session: Session, schedule_id: str, at: datetime, *, exact: bool = False) -> OnCall:
