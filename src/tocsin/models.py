@@ -6,10 +6,13 @@ from tocsin.counters import Counter
 from tocsin.db import Base
 from tocsin.engine.models import EngineLease
 from tocsin.escalations.models import AlertEscalation, AlertEscalationStep, EscalationPolicy, EscalationRule
+from tocsin.heartbeats.models import Heartbeat
 from tocsin.integrations.models import Integration
+from tocsin.maintenance.models import Maintenance, MaintenanceRule
 from tocsin.notify.models import ContactMethod, NotificationRule, NotificationRuleStep, ShiftNotice
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
+from tocsin.policies.models import Policy
 from tocsin.teams.models import Team, TeamMember
 
 metadata = Base.metadata
@@ -30,10 +33,14 @@ __all__ = [
     "EngineLease",
     "EscalationPolicy",
     "EscalationRule",
+    "Heartbeat",
     "Integration",
+    "Maintenance",
+    "MaintenanceRule",
     "NotificationRule",
     "NotificationRuleStep",
     "OutboxMessage",
+    "Policy",
     "Rotation",
     "RotationParticipant",
     "Schedule",

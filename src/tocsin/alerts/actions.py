@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.actors import SYSTEM, Actor
+from tocsin.alerts import activity
 from tocsin.alerts import responders as responder_refs
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import DETAILS_MAX_CHARS, TAGS_MAX, Ref, ResponderRef, details_size
@@ -53,13 +54,20 @@ def _done(
     status: str,
     log: str | None,
     note: str | None = None,
+    event: str | None = None,
+    **event_details: object,
 ) -> ActionOutcome:
+    """Log what changed and, for integrations that forward it, record the action as ``event``
+    (an Opsgenie action name); a note given with any action is also an "AddNote"."""
     if log is not None:
         alert.updated_at = now
         add_log(session, alert.id, f"{log} by {actor.describe()}", actor, now)
+        if event is not None:
+            activity.record(session, alert.id, event, actor, **event_details)
     if note:
         add_note(session, alert.id, note, actor, now)
         alert.updated_at = now
+        activity.record(session, alert.id, "AddNote", actor, note=note)
     return ActionOutcome(alert.id, alert.alias, status)
 
 
@@ -89,7 +97,16 @@ def acknowledge(session: Session, *, ref: AlertRef, actor: Actor, note: str | No
         alert.owner = actor.username
     _recipient_acted(session, alert, actor, "Acknowledge", now)
     _queue(session, "alert.acknowledged", alert, actor)
-    return _done(session, alert, actor, now, status="Acknowledged", log="Alert acknowledged", note=note)
+    return _done(
+        session,
+        alert,
+        actor,
+        now,
+        status="Acknowledged",
+        log="Alert acknowledged",
+        note=note,
+        event="Acknowledge",
+    )
 
 
 def unacknowledge(session: Session, *, ref: AlertRef, actor: Actor, note: str | None = None) -> ActionOutcome:
@@ -98,7 +115,16 @@ def unacknowledge(session: Session, *, ref: AlertRef, actor: Actor, note: str | 
     if not alert.acknowledged:
         return _done(session, alert, actor, now, status="Alert is not acknowledged", log=None, note=note)
     alert.acknowledged = False
-    return _done(session, alert, actor, now, status="Unacknowledged", log="Alert unacknowledged", note=note)
+    return _done(
+        session,
+        alert,
+        actor,
+        now,
+        status="Unacknowledged",
+        log="Alert unacknowledged",
+        note=note,
+        event="UnAcknowledge",
+    )
 
 
 def close(session: Session, *, ref: AlertRef, actor: Actor, note: str | None = None) -> ActionOutcome:
@@ -112,7 +138,7 @@ def close(session: Session, *, ref: AlertRef, actor: Actor, note: str | None = N
     alert.closed_by = actor.display_name
     _recipient_acted(session, alert, actor, "Close", now)
     _queue(session, "alert.closed", alert, actor)
-    return _done(session, alert, actor, now, status="Closed", log="Alert closed", note=note)
+    return _done(session, alert, actor, now, status="Closed", log="Alert closed", note=note, event="Close")
 
 
 def snooze(
@@ -126,7 +152,16 @@ def snooze(
     alert.snoozed_until = end_time
     _recipient_acted(session, alert, actor, "Snooze", now)
     until = end_time.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return _done(session, alert, actor, now, status="Snoozed", log=f"Alert snoozed until {until}", note=note)
+    return _done(
+        session,
+        alert,
+        actor,
+        now,
+        status="Snoozed",
+        log=f"Alert snoozed until {until}",
+        note=note,
+        event="Snooze",
+    )
 
 
 def escalate(
@@ -138,7 +173,7 @@ def escalate(
     alert = _open(session, ref, actor, "escalated")
     _queue(session, "alert.escalation_requested", alert, actor, policyId=policy.id)
     log = f"Alert escalated to {policy.name}"
-    return _done(session, alert, actor, now, status="Escalated", log=log, note=note)
+    return _done(session, alert, actor, now, status="Escalated", log=log, note=note, event="Escalate")
 
 
 def assign(
@@ -148,8 +183,17 @@ def assign(
     user = responder_refs.resolve_one(session, owner, field="owner", type="user")
     alert = _open(session, ref, actor, "assigned")
     alert.owner = user.label
+    taken = actor.user_id is not None and user.id == actor.user_id
     return _done(
-        session, alert, actor, now, status="Assigned", log=f"Alert owner changed to {user.label}", note=note
+        session,
+        alert,
+        actor,
+        now,
+        status="Assigned",
+        log=f"Alert owner changed to {user.label}",
+        note=note,
+        event="TakeOwnership" if taken else "AssignOwnership",
+        owner=user.label,
     )
 
 
@@ -173,7 +217,9 @@ def add_responder(
         session, "alert.responder_added", alert, actor, responder={"type": resolved.type, "id": resolved.id}
     )
     log = f"{resolved.type.capitalize()} {resolved.label} added as responder"
-    return _done(session, alert, actor, now, status="Responder added", log=log, note=note)
+    return _done(
+        session, alert, actor, now, status="Responder added", log=log, note=note, event="AddResponder"
+    )
 
 
 def add_tags(
@@ -186,7 +232,14 @@ def add_tags(
         raise AlertActionRefused(f"An alert can have at most {TAGS_MAX} tags; it would have {len(combined)}")
     alert.tags = combined
     return _done(
-        session, alert, actor, now, status="Tags added", log=f"Tags added: {', '.join(tags)}", note=note
+        session,
+        alert,
+        actor,
+        now,
+        status="Tags added",
+        log=f"Tags added: {', '.join(tags)}",
+        note=note,
+        event="AddTags",
     )
 
 
@@ -197,7 +250,7 @@ def remove_tags(
     alert = find_alert(session, ref, actor, for_update=True)
     alert.tags = [tag for tag in alert.tags if tag not in tags]
     log = f"Tags removed: {', '.join(tags)}"
-    return _done(session, alert, actor, now, status="Tags removed", log=log, note=note)
+    return _done(session, alert, actor, now, status="Tags removed", log=log, note=note, event="RemoveTags")
 
 
 def add_details(
@@ -210,7 +263,7 @@ def add_details(
         raise AlertActionRefused(f"Details of an alert may hold at most {DETAILS_MAX_CHARS} characters")
     alert.details = merged
     log = f"Details added: {', '.join(details)}"
-    return _done(session, alert, actor, now, status="Details added", log=log, note=note)
+    return _done(session, alert, actor, now, status="Details added", log=log, note=note, event="AddDetails")
 
 
 def remove_details(
@@ -220,7 +273,9 @@ def remove_details(
     alert = find_alert(session, ref, actor, for_update=True)
     alert.details = {key: value for key, value in alert.details.items() if key not in keys}
     log = f"Details removed: {', '.join(keys)}"
-    return _done(session, alert, actor, now, status="Details removed", log=log, note=note)
+    return _done(
+        session, alert, actor, now, status="Details removed", log=log, note=note, event="RemoveDetails"
+    )
 
 
 def update_priority(
@@ -230,7 +285,17 @@ def update_priority(
     alert = find_alert(session, ref, actor, for_update=True)
     previous, alert.priority = alert.priority, priority
     log = f"Priority changed from {previous} to {priority}"
-    return _done(session, alert, actor, now, status="Priority updated", log=log, note=note)
+    return _done(
+        session,
+        alert,
+        actor,
+        now,
+        status="Priority updated",
+        log=log,
+        note=note,
+        event="UpdatePriority",
+        oldPriority=previous,
+    )
 
 
 def update_message(
@@ -240,7 +305,14 @@ def update_message(
     alert = find_alert(session, ref, actor, for_update=True)
     alert.message = message
     return _done(
-        session, alert, actor, now, status="Message updated", log=f'Message changed to "{message}"', note=note
+        session,
+        alert,
+        actor,
+        now,
+        status="Message updated",
+        log=f'Message changed to "{message}"',
+        note=note,
+        event="UpdateMessage",
     )
 
 
@@ -251,7 +323,14 @@ def update_description(
     alert = find_alert(session, ref, actor, for_update=True)
     alert.description = description
     return _done(
-        session, alert, actor, now, status="Description updated", log="Description changed", note=note
+        session,
+        alert,
+        actor,
+        now,
+        status="Description updated",
+        log="Description changed",
+        note=note,
+        event="UpdateDescription",
     )
 
 

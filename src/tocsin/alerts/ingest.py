@@ -10,7 +10,7 @@ a batch costs a fixed handful of statements whatever its size:
    and are counted as repeats;
 4. multi-row INSERTs add log entries, responders and notes, and an ``alert.created`` event per
    new alert with responders to the outbox, from which the engine starts escalations and
-   notifications.
+   notifications (and, when an integration forwards alert activity, a "Create" event).
 
 De-duplication is thus decided by the database in single statements, never by a read followed by
 a write, and a tinyId is only taken for an alert that may be new. A create of one alert is a
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock, counters
 from tocsin.actors import Actor
+from tocsin.alerts import activity
 from tocsin.alerts import responders as responder_refs
 from tocsin.alerts.models import Alert
 from tocsin.alerts.responders import Responder
@@ -284,3 +285,11 @@ def _write_logs_and_notes(session: Session, pending: list[_Pending], now: dateti
     session.connection().execute(INSERT_LOG, logs)
     if notes:
         session.connection().execute(INSERT_NOTE, notes)
+    activity.record_many(
+        session,
+        (
+            (item.outcome.alert_id, "Create", item.request.actor)
+            for item in pending
+            if item.outcome is not None and not item.outcome.deduplicated
+        ),
+    )

@@ -1,13 +1,18 @@
+"""Integrations: the named doors through which alerts come in (API, Heartbeat) and go out
+(Webhook, and the chat platforms later)."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.types import JSONDocument
 
-INTEGRATION_TYPES = ("API",)
+INTEGRATION_TYPES = ("API", "Webhook", "Heartbeat")
 
 
 class Integration(Base):
@@ -22,6 +27,17 @@ class Integration(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    config: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    """What the kind needs: a webhook's ``url`` and ``headers``, its ``customActions``."""
+    outgoing_actions: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    """The alert actions forwarded to the outgoing side ("Create", "Acknowledge", ...)."""
+    outgoing_filter: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    """Which alerts are forwarded: ``{"type": "match-all"}`` or conditions (tocsin.conditions)."""
+    signing_salt: Mapped[str] = mapped_column(String(64), default="")
+    """With the server's secret key, derives the secret that signs outgoing requests; a new salt
+    rotates it. The secret itself is never stored."""
 
 
 Index("uq_integration_name_lower", func.lower(Integration.name), unique=True)

@@ -1,0 +1,44 @@
+"""Alert activity for integrations that forward it: every action on an alert leaves an
+``alert.activity`` event in the outbox (in the action's transaction); the engine's forwarder
+sends it to each outgoing integration whose actions and filter take it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tocsin.actors import Actor
+from tocsin.integrations import outgoing
+from tocsin.notify import outbox
+
+TOPIC = "alert.activity"
+
+
+def event(alert_id: str, action: str, actor: Actor, **extra: Any) -> dict[str, Any]:
+    return outbox.row(
+        TOPIC,
+        {
+            "alertId": alert_id,
+            "action": action,
+            "by": actor.describe(),
+            "byUserId": actor.user_id,
+            "source": {"name": actor.display_name, "type": actor.channel},
+            **extra,
+        },
+        destination="router",
+        alert_id=alert_id,
+    )
+
+
+def record(session: Session, alert_id: str, action: str, actor: Actor, **extra: Any) -> None:
+    if outgoing.any_listening(session):
+        outbox.enqueue_many(session, [event(alert_id, action, actor, **extra)])
+
+
+def record_many(session: Session, events: Iterable[tuple[str, str, Actor]]) -> None:
+    """(alert id, action, actor) triples, written in one statement when anyone listens."""
+    rows = list(events)
+    if rows and outgoing.any_listening(session):
+        outbox.enqueue_many(session, [event(alert_id, action, actor) for alert_id, action, actor in rows])

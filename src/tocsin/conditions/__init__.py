@@ -1,0 +1,1 @@
+"""One condition engine for integration filters and policies."""

@@ -1,0 +1,1 @@
+"""Heartbeats: a monitored job pings; silence longer than the interval raises an alert."""

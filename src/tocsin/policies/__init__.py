@@ -1,0 +1,1 @@
+"""Alert and notification policies: ordered rules applied to alerts as they are created."""
