@@ -118,7 +118,7 @@ CASES: dict[str, tuple[list[str], str, list[str]]] = {
     "duplicate integration": (
         ["integration", "create", "--name", "Prometheus"],
         "",
-        ["integration named 'Prometheus' already exists"],
+        ["integration named 'prometheus' already exists; choose another name"],
     ),
     "unknown right": (
         ["apikey", "create", "--name", "grafana", "--rights", "read,fly"],

@@ -21,9 +21,13 @@ from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
 from tocsin.escalations import api as escalations_api
+from tocsin.heartbeats import api as heartbeats_api
+from tocsin.integrations import api as integrations_api
+from tocsin.maintenance import api as maintenance_api
 from tocsin.notify import api as notify_api
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
+from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
 from tocsin.teams import api as teams_api
 from tocsin.web import routes as web_routes
@@ -75,7 +79,11 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(teams_api.router, tags=["teams"])
     app.include_router(schedules_api.router, tags=["schedules"])
     app.include_router(escalations_api.router, tags=["escalations"])
+    app.include_router(heartbeats_api.router, tags=["heartbeats"])
+    app.include_router(integrations_api.router, tags=["integrations"])
     app.include_router(feeds_api.router, tags=["calendar feeds"])
+    app.include_router(maintenance_api.router, tags=["maintenance"])
+    app.include_router(policies_api.router, tags=["policies"])
     web_routes.install(app, settings)
     app.add_middleware(
         SessionMiddleware,

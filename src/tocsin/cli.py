@@ -15,8 +15,10 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.passwords import random_password
 from tocsin.cli_common import errors_as_one_line, fail, in_transaction, settings_or_fail
 from tocsin.cli_engine import engine_command, outbox_app
+from tocsin.cli_heartbeats import heartbeat_app
+from tocsin.cli_integrations import integration_app
+from tocsin.cli_policies import policy_app
 from tocsin.errors import Conflict, InvalidInput, NotFound
-from tocsin.integrations import service as integrations
 from tocsin.teams import service as teams
 
 T = TypeVar("T")
@@ -25,12 +27,13 @@ app = typer.Typer(help="Tocsin: on-call alerting with an Opsgenie-compatible API
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 team_app = typer.Typer(help="Manage teams.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Manage account-level API keys.", no_args_is_help=True)
-integration_app = typer.Typer(help="Manage integrations.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(team_app, name="team")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(integration_app, name="integration")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(heartbeat_app, name="heartbeat")
+app.add_typer(policy_app, name="policy")
 app.command("engine")(engine_command)
 
 
@@ -171,22 +174,6 @@ def apikey_delete(name: Annotated[str, typer.Option(help="The key's name.")]) ->
         hints={NotFound: " (tocsin apikey list shows the names)"},
     )
     typer.echo(f"Deleted API key {name}.")
-
-
-@integration_app.command("create")
-def integration_create(
-    name: Annotated[str, typer.Option(help="Unique name, shown in alert logs.")],
-    type: Annotated[str, typer.Option("--type", help="Integration type: API.")] = "API",
-    team: Annotated[str | None, typer.Option(help="Owner team: its alerts go to that team only.")] = None,
-) -> None:
-    """Create an integration; its key is printed once, on the last line."""
-    integration, secret = in_transaction(
-        lambda session: integrations.create_integration(session, type=type, name=name, team_name=team),
-        hints={NotFound: " (create it first with tocsin team create NAME, or leave out --team)"},
-    )
-    owner = f" owned by team {team}" if team else ""
-    typer.echo(f"Created {integration.type} integration {integration.name}{owner}. Key:")
-    typer.echo(secret)
 
 
 def main() -> None:

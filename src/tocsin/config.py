@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     engine_tick_seconds: float = 0.5
     engine_lease_seconds: float = 30.0
     """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""
+    outbound_allow: str = ""
+    """CIDRs or host names (comma-separated) that webhooks and chat servers may reach although internal."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
 

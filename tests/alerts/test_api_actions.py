@@ -172,25 +172,37 @@ def test_priority_message_and_description_updates(api):
     assert "Priority changed from P3 to P1 by Prometheus (API)" in api.logs(alert["id"])
 
 
-def test_custom_action_is_logged_and_queued(api, db):
+def test_custom_action_is_logged_and_queued_for_the_integration_that_runs_it(api, db):
     from sqlalchemy import select
 
     from tocsin.notify.outbox import OutboxMessage
 
+    hook = {
+        "name": "ops-hooks",
+        "type": "Webhook",
+        "url": "https://93.184.215.14/hook",
+        "customActions": ["Restart"],
+    }
+    assert api.post("/v2/integrations", json=hook).status_code == 201
     alert = api.create(message="disk full", actions=["Restart"])
     status = api.act("POST", f"/v2/alerts/{alert['id']}/actions/Restart", json={"user": "ada"})
     assert status["isSuccess"]
     assert api.logs(alert["id"])[-1] == "Custom action 'Restart' executed by ada via Prometheus (API)"
     with db.read_session() as session:
-        queued = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.topic == "alert.custom_action")
-        ).one()
-        assert queued.payload == {
-            "alertId": alert["id"],
-            "action": "Restart",
-            "by": "ada via Prometheus (API)",
-            "byUserId": None,
-        }
+        queued = [
+            message.payload
+            for message in session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "webhook.send"))
+            if message.payload.get("customAction") == "Restart"
+        ]
+    (payload,) = queued
+    assert payload["integrationName"] == "ops-hooks"
+    assert payload["body"]["action"] == "CustomAction" and payload["body"]["alert"]["alertId"] == alert["id"]
+
+
+def test_custom_action_no_integration_runs_fails_in_request_status(api):
+    alert = api.create(message="disk full", actions=["Restart"])
+    status = api.act("POST", f"/v2/alerts/{alert['id']}/actions/Restart")
+    assert status["isSuccess"] is False and "custom action 'Restart'" in status["status"]
 
 
 def test_undefined_custom_action_fails_in_request_status(api):

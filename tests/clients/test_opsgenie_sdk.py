@@ -5,6 +5,10 @@ from __future__ import annotations
 import opsgenie_sdk
 import pytest
 
+from tocsin.integrations import service as integrations
+from tocsin.integrations.configuration import Changes
+from tocsin.outbound import OutboundPolicy
+
 pytestmark = pytest.mark.clients
 
 
@@ -17,7 +21,8 @@ def alerts(live_server, integration_key) -> opsgenie_sdk.AlertApi:
     return opsgenie_sdk.AlertApi(api_client=opsgenie_sdk.ApiClient(configuration=conf))
 
 
-def test_sdk_full_alert_lifecycle(alerts):
+def test_sdk_full_alert_lifecycle(alerts, db):
+    _restart_runs_through_a_webhook(db)
     created = alerts.create_alert(
         create_alert_payload=opsgenie_sdk.CreateAlertPayload(
             message="disk full", alias="disk-host1", priority="P2", tags=["db"], details={"host": "host1"},
@@ -102,3 +107,15 @@ def test_sdk_sees_responders_with_ids(alerts, db):
         ("team", True),
         ("user", True),
     ]
+
+
+def _restart_runs_through_a_webhook(db) -> None:
+    """A custom action needs an integration that runs it (its delivery is not part of this test)."""
+    with db.write_session() as session:
+        integrations.create_integration(
+            session,
+            type="Webhook",
+            name="runbooks",
+            changes=Changes(url="http://127.0.0.1:9/restart", custom_actions=["Restart"]),
+            outbound=OutboundPolicy.parse("127.0.0.0/8"),
+        )

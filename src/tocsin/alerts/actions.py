@@ -24,6 +24,7 @@ from tocsin.alerts.service import (
 )
 from tocsin.errors import AlertActionRefused, InvalidInput
 from tocsin.escalations import service as escalation_policies
+from tocsin.integrations.custom_actions import run_custom_action
 from tocsin.notify import outbox
 
 
@@ -337,15 +338,26 @@ def update_description(
 def execute_custom_action(
     session: Session, *, ref: AlertRef, actor: Actor, action: str, note: str | None = None
 ) -> ActionOutcome:
-    """Records and queues the action; the delivery engine carries it to its integration."""
+    """Sends the alert to the integrations that define the action (through the delivery engine);
+    the result is logged on the alert when delivered or given up."""
     now = clock.now()
     alert = find_alert(session, ref, actor, for_update=True)
     if action not in alert.actions:
         available = ", ".join(alert.actions) or "none"
         raise AlertActionRefused(f"Action {action!r} is not defined for this alert (defined: {available})")
-    _queue(session, "alert.custom_action", alert, actor, action=action)
+    run_custom_action(session, alert=alert, action=action, actor=actor)
     log = f"Custom action {action!r} executed"
-    return _done(session, alert, actor, now, status="Custom action queued", log=log, note=note)
+    return _done(
+        session,
+        alert,
+        actor,
+        now,
+        status="Custom action queued",
+        log=log,
+        note=note,
+        event="CustomAction",
+        customAction=action,
+    )
 
 
 def add_alert_note(session: Session, *, ref: AlertRef, actor: Actor, note: str) -> ActionOutcome:

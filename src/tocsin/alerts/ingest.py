@@ -12,6 +12,9 @@ a batch costs a fixed handful of statements whatever its size:
    new alert with responders to the outbox, from which the engine starts escalations and
    notifications (and, when an integration forwards alert activity, a "Create" event).
 
+Before step 1, policies (loaded once per batch) change each incoming alert and decide on its
+notifications; see ``tocsin.policies.apply``.
+
 De-duplication is thus decided by the database in single statements, never by a read followed by
 a write, and a tinyId is only taken for an alert that may be new. A create of one alert is a
 batch of one."""
@@ -29,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tocsin import clock, counters
-from tocsin.actors import Actor
+from tocsin.actors import SYSTEM, Actor
 from tocsin.alerts import activity
 from tocsin.alerts import responders as responder_refs
 from tocsin.alerts.models import Alert
@@ -45,6 +48,7 @@ from tocsin.alerts.service import (
 from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
 from tocsin.notify import outbox
+from tocsin.policies import apply as policies
 from tocsin.teams import service as teams
 
 alerts = table_of(Alert)
@@ -86,6 +90,7 @@ class _Pending:
     request: NewAlert
     responders: list[Responder]
     visible: list[Responder]
+    effects: policies.Effects
     outcome: CreateOutcome | None = None
 
 
@@ -101,8 +106,9 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
     """Create (or count) every alert of ``requests``, in order. A request whose responders do
     not resolve gets its error in its place and writes nothing; the others go ahead."""
     now = clock.now()
+    rules = policies.load(session, now)
     results: list[CreateOutcome | TocsinError | _Pending] = [
-        _resolve(session, request) for request in requests
+        _resolve(session, request, rules) for request in requests
     ]
     pending = [result for result in results if isinstance(result, _Pending)]
     waiting = pending
@@ -119,7 +125,7 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
     return [result.outcome if isinstance(result, _Pending) else result for result in results]  # type: ignore[misc]
 
 
-def _resolve(session: Session, request: NewAlert) -> _Pending | TocsinError:
+def _resolve(session: Session, request: NewAlert, rules: policies.PolicySet) -> _Pending | TocsinError:
     try:
         if request.actor.owner_team_id:
             # As in Opsgenie: a team integration's alerts go to that team, whatever the request says.
@@ -130,7 +136,8 @@ def _resolve(session: Session, request: NewAlert) -> _Pending | TocsinError:
         visible = responder_refs.resolve(session, request.payload.visible_to, field="visibleTo")
     except TocsinError as error:
         return error
-    return _Pending(request, responders, visible)
+    effects = rules.apply(session, request.payload, responders, request.actor)
+    return _Pending(NewAlert(effects.payload, request.actor), effects.responders, visible, effects)
 
 
 def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> None:
@@ -199,13 +206,10 @@ def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> lis
                 row["id"], row["alias"], row["tiny_id"], offset + 1, deduplicated=offset > 0
             )
     _store_responders(session, created)
+    # No alert.created for an alert with no one responding (no one to route to), or one that
+    # policies or a maintenance window keep quiet.
     outbox.enqueue_many(
-        session,
-        [
-            outbox.row("alert.created", {"alertId": alert_id}, destination="router", alert_id=alert_id)
-            for alert_id, item in created
-            if item.responders  # an alert with no one responding has no one to route to
-        ],
+        session, [row for alert_id, item in created for row in item.effects.outbox_rows(alert_id)]
     )
     return taken
 
@@ -280,6 +284,8 @@ def _write_logs_and_notes(session: Session, pending: list[_Pending], now: dateti
                 notes.append({"alert_id": outcome.alert_id, "created_at": now, "owner": actor.display_name,
                               "note": payload.note})  # fmt: skip
         logs.append(log_row(outcome.alert_id, text, actor, now))
+        if not outcome.deduplicated:
+            logs += [log_row(outcome.alert_id, line, SYSTEM, now) for line in item.effects.logs]
         if payload.note and not outcome.deduplicated:
             logs.append(log_row(outcome.alert_id, f"Note added by {actor.describe()}", actor, now))
     session.connection().execute(INSERT_LOG, logs)

@@ -10,9 +10,13 @@ from tocsin.config import Settings
 from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
 from tocsin.escalations import progress
+from tocsin.heartbeats import expiry as heartbeats
+from tocsin.integrations import webhook
+from tocsin.integrations.forwarding import Forwarder
 from tocsin.notify import shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
 from tocsin.notify.router import AlertRouter
+from tocsin.policies.autoclose import AutoCloseRouter
 from tocsin.writer import WriteQueue
 
 
@@ -21,6 +25,7 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
     return [
         Job("escalate", 0.5, lambda session: progress.fire_due(session, clock.now(), can_email=can_email)),
         Job("wake-snoozed", 1, lambda session: actions.wake_snoozed(session)),
+        Job("heartbeats", 1, lambda session: heartbeats.expire_due(session)),
         Job(
             "shift-notices",
             30,
@@ -36,7 +41,7 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
 
 def channels(settings: Settings) -> list[Channel]:
     """The outside destinations this server can reach (e-mail only when SMTP is set up)."""
-    found: list[Channel] = []
+    found: list[Channel] = [webhook.from_settings(settings)]
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
     return found
@@ -45,7 +50,7 @@ def channels(settings: Settings) -> list[Channel]:
 def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     outside = channels(settings)
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
-    routers: list[Router] = [AlertRouter(can_email=can_email)]
+    routers: list[Router] = [AlertRouter(can_email=can_email), Forwarder(), AutoCloseRouter()]
     deliveries = Deliveries(
         routers,
         outside,

@@ -1,10 +1,14 @@
-"""Which alert actions an integration's outgoing side can forward, and whether any listens."""
+"""The outgoing side of integrations: which kinds send alerts out (and under which outbox topic),
+which alert actions they may forward, and whether any integration listens at all."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
+from tocsin.errors import InvalidInput
 from tocsin.integrations.models import Integration
 
 ALERT_ACTIONS = (
@@ -29,15 +33,46 @@ ALERT_ACTIONS = (
 )
 """The alert actions an outgoing integration may forward, named as Opsgenie's webhooks name them."""
 
+DEFAULT_ACTIONS = ("Create", "Acknowledge", "UnAcknowledge", "Close", "AddNote", "AssignOwnership")
+"""Forwarded when an integration that sends does not say: the life of an alert, not every edit."""
+
+SENDERS: dict[str, str] = {"Webhook": "webhook.send"}
+"""Integration kind -> the outbox topic of its deliveries. Chat kinds add themselves here."""
+
+RECEIVERS = frozenset({"API", "Heartbeat"})
+"""Kinds whose key is used to send alerts in (and which therefore get a key)."""
+
+
+def register_sender(kind: str, topic: str) -> None:
+    SENDERS[kind] = topic
+
+
+def sends(kind: str) -> bool:
+    return kind in SENDERS
+
+
+def checked_actions(actions: Iterable[str], *, field: str = "outgoing.actions") -> list[str]:
+    """The actions, in Opsgenie's spelling (any case accepted), without repeats; unknown ones are
+    refused naming the known ones."""
+    known = {name.lower(): name for name in ALERT_ACTIONS}
+    found: list[str] = []
+    for action in actions:
+        name = known.get(str(action).strip().lower())
+        if name is None:
+            raise InvalidInput(
+                field, f"unknown alert action {action!r}; known actions: {', '.join(ALERT_ACTIONS)}"
+            )
+        if name not in found:
+            found.append(name)
+    return found
+
 
 def any_listening(session: Session) -> bool:
     """Whether some enabled integration forwards alert actions at all. Asked once per write, so
-    an installation without outgoing integrations writes no activity events."""
-    return (
-        session.scalar(
-            select(Integration.id)
-            .where(Integration.enabled.is_(True), Integration.outgoing_actions != [])
-            .limit(1)
-        )
-        is not None
+    an installation without outgoing integrations writes no activity events. (The JSON text of
+    an empty list is "[]" on both databases: longer means some action is listed.)"""
+    listening = select(Integration.id).where(
+        Integration.enabled.is_(True),
+        func.length(cast(Integration.outgoing_actions, Text)) > 2,
     )
+    return session.scalar(listening.limit(1)) is not None

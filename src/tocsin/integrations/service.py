@@ -1,4 +1,4 @@
-"""Creating integrations and recognising their keys."""
+"""Creating integrations, finding them, and recognising their keys."""
 
 from __future__ import annotations
 
@@ -6,37 +6,76 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.actors import EVERYTHING, Actor, Scope
-from tocsin.errors import Conflict, InvalidInput
+from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
+from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.integrations import configuration, outgoing, signing
+from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import INTEGRATION_TYPES, Integration
+from tocsin.outbound import OutboundPolicy
 from tocsin.secrets_util import hash_key, new_api_key
 from tocsin.teams import service as teams
 
+NAME_MAX = 100
 
-def create_integration(
-    session: Session, *, type: str, name: str, team_name: str | None = None
-) -> tuple[Integration, str]:
-    """Returns the integration and its key, which is shown once and stored only as a hash."""
+
+def kind_of(type: str) -> str:
+    """The integration type in its proper spelling ("webhook" -> "Webhook")."""
     kind = next((known for known in INTEGRATION_TYPES if known.lower() == type.strip().lower()), None)
     if kind is None:
         raise InvalidInput(
             "type", f"integration type must be one of {', '.join(INTEGRATION_TYPES)}, got {type!r}"
         )
+    return kind
+
+
+def checked_name(session: Session, name: str, *, other_than: Integration | None = None) -> str:
+    """A valid name no other integration has (names address integrations in chat commands)."""
     name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidInput("name", "integration name must be 1 to 100 characters")
-    if find_integration(session, name=name) is not None:
-        raise Conflict(f"an integration named {name!r} already exists")
-    team_id = teams.get_team(session, name=team_name).id if team_name else None
-    secret = new_api_key()
+    if not name or len(name) > NAME_MAX:
+        raise InvalidInput("name", f"integration name must be 1 to {NAME_MAX} characters")
+    found = find_integration(session, name=name)
+    if found is not None and found is not other_than:
+        raise Conflict(f"an integration named {found.name!r} already exists; choose another name")
+    return name
+
+
+def create_integration(
+    session: Session,
+    *,
+    type: str,
+    name: str,
+    team_name: str | None = None,
+    team_id: str | None = None,
+    actor: Actor = SYSTEM,
+    description: str = "",
+    enabled: bool = True,
+    changes: Changes | None = None,
+    outbound: OutboundPolicy | None = None,
+) -> tuple[Integration, str]:
+    """Returns the integration and, for kinds that receive alerts (API, Heartbeat), its key, which
+    is shown once and stored only as a hash; kinds that only send get "" (they need no key).
+    ``outbound`` says which internal addresses a webhook may reach (none, by default)."""
+    kind = kind_of(type)
+    if team_name:
+        team_id = teams.get_team(session, name=team_name).id
+    owner = f"integrations of team {team_name}" if team_name else "global integrations"
+    require_to_manage(actor, team_id, what=owner)
+    name = checked_name(session, name)
+    secret = new_api_key() if kind in outgoing.RECEIVERS else ""
     integration = Integration(
         name=name,
         type=kind,
         team_id=team_id,
-        enabled=True,
-        key_hash=hash_key(secret),
+        enabled=enabled,
+        key_hash=hash_key(secret) if secret else None,
         created_at=clock.now(),
+        description=description,
+        config={},
+        outgoing_actions=[],
+        outgoing_filter={},
+        signing_salt=signing.new_salt(),
     )
+    configuration.apply(integration, changes or Changes(), outbound=outbound or OutboundPolicy(), new=True)
     session.add(integration)
     session.flush()
     return integration, secret
@@ -44,6 +83,18 @@ def create_integration(
 
 def find_integration(session: Session, *, name: str) -> Integration | None:
     return session.scalar(select(Integration).where(func.lower(Integration.name) == name.strip().lower()))
+
+
+def get_integration(session: Session, identifier: str, identifier_type: str = "id") -> Integration:
+    """By id, or by name with ``identifier_type="name"``; unknown is NotFound."""
+    found = (
+        find_integration(session, name=identifier)
+        if identifier_type == "name"
+        else session.get(Integration, identifier)
+    )
+    if found is None:
+        raise NotFound(f"no integration {identifier!r}")
+    return found
 
 
 def find_by_secret(session: Session, secret: str) -> Integration | None:

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
+from tocsin.actors import SYSTEM
 from tocsin.alerts.models import Alert, AlertResponder
+from tocsin.alerts.service import add_log
 from tocsin.escalations import progress
 from tocsin.escalations import service as escalation_policies
 from tocsin.notify.notifications import Person, notified_people, notify_people
@@ -43,6 +45,17 @@ class AlertRouter:
         if alert is None:
             return
         if message.topic == "alert.created":
+            if alert.status == "closed" or alert.acknowledged:
+                # A notification policy delayed it, and someone dealt with the alert meanwhile.
+                state = "closed" if alert.status == "closed" else "acknowledged"
+                add_log(
+                    session,
+                    alert.id,
+                    f"Not notified: the alert was {state} before its notifications were due",
+                    SYSTEM,
+                    clock.now(),
+                )
+                return
             responders = session.scalars(
                 select(AlertResponder)
                 .where(AlertResponder.alert_id == alert.id, AlertResponder.visible_only.is_(False))

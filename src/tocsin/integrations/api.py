@@ -1,0 +1,234 @@
+"""REST API under /v2/integrations, in Opsgenie's shapes; the outgoing configuration, webhook
+settings, custom actions and signing secret are Tocsin's."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from tocsin.actors import Actor
+from tocsin.alerts.json_views import iso
+from tocsin.alerts.schemas import Ref
+from tocsin.api.auth import configuration
+from tocsin.api.envelope import JSONBody, ok
+from tocsin.errors import InvalidInput
+from tocsin.integrations import configuration as settings_of
+from tocsin.integrations import outgoing, registry, service
+from tocsin.integrations.configuration import Changes
+from tocsin.integrations.models import Integration
+from tocsin.integrations.schemas import IntegrationPayload, IntegrationUpdate, Outgoing
+from tocsin.outbound import OutboundPolicy
+from tocsin.teams import service as teams
+
+router = APIRouter(prefix="/v2/integrations")
+Configurer = Annotated[Actor, Depends(configuration)]
+IdentifierType = Annotated[Literal["id", "name"], Query(alias="identifierType")]
+
+
+def meta_json(integration: Integration) -> dict[str, Any]:
+    return {
+        "id": integration.id,
+        "name": integration.name,
+        "enabled": integration.enabled,
+        "type": integration.type,
+        "teamId": integration.team_id,
+    }
+
+
+def integration_json(
+    session: Session, integration: Integration, *, actor: Actor, secret_key: str
+) -> dict[str, Any]:
+    data = meta_json(integration) | {
+        "description": integration.description,
+        "createdAt": iso(integration.created_at),
+        "updatedAt": iso(integration.updated_at or integration.created_at),
+    }
+    if integration.team_id:
+        team = teams.find_team(session, team_id=integration.team_id)
+        data["ownerTeam"] = {"id": integration.team_id, "name": team.name if team else ""}
+    if integration.type in settings_of.URL_KINDS:
+        data["url"] = settings_of.url_of(integration)
+        data["headers"] = settings_of.headers_of(integration)
+    if outgoing.sends(integration.type):
+        data["customActions"] = settings_of.custom_actions_of(integration)
+        data["outgoing"] = {
+            "actions": list(integration.outgoing_actions),
+            "filter": integration.outgoing_filter or {"type": "match-all"},
+        }
+        if registry.may_configure(actor, integration):
+            data["signingSecret"] = registry.signing_secret_of(integration, secret_key)
+    return data
+
+
+def _team_id(session: Session, ref: Ref | None, field: str = "ownerTeam") -> str | None:
+    if ref is None:
+        return None
+    team = teams.find_team(session, team_id=ref.id) if ref.id else None
+    team = team or teams.find_team(session, name=ref.name or ref.id)
+    if team is None:
+        raise InvalidInput(field, f"team {ref.name or ref.id!r} does not exist")
+    return team.id
+
+
+def _changes(url: str | None, headers: Any, custom_actions: Any, given: Outgoing | None) -> Changes:
+    return Changes(
+        url=url,
+        headers=headers,
+        custom_actions=custom_actions,
+        outgoing_actions=given.actions if given else None,
+        outgoing_filter=given.filter if given else None,
+    )
+
+
+async def _outbound(request: Request, url: str | None) -> OutboundPolicy:
+    """The policy, with ``url`` checked here (DNS outside the write queue) when one is given."""
+    policy = OutboundPolicy.from_settings(request.app.state.settings)
+    if not url:
+        return policy
+    return policy.trusting(await policy.check_async(url))
+
+
+def _secret_key(request: Request) -> str:
+    return str(request.app.state.settings.effective_secret_key)
+
+
+@router.get("")
+def list_integrations(
+    request: Request,
+    actor: Configurer,
+    type: str | None = None,
+    team_id: Annotated[str | None, Query(alias="teamId")] = None,
+    team_name: Annotated[str | None, Query(alias="teamName")] = None,
+) -> JSONBody:
+    with request.app.state.db.read_session() as session:
+        if team_name and not team_id:
+            team = teams.find_team(session, name=team_name)
+            if team is None:
+                raise InvalidInput("teamName", f"team {team_name!r} does not exist")
+            team_id = team.id
+        found = registry.list_integrations(session, actor=actor, type=type, team_id=team_id)
+        return ok(request, [meta_json(integration) for integration in found])
+
+
+@router.post("", status_code=201)
+async def create_integration(request: Request, body: IntegrationPayload, actor: Configurer) -> JSONBody:
+    outbound = await _outbound(request, body.url)
+
+    def create(session: Session) -> dict[str, Any]:
+        integration, key = service.create_integration(
+            session,
+            type=body.type,
+            name=body.name,
+            team_id=_team_id(session, body.owner_team),
+            actor=actor,
+            description=body.description,
+            enabled=body.enabled,
+            changes=_changes(body.url, body.headers, body.custom_actions, body.outgoing),
+            outbound=outbound,
+        )
+        data = integration_json(session, integration, actor=actor, secret_key=_secret_key(request))
+        if key:
+            data["apiKey"] = key
+        return data
+
+    return ok(request, await request.app.state.writer.run(create), status=201, result="Created")
+
+
+@router.get("/{identifier}")
+def get_integration(
+    request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
+) -> JSONBody:
+    with request.app.state.db.read_session() as session:
+        integration = service.get_integration(session, identifier, id_type)
+        registry.require_to_see(actor, integration)
+        return ok(
+            request, integration_json(session, integration, actor=actor, secret_key=_secret_key(request))
+        )
+
+
+@router.patch("/{identifier}")
+@router.put("/{identifier}")
+async def update_integration(
+    request: Request,
+    identifier: str,
+    body: IntegrationUpdate,
+    actor: Configurer,
+    id_type: IdentifierType = "id",
+) -> JSONBody:
+    outbound = await _outbound(request, body.url)
+
+    def change(session: Session) -> dict[str, Any]:
+        integration = service.get_integration(session, identifier, id_type)
+        if body.type is not None and service.kind_of(body.type) != integration.type:
+            raise InvalidInput("type", f"the type of an integration cannot change (it is {integration.type})")
+        registry.update_integration(
+            session,
+            actor=actor,
+            integration=integration,
+            name=body.name,
+            description=body.description,
+            enabled=body.enabled,
+            change_team="owner_team" in body.model_fields_set,
+            team_id=_team_id(session, body.owner_team),
+            changes=_changes(body.url, body.headers, body.custom_actions, body.outgoing),
+            outbound=outbound,
+        )
+        return integration_json(session, integration, actor=actor, secret_key=_secret_key(request))
+
+    data = await request.app.state.writer.run(change)
+    request.app.state.key_cache.clear()
+    return ok(request, data, result="Updated")
+
+
+@router.delete("/{identifier}")
+async def delete_integration(
+    request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
+) -> JSONBody:
+    def remove(session: Session) -> None:
+        integration = service.get_integration(session, identifier, id_type)
+        registry.delete_integration(session, actor=actor, integration=integration)
+
+    await request.app.state.writer.run(remove)
+    request.app.state.key_cache.clear()
+    return ok(request, {}, result="Deleted")
+
+
+async def _switch(request: Request, identifier: str, actor: Actor, id_type: str, enabled: bool) -> JSONBody:
+    def switch(session: Session) -> dict[str, Any]:
+        integration = service.get_integration(session, identifier, id_type)
+        return meta_json(registry.set_enabled(session, actor=actor, integration=integration, enabled=enabled))
+
+    data = await request.app.state.writer.run(switch)
+    request.app.state.key_cache.clear()
+    return ok(request, data, result="Enabled" if enabled else "Disabled")
+
+
+@router.post("/{identifier}/enable")
+async def enable_integration(
+    request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
+) -> JSONBody:
+    return await _switch(request, identifier, actor, id_type, True)
+
+
+@router.post("/{identifier}/disable")
+async def disable_integration(
+    request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
+) -> JSONBody:
+    return await _switch(request, identifier, actor, id_type, False)
+
+
+@router.post("/{identifier}/rotate-signing-secret")
+async def rotate_signing_secret(
+    request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
+) -> JSONBody:
+    def rotate(session: Session) -> dict[str, Any]:
+        integration = service.get_integration(session, identifier, id_type)
+        registry.rotate_signing_secret(session, actor=actor, integration=integration)
+        return meta_json(integration) | {
+            "signingSecret": registry.signing_secret_of(integration, _secret_key(request))
+        }
+
+    return ok(request, await request.app.state.writer.run(rotate), result="Rotated")

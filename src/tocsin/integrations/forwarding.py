@@ -1,0 +1,95 @@
+"""Forwarding alert activity to outgoing integrations: the engine's router for ``alert.activity``
+events. Each enabled integration that forwards the action, is not paused by a maintenance
+window, may see the alert and whose filter matches it gets a delivery in the outbox (topic per
+kind, ``outgoing.SENDERS``) whose body is built now, as the alert is at this moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocsin import clock
+from tocsin.alerts.models import Alert, AlertResponder
+from tocsin.conditions import facts_of_alert, parse_filter
+from tocsin.integrations import configuration, outgoing
+from tocsin.integrations.body import event_body
+from tocsin.integrations.models import Integration
+from tocsin.maintenance.switches import active_switches
+from tocsin.notify import outbox
+from tocsin.notify.outbox import Claimed
+
+TOPIC = "alert.activity"
+
+
+def may_see_alert(session: Session, integration: Integration, alert: Alert) -> bool:
+    """A global integration sees every alert; a team's, the alerts its team owns or responds to
+    (or may see)."""
+    if integration.team_id is None or alert.owner_team_id == integration.team_id:
+        return True
+    found = session.scalar(
+        select(AlertResponder.id).where(
+            AlertResponder.alert_id == alert.id,
+            AlertResponder.type == "team",
+            AlertResponder.ref_id == integration.team_id,
+        )
+    )
+    return found is not None
+
+
+def sending_integrations(session: Session, now: datetime) -> list[Integration]:
+    """Enabled integrations of kinds that send, less those a maintenance window pauses."""
+    switches = active_switches(session, now)
+    found = session.scalars(
+        select(Integration)
+        .where(Integration.enabled.is_(True), Integration.type.in_(list(outgoing.SENDERS)))
+        .order_by(Integration.name)
+    )
+    return [integration for integration in found if not switches.integration_paused(integration.id)]
+
+
+def enqueue_delivery(
+    session: Session, integration: Integration, alert: Alert, body: dict[str, Any], **extra: Any
+) -> None:
+    outbox.enqueue(
+        session,
+        outgoing.SENDERS[integration.type],
+        {"integrationId": integration.id, "integrationName": integration.name, "body": body, **extra},
+        destination=configuration.url_of(integration) or integration.name,
+        alert_id=alert.id,
+    )
+
+
+class Forwarder:
+    """Router of ``alert.activity`` events to the integrations that forward them."""
+
+    topics: tuple[str, ...] = (TOPIC,)
+
+    def handle(self, session: Session, message: Claimed) -> None:
+        event = message.payload
+        alert = session.get(Alert, event["alertId"])
+        if alert is None:
+            return
+        action = event["action"]
+        takers = [
+            integration
+            for integration in sending_integrations(session, clock.now())
+            if action in integration.outgoing_actions
+            and not _ran_it_directly(integration, event)
+            and may_see_alert(session, integration, alert)
+        ]
+        if not takers:
+            return
+        facts = facts_of_alert(session, alert)
+        for integration in takers:
+            if parse_filter(integration.outgoing_filter or None).matches(facts):
+                enqueue_delivery(session, integration, alert, event_body(session, alert, integration, event))
+
+
+def _ran_it_directly(integration: Integration, event: dict[str, Any]) -> bool:
+    """A custom action is delivered to the integrations that define it when it runs; they do
+    not get it a second time as forwarded activity."""
+    name = event.get("customAction")
+    return name is not None and configuration.defines(integration, name)

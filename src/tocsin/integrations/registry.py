@@ -1,0 +1,110 @@
+"""The integrations registry: listing, changing, enabling and disabling, deleting. Global
+integrations are configured by those who configure everything; a team's, by its admins and
+its team keys as well."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tocsin import clock
+from tocsin.actors import Actor, may_read_team_config, require_to_manage
+from tocsin.errors import PermissionDenied
+from tocsin.integrations import configuration, signing
+from tocsin.integrations.configuration import Changes
+from tocsin.integrations.models import Integration
+from tocsin.integrations.service import checked_name, kind_of
+from tocsin.outbound import OutboundPolicy
+from tocsin.teams import service as teams
+
+
+def may_see(actor: Actor, integration: Integration) -> bool:
+    return may_read_team_config(actor, integration.team_id)
+
+
+def may_configure(actor: Actor, integration: Integration) -> bool:
+    return actor.manages.covers_team(integration.team_id)
+
+
+def require_to_see(actor: Actor, integration: Integration) -> None:
+    if not may_see(actor, integration):
+        raise PermissionDenied(f"{actor.display_name} may not read integration {integration.name}")
+
+
+def require_to_configure(actor: Actor, integration: Integration) -> None:
+    require_to_manage(actor, integration.team_id, what=f"integration {integration.name}")
+
+
+def list_integrations(
+    session: Session, *, actor: Actor, type: str | None = None, team_id: str | None = None
+) -> list[Integration]:
+    """The integrations ``actor`` may see, by name; ``type`` and ``team_id`` narrow the list."""
+    query = select(Integration).order_by(func.lower(Integration.name))
+    if type:
+        query = query.where(Integration.type == kind_of(type))
+    if team_id:
+        query = query.where(Integration.team_id == team_id)
+    return [found for found in session.scalars(query) if may_see(actor, found)]
+
+
+def update_integration(
+    session: Session,
+    *,
+    actor: Actor,
+    integration: Integration,
+    name: str | None = None,
+    description: str | None = None,
+    enabled: bool | None = None,
+    change_team: bool = False,
+    team_id: str | None = None,
+    changes: Changes | None = None,
+    outbound: OutboundPolicy | None = None,
+) -> Integration:
+    """Change what is given; with ``change_team``, the owner team becomes ``team_id`` (None: no team)."""
+    require_to_configure(actor, integration)
+    if change_team and team_id != integration.team_id:
+        team = teams.find_team(session, team_id=team_id) if team_id else None
+        require_to_manage(
+            actor, team_id, what=f"integrations of team {team.name}" if team else "global integrations"
+        )
+        integration.team_id = team_id
+    if name is not None:
+        integration.name = checked_name(session, name, other_than=integration)
+    if description is not None:
+        integration.description = description
+    if enabled is not None:
+        integration.enabled = enabled
+    configuration.apply(integration, changes or Changes(), outbound=outbound or OutboundPolicy(), new=False)
+    integration.updated_at = clock.now()
+    session.flush()
+    return integration
+
+
+def set_enabled(session: Session, *, actor: Actor, integration: Integration, enabled: bool) -> Integration:
+    """Disabled: its key is refused (401) and its outgoing side sends nothing."""
+    require_to_configure(actor, integration)
+    if integration.enabled != enabled:
+        integration.enabled = enabled
+        integration.updated_at = clock.now()
+        session.flush()
+    return integration
+
+
+def delete_integration(session: Session, *, actor: Actor, integration: Integration) -> None:
+    """Its alerts stay (they keep its name); its key is refused from then on."""
+    require_to_configure(actor, integration)
+    session.delete(integration)
+    session.flush()
+
+
+def rotate_signing_secret(session: Session, *, actor: Actor, integration: Integration) -> Integration:
+    """A new salt: requests are signed with a new secret from now on."""
+    require_to_configure(actor, integration)
+    integration.signing_salt = signing.new_salt()
+    integration.updated_at = clock.now()
+    session.flush()
+    return integration
+
+
+def signing_secret_of(integration: Integration, secret_key: str) -> str:
+    return signing.signing_secret(secret_key, integration.signing_salt)

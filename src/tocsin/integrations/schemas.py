@@ -1,0 +1,77 @@
+"""Integration payloads of /v2/integrations. Unknown fields are refused, so a misspelt setting
+("outgoingActions") is an error rather than silently ignored."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from tocsin.alerts.schemas import ACTION_MAX, Ref
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ActionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_MAX)]
+HEADERS_MAX = 20
+CUSTOM_ACTIONS_MAX = 20
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for name in names:
+        if name.lower() in seen:
+            raise ValueError(f"custom action {name!r} is listed twice")
+        seen.add(name.lower())
+    return names
+
+
+def _header_names(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not name or any(char in name for char in " :\r\n\t") or any(c in value for c in "\r\n"):
+            raise ValueError(f"header {name!r} is not a valid HTTP header")
+        if name.lower().startswith("x-tocsin-") or name.lower() in ("content-type", "content-length", "host"):
+            raise ValueError(f"header {name!r} is set by Tocsin and cannot be configured")
+    return headers
+
+
+CustomActions = Annotated[
+    list[ActionName], Field(max_length=CUSTOM_ACTIONS_MAX), AfterValidator(_unique_names)
+]
+Headers = Annotated[dict[str, str], Field(max_length=HEADERS_MAX), AfterValidator(_header_names)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Outgoing(Strict):
+    actions: list[str] | None = None
+    """Alert actions to forward (``ALERT_ACTIONS``); left out: the defaults of the kind."""
+    filter: dict[str, Any] | None = None
+    """``{"type": "match-all"}`` (the default) or conditions, as tocsin.conditions reads them."""
+
+
+class IntegrationPayload(Strict):
+    name: Name
+    type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    description: str = Field(default="", max_length=10000)
+    owner_team: Ref | None = Field(default=None, alias="ownerTeam")
+    enabled: bool = True
+    url: str | None = Field(default=None, max_length=2000)
+    """Where a Webhook integration posts."""
+    headers: Headers = Field(default_factory=dict)
+    custom_actions: CustomActions = Field(default_factory=list, alias="customActions")
+    outgoing: Outgoing | None = None
+
+
+class IntegrationUpdate(Strict):
+    """PUT: the fields given replace the stored ones; the type cannot change."""
+
+    name: Name | None = None
+    type: str | None = None
+    description: str | None = Field(default=None, max_length=10000)
+    owner_team: Ref | None = Field(default=None, alias="ownerTeam")
+    enabled: bool | None = None
+    url: str | None = Field(default=None, max_length=2000)
+    headers: Headers | None = None
+    custom_actions: CustomActions | None = Field(default=None, alias="customActions")
+    outgoing: Outgoing | None = None
