@@ -12,12 +12,12 @@ from tocsin.db import Database
 from tocsin.notify.outbox import OutboxMessage
 
 
-def _routed(db: Database, alert_id: str) -> list[str]:
+def _routed(db: Database, alert_id: str, topic: str = "alert.created") -> list[str]:
     with db.read_session() as session:
         return list(
             session.scalars(
                 select(OutboxMessage.topic).where(
-                    OutboxMessage.alert_id == alert_id, OutboxMessage.topic == "alert.created"
+                    OutboxMessage.alert_id == alert_id, OutboxMessage.topic == topic
                 )
             )
         )
@@ -28,6 +28,10 @@ def test_a_window_silences_an_integration_and_ends_on_time(api, http, cast, db, 
         http,
         api.post("/v2/integrations", json={"type": "API", "name": "prometheus"}).json()["data"]["apiKey"],
     )
+    webhook = api.post(
+        "/v2/integrations", json={"type": "Webhook", "name": "chat", "url": "http://93.184.216.34/hook"}
+    )
+    assert webhook.status_code == 201, webhook.text
     window = api.post(
         "/v1/maintenance",
         json={
@@ -42,10 +46,12 @@ def test_a_window_silences_an_integration_and_ends_on_time(api, http, cast, db, 
 
     assert repeat["id"] == during["id"] and repeat["count"] == 2
     assert _routed(db, during["id"]) == []
+    assert _routed(db, during["id"], "alert.activity") == []  # nor told to the webhook
     assert "Not notified: integration prometheus is in a maintenance window" in prometheus.logs(during["id"])
 
     frozen_clock.advance(timedelta(minutes=30))
     after = prometheus.create(message="db2 down", alias="db2", responders=[{"type": "team", "name": "ops"}])
 
     assert _routed(db, after["id"]) == ["alert.created"]
+    assert _routed(db, after["id"], "alert.activity") == ["alert.activity"]
     assert not any("maintenance" in line for line in prometheus.logs(after["id"]))

@@ -296,6 +296,7 @@ def _write_logs_and_notes(session: Session, pending: list[_Pending], now: dateti
         (
             (item.outcome.alert_id, "Create", item.request.actor)
             for item in pending
-            if item.outcome is not None and not item.outcome.deduplicated
+            # A silenced alert (maintenance, a suppressing policy) is not announced anywhere.
+            if item.outcome is not None and not item.outcome.deduplicated and not item.effects.silenced
         ),
     )

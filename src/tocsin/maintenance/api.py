@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -16,19 +15,16 @@ from tocsin.api.envelope import JSONBody, ok
 from tocsin.maintenance import service
 from tocsin.maintenance.models import Maintenance
 from tocsin.maintenance.schemas import MaintenancePayload
+from tocsin.oncall.json_views import iso
 
 router = APIRouter(prefix="/v1/maintenance")
 Configurer = Annotated[Actor, Depends(configuration)]
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
 def maintenance_json(session: Session, window: Maintenance, *, with_rules: bool) -> dict[str, Any]:
-    time: dict[str, Any] = {"type": window.time_type, "startDate": _time(window.start_at)}
+    time: dict[str, Any] = {"type": window.time_type, "startDate": iso(window.start_at)}
     if window.end_at is not None:
-        time["endDate"] = _time(window.end_at)
+        time["endDate"] = iso(window.end_at)
     data: dict[str, Any] = {
         "id": window.id,
         "status": service.status_of(window, clock.now()),
