@@ -52,7 +52,7 @@ def _line(heartbeat: Heartbeat, team: str | None) -> str:
     state = "enabled" if heartbeat.enabled else "disabled"
     health = "EXPIRED" if heartbeat.expired else "ok"
     last = heartbeat.last_ping_at.strftime("%Y-%m-%d %H:%M:%S") if heartbeat.last_ping_at else "never"
-    every = f"every {heartbeat.interval} {heartbeat.interval_unit}"
+    every = f"every {service.every(heartbeat)}"
     return f"{heartbeat.name}\t{every}\t{state}\t{health}\tlast ping {last}\tteam {team or '-'}"
 
 
@@ -92,8 +92,8 @@ def heartbeat_create(
     created = in_transaction(lambda session: service.create_heartbeat(session, actor=CLI, payload=payload))
     owner = f" owned by team {team}" if team else ""
     typer.echo(
-        f"Created heartbeat {created.name}{owner}: ping it at least every {created.interval} "
-        f"{created.interval_unit} at /v2/heartbeats/{created.name}/ping."
+        f"Created heartbeat {created.name}{owner}: ping it at least every "
+        f"{service.every(created)} at /v2/heartbeats/{created.name}/ping."
     )
 
 

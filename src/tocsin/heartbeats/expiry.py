@@ -16,7 +16,7 @@ from tocsin.alerts.service import add_log
 from tocsin.errors import TocsinError
 from tocsin.heartbeats.door import door_actor, door_for
 from tocsin.heartbeats.models import Heartbeat
-from tocsin.heartbeats.service import alias_of, interval
+from tocsin.heartbeats.service import alias_of, every, interval
 
 log = logging.getLogger(__name__)
 SOURCE = "Heartbeat"
@@ -78,7 +78,7 @@ def raise_alert(session: Session, heartbeat: Heartbeat, now: datetime) -> None:
     add_log(
         session,
         outcome.alert_id,
-        f"Heartbeat {heartbeat.name} expired: no ping within {_every(heartbeat)}",
+        f"Heartbeat {heartbeat.name} expired: no ping within {every(heartbeat)}",
         actor,
         now,
     )
@@ -96,14 +96,9 @@ def describe_silence(heartbeat: Heartbeat) -> str:
             last += f"; it was enabled again at {_when(started)}"
         last += "."
     return (
-        f"Heartbeat {heartbeat.name} expects a ping at least every {_every(heartbeat)}, "
+        f"Heartbeat {heartbeat.name} expects a ping at least every {every(heartbeat)}, "
         f"and none came in time. {last}"
     )
-
-
-def _every(heartbeat: Heartbeat) -> str:
-    unit = heartbeat.interval_unit.removesuffix("s") if heartbeat.interval == 1 else heartbeat.interval_unit
-    return f"{heartbeat.interval} {unit}"
 
 
 def _when(moment: datetime) -> str:

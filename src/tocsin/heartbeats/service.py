@@ -41,6 +41,12 @@ def interval(heartbeat: Heartbeat) -> timedelta:
     return interval_of(heartbeat.interval, heartbeat.interval_unit)
 
 
+def every(heartbeat: Heartbeat) -> str:
+    """The interval as people say it: "1 minute", "12 hours"."""
+    unit = heartbeat.interval_unit.removesuffix("s") if heartbeat.interval == 1 else heartbeat.interval_unit
+    return f"{heartbeat.interval} {unit}"
+
+
 def list_heartbeats(session: Session, *, actor: Actor | None = None) -> list[Heartbeat]:
     """Every heartbeat by name; with ``actor``, only those it may see."""
     found = list(session.scalars(select(Heartbeat).order_by(func.lower(Heartbeat.name))))
