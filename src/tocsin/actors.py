@@ -71,6 +71,12 @@ def may_read_team_config(actor: Actor, team_id: str | None) -> bool:
     return actor.scope.covers_team(team_id) or actor.manages.covers_team(team_id)
 
 
+def require_to_read_team_config(actor: Actor, team_id: str | None, *, what: str) -> None:
+    """Refuse unless ``actor`` may read configuration owned by ``team_id`` (see above)."""
+    if not may_read_team_config(actor, team_id):
+        raise PermissionDenied(f"{actor.display_name} may not read {what}")
+
+
 def require_to_manage(actor: Actor, team_id: str | None = None, *, what: str) -> None:
     """Refuse unless ``actor`` may change configuration of ``team_id`` (or global config, if None)."""
     if not actor.manages.covers_team(team_id):

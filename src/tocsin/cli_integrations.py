@@ -83,27 +83,26 @@ def _by_name(session: Session, name: str) -> Integration:
     return service.get_integration(session, name, "name")
 
 
-@integration_app.command("enable")
-def integration_enable(name: str) -> None:
-    """Enable an integration: its key is accepted and its outgoing side sends again."""
+def _set_enabled(name: str, enabled: bool) -> None:
     in_transaction(
         lambda session: registry.set_enabled(
-            session, actor=SYSTEM, integration=_by_name(session, name), enabled=True
+            session, actor=SYSTEM, integration=_by_name(session, name), enabled=enabled
         ),
         hints=UNKNOWN,
     )
+
+
+@integration_app.command("enable")
+def integration_enable(name: str) -> None:
+    """Enable an integration: its key is accepted and its outgoing side sends again."""
+    _set_enabled(name, True)
     typer.echo(f"Enabled integration {name}.")
 
 
 @integration_app.command("disable")
 def integration_disable(name: str) -> None:
     """Disable an integration: its key gets 401 and its outgoing side sends nothing."""
-    in_transaction(
-        lambda session: registry.set_enabled(
-            session, actor=SYSTEM, integration=_by_name(session, name), enabled=False
-        ),
-        hints=UNKNOWN,
-    )
+    _set_enabled(name, False)
     typer.echo(f"Disabled integration {name}. Its key is refused within a few seconds.")
 
 

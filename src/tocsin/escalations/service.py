@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts import service as accounts
-from tocsin.actors import Actor, may_read_team_config, require_to_manage
+from tocsin.actors import Actor, may_read_team_config, require_to_manage, require_to_read_team_config
 from tocsin.alerts.schemas import Ref
-from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
 from tocsin.escalations.schemas import EscalationPayload, EscalationUpdate, RepeatPayload, RulePayload
 from tocsin.oncall import service as oncall
@@ -31,8 +31,7 @@ def may_see(actor: Actor, policy: EscalationPolicy) -> bool:
 
 
 def require_to_see(actor: Actor, policy: EscalationPolicy) -> None:
-    if not may_see(actor, policy):
-        raise PermissionDenied(f"{actor.display_name} may not read escalation {policy.name}")
+    require_to_read_team_config(actor, policy.owner_team_id, what=f"escalation {policy.name}")
 
 
 def find_policy(session: Session, identifier: str, identifier_type: str = "id") -> EscalationPolicy | None:

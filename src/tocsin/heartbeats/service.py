@@ -16,7 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.actors import EVERYTHING, Actor, may_read_team_config, require_to_manage
+from tocsin.actors import (
+    EVERYTHING,
+    Actor,
+    may_read_team_config,
+    require_to_manage,
+    require_to_read_team_config,
+)
 from tocsin.alerts import actions as alert_actions
 from tocsin.alerts.schemas import MESSAGE_MAX, Ref
 from tocsin.alerts.service import AlertRef
@@ -60,8 +66,7 @@ def may_see(actor: Actor, heartbeat: Heartbeat) -> bool:
 
 
 def require_to_see(actor: Actor, heartbeat: Heartbeat) -> None:
-    if not may_see(actor, heartbeat):
-        raise PermissionDenied(f"{actor.display_name} may not read heartbeat {heartbeat.name}")
+    require_to_read_team_config(actor, heartbeat.owner_team_id, what=f"heartbeat {heartbeat.name}")
 
 
 def find_heartbeat(session: Session, name: str, *, for_update: bool = False) -> Heartbeat | None:

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.actors import Actor, may_read_team_config, require_to_manage
-from tocsin.errors import PermissionDenied
+from tocsin.actors import Actor, may_read_team_config, require_to_manage, require_to_read_team_config
 from tocsin.integrations import configuration, signing
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
@@ -27,8 +26,7 @@ def may_configure(actor: Actor, integration: Integration) -> bool:
 
 
 def require_to_see(actor: Actor, integration: Integration) -> None:
-    if not may_see(actor, integration):
-        raise PermissionDenied(f"{actor.display_name} may not read integration {integration.name}")
+    require_to_read_team_config(actor, integration.team_id, what=f"integration {integration.name}")
 
 
 def require_to_configure(actor: Actor, integration: Integration) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
-from tocsin.actors import Actor, may_read_team_config, require_to_manage
-from tocsin.errors import InvalidInput, NotFound, PermissionDenied
+from tocsin.actors import Actor, may_read_team_config, require_to_manage, require_to_read_team_config
+from tocsin.errors import InvalidInput, NotFound
 from tocsin.oncall.models import Schedule
 from tocsin.teams import service as teams
 from tocsin.teams.models import Team
@@ -74,8 +74,7 @@ def may_see(actor: Actor, schedule: Schedule) -> bool:
 
 
 def require_to_see(actor: Actor, schedule: Schedule) -> None:
-    if not may_see(actor, schedule):
-        raise PermissionDenied(f"{actor.display_name} may not read schedule {schedule.name}")
+    require_to_read_team_config(actor, schedule.owner_team_id, what=f"schedule {schedule.name}")
 
 
 def require_to_change(actor: Actor, schedule: Schedule) -> None:
