@@ -2,6 +2,7 @@
 
 from tocsin.accounts.models import ApiKey, User
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertRequest, AlertResponder
+from tocsin.chat.models import ChatAccount, ChatLinkToken
 from tocsin.counters import Counter
 from tocsin.db import Base
 from tocsin.engine.models import EngineLease
@@ -28,6 +29,8 @@ __all__ = [
     "AlertResponder",
     "ApiKey",
     "CalendarFeed",
+    "ChatAccount",
+    "ChatLinkToken",
     "ContactMethod",
     "Counter",
     "EngineLease",

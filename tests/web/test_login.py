@@ -123,10 +123,44 @@ def test_login_without_any_session_cookie_is_refused_and_offers_a_fresh_form(
 
 
 def test_root_and_alert_list_send_a_stranger_to_the_login_page(http: TestClient) -> None:
-    for path in ("/", "/alerts", "/alerts?query=priority:P1"):
+    for path in ("/", "/alerts"):
         response = http.get(path)
         assert response.status_code == 303, path
         assert response.headers["location"] == "/login", path
+
+
+def test_logging_in_comes_back_to_the_page_asked_for(http: TestClient, ada: str) -> None:
+    response = http.get("/alerts?query=priority:P1")
+    assert response.headers["location"] == "/login?next=%2Falerts%3Fquery%3Dpriority%3AP1"
+
+    form = http.get(response.headers["location"])
+    assert 'name="next" value="/alerts?query=priority:P1"' in form.text
+    back = http.post(
+        "/login",
+        data={
+            "username": ada,
+            "password": "correct horse",
+            "csrf_token": csrf_token_in(form.text),
+            "next": "/alerts?query=priority:P1",
+        },
+    )
+    assert back.headers["location"] == "/alerts?query=priority:P1"
+
+
+def test_logging_in_never_goes_on_to_another_site(http: TestClient, ada: str) -> None:
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        form = http.get("/login")
+        back = http.post(
+            "/login",
+            data={
+                "username": ada,
+                "password": "correct horse",
+                "csrf_token": csrf_token_in(form.text),
+                "next": elsewhere,
+            },
+        )
+        assert back.headers["location"] == "/alerts", elsewhere
+        http.post("/logout", data={"csrf_token": csrf_token_in(http.get("/alerts").text)})
 
 
 def test_root_sends_a_signed_in_user_to_the_alert_list(http: TestClient, ada: str) -> None:

@@ -37,6 +37,9 @@ class OutboxMessage(Base):
     destination: Mapped[str] = mapped_column(String(320), default="")
     """Where it goes, for people reading the outbox: an e-mail address, a URL, "router"."""
     alert_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    ordering_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    """Messages with the same key are delivered one after another, in the order written (a chat
+    channel's posts about one alert); None: no order to keep."""
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     """pending, delivering (claimed by an engine until ``locked_until``), delivered, or dead."""
@@ -72,12 +75,14 @@ def row(
     destination: str = "",
     alert_id: str | None = None,
     deliver_at: datetime | None = None,
+    ordering_key: str | None = None,
 ) -> dict[str, Any]:
     now = clock.now()
     return {
         "topic": topic,
         "destination": destination,
         "alert_id": alert_id,
+        "ordering_key": ordering_key,
         "payload": payload,
         "state": "pending",
         "attempts": 0,
@@ -97,10 +102,21 @@ def enqueue(
     destination: str = "",
     alert_id: str | None = None,
     deliver_at: datetime | None = None,
+    ordering_key: str | None = None,
 ) -> None:
     """Leave a message for the engine, in the caller's transaction."""
     enqueue_many(
-        session, [row(topic, payload, destination=destination, alert_id=alert_id, deliver_at=deliver_at)]
+        session,
+        [
+            row(
+                topic,
+                payload,
+                destination=destination,
+                alert_id=alert_id,
+                deliver_at=deliver_at,
+                ordering_key=ordering_key,
+            )
+        ],
     )
 
 
