@@ -7,6 +7,7 @@ from datetime import timedelta
 from tests.support.api import ApiClient
 from tests.support.factories import make_team
 from tests.test_cli import Tocsin
+from tocsin.integrations import chat_kinds
 from tocsin.integrations import service as integrations
 
 
@@ -80,4 +81,88 @@ def test_bad_input_is_one_line_and_stores_nothing(tocsin: Tocsin) -> None:
 
 def test_an_unknown_type_is_refused_naming_the_types(tocsin: Tocsin) -> None:
     result = tocsin("integration", "list", "--type", "pigeon")
-    assert result.stderr == "error: integration type must be one of API, Webhook, Heartbeat, got 'pigeon'\n"
+    assert (
+        result.stderr
+        == "error: integration type must be one of API, Webhook, Heartbeat, Mattermost, got 'pigeon'\n"
+    )
+
+
+def test_a_mattermost_integration_prints_its_request_url_on_the_last_line(tocsin: Tocsin, db) -> None:
+    make_team(db, "ops")
+    chat = Tocsin(
+        {
+            **tocsin.environment,
+            "TOCSIN_OUTBOUND_ALLOW": "10.0.0.0/8",
+            "TOCSIN_PUBLIC_BASE_URL": "https://tocsin.example",
+            "TOCSIN_SECRET_KEY": "cli-secret",
+        }
+    )
+    lines = chat.ok("integration", "create", "--type", "mattermost", "--name", "ops-chat", "--team", "ops",
+                    "--webhook-url", "https://10.1.2.3/hooks/abc", "--require-user-matching",
+                    "--command-token", "9tgkd1ke3fgyd8t5zy7yxsijjr")  # fmt: skip
+
+    with db.read_session() as session:
+        integration = integrations.find_integration(session, name="ops-chat")
+        request_url = chat_kinds.request_url("https://tocsin.example", "cli-secret", integration)
+        assert integration.config["url"] == "https://10.1.2.3/hooks/abc"
+        assert chat_kinds.requires_user_matching(integration)
+        assert chat_kinds.command_token_matches(integration, "9tgkd1ke3fgyd8t5zy7yxsijjr")
+    assert lines == [
+        "Created Mattermost integration ops-chat owned by team ops. "
+        "Paste this Request URL into the /genie slash command in Mattermost:",
+        request_url,
+    ]
+    assert chat.ok("integration", "show", "OPS-CHAT") == [
+        "Name: ops-chat",
+        "Type: Mattermost",
+        "Team: ops",
+        "Enabled: yes",
+        "Mattermost URL: https://10.1.2.3/hooks/abc",
+        "Forwards: Create, Acknowledge, UnAcknowledge, Close, AddNote, AssignOwnership",
+        'Filter: {"type": "match-all"}',
+        "Require matching a user: yes",
+        "Command token: set",
+        f"Request URL: {request_url}",
+    ]
+
+
+def test_show_prints_a_webhooks_url_and_signing_secret_and_an_api_integrations_basics(tocsin: Tocsin) -> None:
+    allowed = Tocsin({**tocsin.environment, "TOCSIN_OUTBOUND_ALLOW": "10.0.0.0/8"})
+    secret = allowed.ok("integration", "create", "--type", "Webhook", "--name", "hooks", "--webhook-url",
+                        "https://10.1.2.3/hook")[-1]  # fmt: skip
+    shown = allowed.ok("integration", "show", "hooks")
+    assert shown[4] == "URL: https://10.1.2.3/hook"
+    assert shown[-1] == f"Signing secret: {secret}"
+    tocsin.ok("integration", "create", "--name", "Prometheus")
+    assert tocsin.ok("integration", "show", "prometheus") == [
+        "Name: Prometheus",
+        "Type: API",
+        "Team: -",
+        "Enabled: yes",
+    ]
+    unknown = tocsin("integration", "show", "nothing")
+    assert unknown.stderr == "error: no integration 'nothing' (tocsin integration list shows the names)\n"
+
+
+def test_options_a_kind_has_not_are_refused_in_one_line_and_nothing_is_stored(tocsin: Tocsin) -> None:
+    url_for_api = tocsin(
+        "integration", "create", "--name", "Prometheus", "--webhook-url", "https://x.example/"
+    )
+    assert url_for_api.returncode == 1
+    assert url_for_api.stderr == (
+        "error: --webhook-url is for Mattermost and Webhook integrations; API integrations have no URL\n"
+    )
+    matching_for_webhook = tocsin("integration", "create", "--type", "Webhook", "--name", "hooks",
+                                  "--webhook-url", "https://x.example/",
+                                  "--require-user-matching")  # fmt: skip
+    assert matching_for_webhook.stderr == (
+        "error: --require-user-matching is for Mattermost integrations, not Webhook\n"
+    )
+    token_for_api = tocsin("integration", "create", "--name", "Prometheus", "--command-token", "abc")
+    assert token_for_api.stderr == "error: --command-token is for Mattermost integrations, not API\n"
+    no_url = tocsin("integration", "create", "--type", "Mattermost", "--name", "chat")
+    assert no_url.stderr == (
+        "error: a Mattermost integration needs the Mattermost URL: the URL of the incoming webhook "
+        "it posts to (in Mattermost: Integrations > Incoming Webhooks)\n"
+    )
+    assert tocsin.ok("integration", "list") == []

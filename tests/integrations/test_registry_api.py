@@ -209,7 +209,7 @@ def test_unknown_action_type_or_field_is_refused_and_nothing_stored(api, db, rec
     body = refused(api, db, {"name": "x", "type": "Carrier pigeon"})
     assert (
         body["message"]
-        == "type: integration type must be one of API, Webhook, Heartbeat, got 'Carrier pigeon'"
+        == "type: integration type must be one of API, Webhook, Heartbeat, Mattermost, got 'Carrier pigeon'"
     )
     body = refused(api, db, webhook("ops-hooks", receiver.url(), outgoingActions=["Create"]))
     assert body["errors"] == {"outgoingActions": "Extra inputs are not permitted"}
@@ -219,9 +219,13 @@ def test_settings_that_do_not_fit_the_kind_are_refused(api, db, receiver):
     body = refused(api, db, {"name": "hooks", "type": "Webhook"})
     assert body["message"] == "url: a Webhook integration needs the url it posts to"
     body = refused(api, db, {"name": "am", "type": "API", "outgoing": {"actions": ["Create"]}})
-    assert body["message"] == "outgoing: API integrations send nothing out; outgoing applies to Webhook"
+    assert body["message"] == (
+        "outgoing: API integrations send nothing out; outgoing applies to Mattermost, Webhook"
+    )
     body = refused(api, db, {"name": "am", "type": "API", "url": receiver.url()})
-    assert body["message"] == "url: API integrations have no url; only Webhook integrations do"
+    assert body["message"] == (
+        "url: API integrations have no url; only Mattermost and Webhook integrations do"
+    )
     body = refused(api, db, webhook("h", receiver.url(), customActions=["Restart", "restart"]))
     assert body["errors"] == {"customActions": "custom action 'restart' is listed twice"}
     body = refused(api, db, webhook("h", receiver.url(), headers={"X-Tocsin-Signature": "forged"}))

@@ -296,6 +296,7 @@ def update_priority(
         note=note,
         event="UpdatePriority",
         oldPriority=previous,
+        priority=priority,
     )
 
 

@@ -29,6 +29,9 @@ def event(alert_id: str, action: str, actor: Actor, **extra: Any) -> dict[str, A
         },
         destination="router",
         alert_id=alert_id,
+        # One alert's events are forwarded one at a time, in order (several engines could
+        # otherwise enqueue a chat channel's posts about it in another order).
+        ordering_key=f"activity:{alert_id}",
     )
 
 

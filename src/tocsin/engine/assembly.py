@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tocsin import clock
 from tocsin.alerts import actions, requests
+from tocsin.chat.platforms import mattermost_delivery
 from tocsin.config import Settings
 from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
@@ -41,7 +42,7 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
 
 def channels(settings: Settings) -> list[Channel]:
     """The outside destinations this server can reach (e-mail only when SMTP is set up)."""
-    found: list[Channel] = [webhook.from_settings(settings)]
+    found: list[Channel] = [webhook.from_settings(settings), mattermost_delivery.from_settings(settings)]
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
     return found
@@ -50,7 +51,11 @@ def channels(settings: Settings) -> list[Channel]:
 def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     outside = channels(settings)
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
-    routers: list[Router] = [AlertRouter(can_email=can_email), Forwarder(), AutoCloseRouter()]
+    routers: list[Router] = [
+        AlertRouter(can_email=can_email),
+        Forwarder(mattermost_delivery.forwarding(settings)),
+        AutoCloseRouter(),
+    ]
     deliveries = Deliveries(
         routers,
         outside,

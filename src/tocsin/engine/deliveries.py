@@ -8,7 +8,11 @@ Two kinds of handlers take messages by topic:
 - a ``Channel`` talks to the outside (an SMTP server, later webhooks and chat servers). Its
   ``prepare`` reads what it needs in the claim's transaction; ``send`` runs afterwards with no
   transaction open, every message of the round at once, each with a time limit, so one slow or
-  dead destination delays no other; the outcomes are recorded in one more transaction."""
+  dead destination delays no other; the outcomes are recorded in one more transaction.
+
+Messages with an ordering key (a chat channel's posts about one alert) reach a round one per key
+at most: the claim holds back a message until the earlier ones of its key are delivered or dead
+(``outbox.claim``), so the runner's next round, still in the same tick, takes the next one."""
 
 from __future__ import annotations
 

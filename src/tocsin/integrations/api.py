@@ -1,5 +1,5 @@
 """REST API under /v2/integrations, in Opsgenie's shapes; the outgoing configuration, webhook
-settings, custom actions and signing secret are Tocsin's."""
+and chat settings, custom actions, signing secret and Request URL are Tocsin's."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from tocsin.alerts.schemas import Ref
 from tocsin.api.auth import configuration
 from tocsin.api.envelope import JSONBody, ok
 from tocsin.errors import InvalidInput
+from tocsin.integrations import chat_kinds, outgoing, registry, service
 from tocsin.integrations import configuration as settings_of
-from tocsin.integrations import outgoing, registry, service
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
-from tocsin.integrations.schemas import IntegrationPayload, IntegrationUpdate, Outgoing
+from tocsin.integrations.schemas import IntegrationPayload, IntegrationUpdate
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
 
@@ -39,7 +39,7 @@ def meta_json(integration: Integration) -> dict[str, Any]:
 
 
 def integration_json(
-    session: Session, integration: Integration, *, actor: Actor, secret_key: str
+    session: Session, integration: Integration, *, actor: Actor, secret_key: str, base_url: str
 ) -> dict[str, Any]:
     data = meta_json(integration) | {
         "description": integration.description,
@@ -51,9 +51,16 @@ def integration_json(
         data["ownerTeam"] = {"id": integration.team_id, "name": team.name if team else ""}
     if integration.type in settings_of.URL_KINDS:
         data["url"] = settings_of.url_of(integration)
+    if integration.type in settings_of.HEADER_KINDS:
         data["headers"] = settings_of.headers_of(integration)
-    if outgoing.sends(integration.type):
+    if chat_kinds.is_chat_kind(integration.type):
+        data["requireUserMatching"] = chat_kinds.requires_user_matching(integration)
+        data["commandTokenSet"] = chat_kinds.command_token_set(integration)
+        if registry.may_configure(actor, integration):
+            data["requestUrl"] = chat_kinds.request_url(base_url, secret_key, integration)
+    if integration.type in settings_of.CUSTOM_ACTION_KINDS:
         data["customActions"] = settings_of.custom_actions_of(integration)
+    if outgoing.sends(integration.type):
         data["outgoing"] = {
             "actions": list(integration.outgoing_actions),
             "filter": integration.outgoing_filter or {"type": "match-all"},
@@ -73,13 +80,16 @@ def _team_id(session: Session, ref: Ref | None, field: str = "ownerTeam") -> str
     return team.id
 
 
-def _changes(url: str | None, headers: Any, custom_actions: Any, given: Outgoing | None) -> Changes:
+def _changes(body: IntegrationPayload | IntegrationUpdate) -> Changes:
+    given = body.outgoing
     return Changes(
-        url=url,
-        headers=headers,
-        custom_actions=custom_actions,
+        url=body.url,
+        headers=body.headers,
+        custom_actions=body.custom_actions,
         outgoing_actions=given.actions if given else None,
         outgoing_filter=given.filter if given else None,
+        require_user_matching=body.require_user_matching,
+        command_token=body.command_token,
     )
 
 
@@ -93,6 +103,16 @@ async def _outbound(request: Request, url: str | None) -> OutboundPolicy:
 
 def _secret_key(request: Request) -> str:
     return str(request.app.state.settings.effective_secret_key)
+
+
+def _json(session: Session, request: Request, integration: Integration, actor: Actor) -> dict[str, Any]:
+    return integration_json(
+        session,
+        integration,
+        actor=actor,
+        secret_key=_secret_key(request),
+        base_url=str(request.app.state.settings.base_url),
+    )
 
 
 @router.get("")
@@ -126,10 +146,10 @@ async def create_integration(request: Request, body: IntegrationPayload, actor: 
             actor=actor,
             description=body.description,
             enabled=body.enabled,
-            changes=_changes(body.url, body.headers, body.custom_actions, body.outgoing),
+            changes=_changes(body),
             outbound=outbound,
         )
-        data = integration_json(session, integration, actor=actor, secret_key=_secret_key(request))
+        data = _json(session, request, integration, actor)
         if key:
             data["apiKey"] = key
         return data
@@ -144,9 +164,7 @@ def get_integration(
     with request.app.state.db.read_session() as session:
         integration = service.get_integration(session, identifier, id_type)
         registry.require_to_see(actor, integration)
-        return ok(
-            request, integration_json(session, integration, actor=actor, secret_key=_secret_key(request))
-        )
+        return ok(request, _json(session, request, integration, actor))
 
 
 @router.patch("/{identifier}")
@@ -173,10 +191,10 @@ async def update_integration(
             enabled=body.enabled,
             change_team="owner_team" in body.model_fields_set,
             team_id=_team_id(session, body.owner_team),
-            changes=_changes(body.url, body.headers, body.custom_actions, body.outgoing),
+            changes=_changes(body),
             outbound=outbound,
         )
-        return integration_json(session, integration, actor=actor, secret_key=_secret_key(request))
+        return _json(session, request, integration, actor)
 
     data = await request.app.state.writer.run(change)
     request.app.state.key_cache.clear()
@@ -227,8 +245,11 @@ async def rotate_signing_secret(
     def rotate(session: Session) -> dict[str, Any]:
         integration = service.get_integration(session, identifier, id_type)
         registry.rotate_signing_secret(session, actor=actor, integration=integration)
-        return meta_json(integration) | {
+        data = meta_json(integration) | {
             "signingSecret": registry.signing_secret_of(integration, _secret_key(request))
         }
+        if chat_kinds.is_chat_kind(integration.type):
+            data["requestUrl"] = _json(session, request, integration, actor)["requestUrl"]
+        return data
 
     return ok(request, await request.app.state.writer.run(rotate), result="Rotated")

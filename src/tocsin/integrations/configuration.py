@@ -1,6 +1,7 @@
 """What an integration that sends alerts out is configured with, checked before anything is
-stored: a webhook's URL (through the outbound check) and headers, its custom actions, and its
-outgoing side (the alert actions it forwards, and the filter alerts must match)."""
+stored: a webhook's URL (through the outbound check) and headers, its custom actions; a chat
+kind's incoming-webhook URL (the same check), whether it requires matching a user, its command
+token; and the outgoing side (the alert actions forwarded, and the filter alerts must match)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,21 @@ from typing import Any
 
 from tocsin.conditions import parse_filter
 from tocsin.errors import InvalidInput
-from tocsin.integrations import outgoing
+from tocsin.integrations import chat_kinds, outgoing
 from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
 
-URL_KINDS = frozenset({"Webhook"})
-"""Kinds configured with the URL they post to (chat kinds keep their own settings)."""
+URL_KINDS = frozenset({"Webhook", "Mattermost"})
+"""Kinds configured with the URL they post to (a chat kind's: its incoming webhook)."""
+HEADER_KINDS = frozenset({"Webhook"})
+CUSTOM_ACTION_KINDS = frozenset({"Webhook"})
+"""Kinds that run custom actions (a chat channel has nothing to run them)."""
+MISSING_URL = {
+    "Mattermost": (
+        "a Mattermost integration needs the Mattermost URL: the URL of the incoming webhook "
+        "it posts to (in Mattermost: Integrations > Incoming Webhooks)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -26,22 +36,28 @@ class Changes:
     custom_actions: list[str] | None = None
     outgoing_actions: list[str] | None = None
     outgoing_filter: dict[str, Any] | None = None
+    require_user_matching: bool | None = None
+    command_token: str | None = None
+    """A chat kind's slash-command token; "" removes it."""
 
     @property
     def outgoing_given(self) -> bool:
         return self.outgoing_actions is not None or self.outgoing_filter is not None
 
 
-def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolicy, new: bool) -> None:
-    """Check ``changes`` and set them on ``integration`` (nothing is set if any is refused). A new
-    integration that sends gets the default actions and a match-all filter unless given others."""
-    kind = integration.type
-    if kind not in URL_KINDS:
-        for field, value in (("url", changes.url), ("headers", changes.headers)):
-            if value:
-                raise InvalidInput(
-                    field, f"{kind} integrations have no {field}; only Webhook integrations do"
-                )
+def _only(kinds: frozenset[str]) -> str:
+    return " and ".join(sorted(kinds)) + " integrations do"
+
+
+def _refuse_what_the_kind_has_not(kind: str, changes: Changes) -> None:
+    for field, value, kinds in (
+        ("url", changes.url, URL_KINDS),
+        ("headers", changes.headers, HEADER_KINDS),
+        ("requireUserMatching", changes.require_user_matching, frozenset(chat_kinds.CHAT_KINDS)),
+        ("commandToken", changes.command_token, frozenset(chat_kinds.CHAT_KINDS)),
+    ):
+        if value and kind not in kinds:
+            raise InvalidInput(field, f"{kind} integrations have no {field}; only {_only(kinds)}")
     if not outgoing.sends(kind):
         if changes.custom_actions:
             raise InvalidInput(
@@ -52,15 +68,50 @@ def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolic
             raise InvalidInput(
                 "outgoing", f"{kind} integrations send nothing out; outgoing applies to {senders}"
             )
+    elif changes.custom_actions and kind not in CUSTOM_ACTION_KINDS:
+        raise InvalidInput(
+            "customActions",
+            f"{kind} integrations post alerts to a channel and run no custom actions; "
+            f"only {_only(CUSTOM_ACTION_KINDS)}",
+        )
+
+
+def _command_token_hash(token: str) -> str | None:
+    """The hash to store, or None to remove the token."""
+    token = token.strip()
+    if not token:
+        return None
+    if len(token) > chat_kinds.COMMAND_TOKEN_MAX or any(char.isspace() for char in token):
+        raise InvalidInput(
+            "commandToken",
+            f"the command token is the Token Mattermost shows for the slash command: one word of "
+            f"at most {chat_kinds.COMMAND_TOKEN_MAX} characters",
+        )
+    return chat_kinds.hash_command_token(token)
+
+
+def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolicy, new: bool) -> None:
+    """Check ``changes`` and set them on ``integration`` (nothing is set if any is refused). A new
+    integration that sends gets the default actions and a match-all filter unless given others."""
+    kind = integration.type
+    _refuse_what_the_kind_has_not(kind, changes)
     config = dict(integration.config or {})
     if changes.url is not None:
         config["url"] = outbound.check(changes.url).url
     if kind in URL_KINDS and not config.get("url"):
-        raise InvalidInput("url", f"a {kind} integration needs the url it posts to")
+        raise InvalidInput("url", MISSING_URL.get(kind, f"a {kind} integration needs the url it posts to"))
     if changes.headers is not None:
         config["headers"] = dict(changes.headers)
     if changes.custom_actions is not None:
         config["customActions"] = list(changes.custom_actions)
+    if chat_kinds.is_chat_kind(kind):
+        if changes.require_user_matching is not None or new:
+            config["requireUserMatching"] = bool(changes.require_user_matching)
+        if changes.command_token is not None:
+            config.pop("commandTokenHash", None)
+            token_hash = _command_token_hash(changes.command_token)
+            if token_hash:
+                config["commandTokenHash"] = token_hash
     actions = filter_json = None
     if changes.outgoing_actions is not None:
         actions = outgoing.checked_actions(changes.outgoing_actions)

@@ -1,10 +1,13 @@
 """Forwarding alert activity to outgoing integrations: the engine's router for ``alert.activity``
 events. Each enabled integration that forwards the action, is not paused by a maintenance
 window, may see the alert and whose filter matches it gets a delivery in the outbox (topic per
-kind, ``outgoing.SENDERS``) whose body is built now, as the alert is at this moment."""
+kind, ``outgoing.SENDERS``) whose body is built now, as the alert is at this moment, by the
+kind's ``Sending`` (a Webhook's: Opsgenie's webhook JSON; a chat kind's: its post)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,21 +54,54 @@ def sending_integrations(session: Session, now: datetime) -> list[Integration]:
 
 
 def enqueue_delivery(
-    session: Session, integration: Integration, alert: Alert, body: dict[str, Any], **extra: Any
+    session: Session,
+    integration: Integration,
+    alert: Alert,
+    body: dict[str, Any],
+    *,
+    ordering_key: str | None = None,
+    destination: str | None = None,
+    **extra: Any,
 ) -> None:
+    """Leave the delivery in the outbox; its ``destination`` (shown to people reading the
+    outbox) is the integration's URL unless given."""
     outbox.enqueue(
         session,
         outgoing.SENDERS[integration.type],
         {"integrationId": integration.id, "integrationName": integration.name, "body": body, **extra},
-        destination=configuration.url_of(integration) or integration.name,
+        destination=destination or configuration.url_of(integration) or integration.name,
         alert_id=alert.id,
+        ordering_key=ordering_key,
     )
 
 
+BodyBuilder = Callable[[Session, Alert, Integration, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Sending:
+    """How an integration kind's deliveries are made from an activity event."""
+
+    body: BodyBuilder
+    ordered: bool = False
+    """Whether its deliveries about one alert go out one after another, in order (a chat
+    channel's posts read as a story); a webhook's go out at once, as Opsgenie's do."""
+    secret_url: bool = False
+    """Whether the URL is a secret (a chat hook's: whoever has it can post): the outbox then
+    names the integration instead."""
+
+
+WEBHOOK = Sending(event_body)
+
+
 class Forwarder:
-    """Router of ``alert.activity`` events to the integrations that forward them."""
+    """Router of ``alert.activity`` events to the integrations that forward them. Knows Webhooks;
+    other kinds are given (``kinds``) by whoever builds the engine."""
 
     topics: tuple[str, ...] = (TOPIC,)
+
+    def __init__(self, kinds: Mapping[str, Sending] | None = None) -> None:
+        self.kinds: dict[str, Sending] = {"Webhook": WEBHOOK, **(kinds or {})}
 
     def handle(self, session: Session, message: Claimed) -> None:
         event = message.payload
@@ -76,7 +112,8 @@ class Forwarder:
         takers = [
             integration
             for integration in sending_integrations(session, clock.now())
-            if action in integration.outgoing_actions
+            if integration.type in self.kinds
+            and action in integration.outgoing_actions
             and not _ran_it_directly(integration, event)
             and may_see_alert(session, integration, alert)
         ]
@@ -85,7 +122,16 @@ class Forwarder:
         facts = facts_of_alert(session, alert)
         for integration in takers:
             if parse_filter(integration.outgoing_filter or None).matches(facts):
-                enqueue_delivery(session, integration, alert, event_body(session, alert, integration, event))
+                sending = self.kinds[integration.type]
+                enqueue_delivery(
+                    session,
+                    integration,
+                    alert,
+                    sending.body(session, alert, integration, event),
+                    ordering_key=f"{integration.id}:{alert.id}" if sending.ordered else None,
+                    destination=f"{integration.type} {integration.name}" if sending.secret_url else None,
+                    action=action,
+                )
 
 
 def _ran_it_directly(integration: Integration, event: dict[str, Any]) -> bool:

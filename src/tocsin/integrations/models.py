@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tocsin.db import Base, UTCDateTime, new_id
 from tocsin.types import JSONDocument
 
-INTEGRATION_TYPES = ("API", "Webhook", "Heartbeat")
+INTEGRATION_TYPES = ("API", "Webhook", "Heartbeat", "Mattermost")
 
 
 class Integration(Base):
@@ -30,7 +30,8 @@ class Integration(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     config: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
-    """What the kind needs: a webhook's ``url`` and ``headers``, its ``customActions``."""
+    """What the kind needs: a webhook's ``url`` and ``headers``, its ``customActions``; a chat
+    kind's ``url`` (incoming webhook), ``requireUserMatching`` and ``commandTokenHash``."""
     outgoing_actions: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     """The alert actions forwarded to the outgoing side ("Create", "Acknowledge", ...)."""
     outgoing_filter: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)

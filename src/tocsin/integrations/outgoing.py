@@ -36,7 +36,7 @@ ALERT_ACTIONS = (
 DEFAULT_ACTIONS = ("Create", "Acknowledge", "UnAcknowledge", "Close", "AddNote", "AssignOwnership")
 """Forwarded when an integration that sends does not say: the life of an alert, not every edit."""
 
-SENDERS: dict[str, str] = {"Webhook": "webhook.send"}
+SENDERS: dict[str, str] = {"Webhook": "webhook.send", "Mattermost": "mattermost.post"}
 """Integration kind -> the outbox topic of its deliveries. Chat kinds add themselves here."""
 
 RECEIVERS = frozenset({"API", "Heartbeat"})

@@ -16,6 +16,24 @@ from tocsin.integrations.service import checked_name, kind_of
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
 
+KINDS_TO_ADD = {
+    "API": "Let a monitoring tool create and act on alerts through the Opsgenie-compatible REST API.",
+    "Mattermost": "Post alerts into a Mattermost channel and act on them there with /genie commands.",
+    "Webhook": "Send alert activity, signed, to a URL of yours, as Opsgenie's outgoing webhooks do.",
+}
+"""The kinds people add themselves, with what each is for (a Heartbeat integration is made when
+a heartbeat first needs one)."""
+
+
+def kinds_matching(query: str = "") -> list[tuple[str, str]]:
+    """The kinds to add, with their summaries, whose name or summary holds every word of ``query``."""
+    words = query.casefold().split()
+    return [
+        (kind, summary)
+        for kind, summary in KINDS_TO_ADD.items()
+        if all(word in f"{kind} {summary}".casefold() for word in words)
+    ]
+
 
 def may_see(actor: Actor, integration: Integration) -> bool:
     return may_read_team_config(actor, integration.team_id)
@@ -96,7 +114,8 @@ def delete_integration(session: Session, *, actor: Actor, integration: Integrati
 
 
 def rotate_signing_secret(session: Session, *, actor: Actor, integration: Integration) -> Integration:
-    """A new salt: requests are signed with a new secret from now on."""
+    """A new salt: requests are signed with a new secret from now on (and a chat integration
+    has a new Request URL)."""
     require_to_configure(actor, integration)
     integration.signing_salt = signing.new_salt()
     integration.updated_at = clock.now()

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from tocsin.alerts.schemas import ACTION_MAX, Ref
+from tocsin.integrations.chat_kinds import COMMAND_TOKEN_MAX
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ActionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_MAX)]
@@ -36,6 +37,7 @@ def _header_names(headers: dict[str, str]) -> dict[str, str]:
 CustomActions = Annotated[
     list[ActionName], Field(max_length=CUSTOM_ACTIONS_MAX), AfterValidator(_unique_names)
 ]
+CommandToken = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMAND_TOKEN_MAX)]
 Headers = Annotated[dict[str, str], Field(max_length=HEADERS_MAX), AfterValidator(_header_names)]
 
 
@@ -57,10 +59,14 @@ class IntegrationPayload(Strict):
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
     enabled: bool = True
     url: str | None = Field(default=None, max_length=2000)
-    """Where a Webhook integration posts."""
+    """Where a Webhook integration posts; a Mattermost integration's incoming webhook URL."""
     headers: Headers = Field(default_factory=dict)
     custom_actions: CustomActions = Field(default_factory=list, alias="customActions")
     outgoing: Outgoing | None = None
+    require_user_matching: bool | None = Field(default=None, alias="requireUserMatching")
+    """Chat kinds: only chat users linked to a Tocsin account may run commands."""
+    command_token: CommandToken | None = Field(default=None, alias="commandToken")
+    """Chat kinds: the token the chat server sends with each slash command (stored hashed)."""
 
 
 class IntegrationUpdate(Strict):
@@ -75,3 +81,6 @@ class IntegrationUpdate(Strict):
     headers: Headers | None = None
     custom_actions: CustomActions | None = Field(default=None, alias="customActions")
     outgoing: Outgoing | None = None
+    require_user_matching: bool | None = Field(default=None, alias="requireUserMatching")
+    command_token: CommandToken | None = Field(default=None, alias="commandToken")
+    """"" removes the token."""

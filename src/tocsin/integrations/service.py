@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
+from tocsin.db import new_id
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.integrations import configuration, outgoing, signing
 from tocsin.integrations.configuration import Changes
@@ -51,18 +52,29 @@ def create_integration(
     enabled: bool = True,
     changes: Changes | None = None,
     outbound: OutboundPolicy | None = None,
+    integration_id: str | None = None,
+    signing_salt: str | None = None,
 ) -> tuple[Integration, str]:
     """Returns the integration and, for kinds that receive alerts (API, Heartbeat), its key, which
     is shown once and stored only as a hash; kinds that only send get "" (they need no key).
-    ``outbound`` says which internal addresses a webhook may reach (none, by default)."""
+    ``outbound`` says which internal addresses a webhook may reach (none, by default).
+    ``integration_id`` and ``signing_salt`` are given when they were chosen in advance (a chat
+    integration's Request URL is shown before it is saved)."""
     kind = kind_of(type)
+    team = None
     if team_name:
-        team_id = teams.get_team(session, name=team_name).id
-    owner = f"integrations of team {team_name}" if team_name else "global integrations"
+        team = teams.get_team(session, name=team_name)
+    elif team_id:
+        team = teams.get_team(session, team_id=team_id)
+    team_id = team.id if team else None
+    owner = f"integrations of team {team.name}" if team else "global integrations"
     require_to_manage(actor, team_id, what=owner)
     name = checked_name(session, name)
+    if integration_id is not None and session.get(Integration, integration_id) is not None:
+        raise Conflict(f"integration {integration_id} already exists")
     secret = new_api_key() if kind in outgoing.RECEIVERS else ""
     integration = Integration(
+        id=integration_id or new_id(),
         name=name,
         type=kind,
         team_id=team_id,
@@ -73,7 +85,7 @@ def create_integration(
         config={},
         outgoing_actions=[],
         outgoing_filter={},
-        signing_salt=signing.new_salt(),
+        signing_salt=signing_salt or signing.new_salt(),
     )
     configuration.apply(integration, changes or Changes(), outbound=outbound or OutboundPolicy(), new=True)
     session.add(integration)

@@ -6,6 +6,7 @@ redirects are not followed (a redirect could lead anywhere).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,42 @@ def skip_reason(session: Session, integration: Integration | None) -> str | None
     return None
 
 
+def body_text(answer: httpx.Response) -> str:
+    return answer.text.strip()[:200]
+
+
+async def post_json(
+    outbound: OutboundPolicy,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    shown_as: str | None = None,
+    said: Callable[[httpx.Response], str] = body_text,
+) -> httpx.Response:
+    """POST ``body`` (JSON) to ``url`` once it passes the outbound check, without following
+    redirects; the 2xx answer, or ``PermanentFailure`` / ``RuntimeError`` (to retry) naming the
+    status, where it came from and what the answer ``said``. A URL that is a secret (a chat
+    hook's) is named in errors as ``shown_as`` instead."""
+    try:
+        await outbound.check_async(url)
+    except OutboundRefused as refused:
+        message = refused.message.replace(url, shown_as) if shown_as else refused.message
+        raise PermanentFailure(message) from refused
+    headers = {**headers, "Content-Type": "application/json", "User-Agent": f"Tocsin/{__version__}"}
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+        answer = await client.post(url, content=body, headers=headers)
+    status = answer.status_code
+    if 200 <= status < 300:
+        return answer
+    text = said(answer)
+    problem = f"HTTP {status} from {shown_as or url}" + (f": {text}" if text else "")
+    if status >= 500 or status in RETRIED_STATUSES:
+        raise RuntimeError(problem)
+    raise PermanentFailure(problem)
+
+
 class WebhookChannel:
     topics: tuple[str, ...] = (TOPIC,)
 
@@ -73,28 +110,10 @@ class WebhookChannel:
         )
 
     async def send(self, prepared: Request) -> None:
-        try:
-            await self.outbound.check_async(prepared.url)
-        except OutboundRefused as refused:
-            raise PermanentFailure(refused.message) from refused
         timestamp = int(clock.now().timestamp())
-        headers = {
-            **prepared.headers,
-            "Content-Type": "application/json",
-            "User-Agent": f"Tocsin/{__version__}",
-            **signing.headers(prepared.secret, timestamp, prepared.body),
-        }
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False) as client:
-            answer = await client.post(prepared.url, content=prepared.body, headers=headers)
-        status = answer.status_code
-        if 200 <= status < 300:
-            self._answers[prepared.message_id] = status
-            return
-        said = answer.text.strip()[:200]
-        problem = f"HTTP {status} from {prepared.url}" + (f": {said}" if said else "")
-        if status >= 500 or status in RETRIED_STATUSES:
-            raise RuntimeError(problem)
-        raise PermanentFailure(problem)
+        headers = {**prepared.headers, **signing.headers(prepared.secret, timestamp, prepared.body)}
+        answer = await post_json(self.outbound, prepared.url, prepared.body, headers, timeout=self.timeout)
+        self._answers[prepared.message_id] = answer.status_code
 
     def delivered(self, session: Session, message: Claimed) -> None:
         status = self._answers.pop(message.id, None)

@@ -5,7 +5,13 @@ A message is ``pending`` until an engine claims it: the claim sets ``delivering`
 (``locked_until``) in one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
 engines never take the same row). Finishing it is ``delivered``, or back to ``pending`` with a
 later ``next_attempt_at``, or ``dead`` (given up; stays visible until retried by hand). An engine
-that dies mid-delivery leaves its claims to expire; they are then claimed again."""
+that dies mid-delivery leaves its claims to expire; they are then claimed again.
+
+Messages sharing an ``ordering_key`` go out one at a time, oldest (smallest id) first: one is
+claimable only while no earlier message of its key is pending or delivering, so a failed one
+waiting for its retry holds back the rest of its key. A dead one holds back nothing. The order
+is that of the ids, which is the order of writing as long as the writers of one key take turns
+(always on SQLite; on PostgreSQL, enqueue while holding the alert's row lock)."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, and_, insert, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tocsin import clock
@@ -66,6 +72,7 @@ class Claimed:
     created_at: datetime
     lease: datetime
     """The claim's ``locked_until``: finishing only counts while the claim is still ours."""
+    ordering_key: str | None = None
 
 
 def row(
@@ -137,10 +144,11 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
                 outbox.c.state == "pending",
                 and_(outbox.c.state == "delivering", outbox.c.locked_until < now),
             ),
+            or_(outbox.c.ordering_key.is_(None), outbox.c.id.in_(_first_undelivered_of_each_key())),
         )
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=outbox)  # the rows taken, not the earlier ones looked at
     )
     locked_until = now + lease
     rows = session.connection().execute(
@@ -155,6 +163,7 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
             outbox.c.payload,
             outbox.c.attempts,
             outbox.c.created_at,
+            outbox.c.ordering_key,
         )
     )
     claimed = [
@@ -167,10 +176,23 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
             attempts=found.attempts,
             created_at=found.created_at,
             lease=locked_until,
+            ordering_key=found.ordering_key,
         )
         for found in rows
     ]
     return sorted(claimed, key=lambda message: message.id)
+
+
+def _first_undelivered_of_each_key() -> Any:
+    """The one message of each ordering key that may go now: the oldest not yet delivered. Dead
+    ones are left out, or one dead letter would silence its key for good. Computed once for the
+    whole claim (not per candidate, which grows with the square of a long outage's backlog)."""
+    undelivered = outbox.alias("undelivered")
+    return (
+        select(func.min(undelivered.c.id))
+        .where(undelivered.c.ordering_key.is_not(None), undelivered.c.state.in_(("pending", "delivering")))
+        .group_by(undelivered.c.ordering_key)
+    )
 
 
 def _still_ours(message: Claimed) -> Any:

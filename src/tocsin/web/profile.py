@@ -1,11 +1,89 @@
-"""(being written)"""
+"""The signed-in user's profile page, with the chat accounts connected to them (and a button to
+revoke each)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Annotated, Any
 
+from fastapi import FastAPI, Form
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tocsin.accounts.models import User
+from tocsin.chat import linking
 from tocsin.config import Settings
+from tocsin.errors import NotFound
+from tocsin.teams import service as teams
+from tocsin.web import csrf
+from tocsin.web.pages import db, redirect, render, signed_in_user, to_login
+
+FLASH = "profile_flash"
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    return None
+    @app.get("/profile", include_in_schema=False)
+    def profile_page(request: Request) -> Response:
+        user = signed_in_user(request)
+        if user is None:
+            return to_login(request)
+        return _page(request, user, notice=request.session.pop(FLASH, ""))
+
+    @app.post("/profile/chat-accounts/{account_id}/revoke", include_in_schema=False)
+    async def revoke_chat_account(
+        request: Request, account_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        user = await run_in_threadpool(signed_in_user, request)
+        if user is None:
+            return to_login(request)
+        if not csrf.is_valid(request, csrf_token):
+            return await run_in_threadpool(
+                lambda: _page(request, user, status=400, error="Your session expired; please try again.")
+            )
+
+        def revoke(session: Session) -> str:
+            own = {account.id: account for account in linking.accounts_of(session, user.id)}
+            linking.revoke(session, user=user, account_id=account_id)  # NotFound unless one of `own`
+            return linking.describe_account(own[account_id])
+
+        try:
+            revoked = await request.app.state.writer.run(revoke)
+        except NotFound as missing:
+            problem = missing.message
+            return await run_in_threadpool(lambda: _page(request, user, status=404, error=problem))
+        request.session[FLASH] = f"Revoked {revoked}."
+        return redirect(request, "/profile")
+
+
+def _page(request: Request, user: User, *, status: int = 200, notice: str = "", error: str = "") -> Response:
+    with db(request).read_session() as session:
+        member_of = teams.team_ids_of_user(session, user.id)
+        team_rows = [
+            {"name": team.name, "role": _role_in(session, team.id, user)}
+            for team in teams.list_teams(session)
+            if team.id in member_of
+        ]
+        chat_accounts: list[dict[str, Any]] = [
+            {
+                "id": account.id,
+                "platform": account.platform,
+                "team": account.chat_team_name or account.chat_team_id,
+                "user": account.chat_user_name or account.chat_user_id,
+            }
+            for account in linking.accounts_of(session, user.id)
+        ]
+    return render(
+        request,
+        "profile.html",
+        status,
+        user=user,
+        teams=team_rows,
+        chat_accounts=chat_accounts,
+        notice=notice,
+        error=error,
+    )
+
+
+def _role_in(session: Session, team_id: str, user: User) -> str:
+    return next((role for member, role in teams.members_of(session, team_id) if member.id == user.id), "user")

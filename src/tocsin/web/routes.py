@@ -17,7 +17,7 @@ from tocsin.alerts.json_views import iso
 from tocsin.config import Settings
 from tocsin.errors import InvalidInput
 from tocsin.teams import service as teams
-from tocsin.web import chat_links, csrf, integration_pages, profile
+from tocsin.web import alert_page, chat_links, csrf, integration_pages, profile
 from tocsin.web.pages import HERE, db, redirect, render, safe_next, signed_in_user, to_login
 
 
@@ -26,6 +26,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     integration_pages.install(app, settings)
     chat_links.install(app, settings)
     profile.install(app, settings)
+    alert_page.install(app, settings)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
@@ -87,6 +88,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                 alerts, error = [], problem.message
             rows = [
                 {
+                    "id": alert.id,
                     "tiny_id": alert.tiny_id,
                     "priority": alert.priority,
                     "message": alert.message,

@@ -1,0 +1,81 @@
+"""Signed contexts of the buttons on chat posts (Acknowledge, Close, Take ownership).
+
+Mattermost keeps a button's ``context`` on its server and sends it back, with the clicking user's
+ids, when the button is pressed; anyone who can reach our button URL could send one too. So the
+context carries what the press means (action, alert, integration, expiry) and an HMAC-SHA256 of
+exactly that, under a key derived from the server's secret key: a press is acted on only if the
+signature matches, nothing was added or changed, and the button has not expired."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+ACTIONS = ("ack", "close", "own")
+BUTTON_LIFETIME = timedelta(days=7)
+"""How long a posted button works. Alerts often stay open for days (a disk filling slowly, a
+weekend), so a post should stay actionable for a week; a stale post's button then says to use
+``/genie`` instead, and a leaked context stops being worth anything."""
+FIELDS = frozenset({"action", "alert", "integration", "expires", "sig"})
+
+
+class InvalidButton(Exception):
+    """A press that is not acted on: forged, altered or expired. The message says which."""
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    action: str
+    """"ack", "close" or "own"."""
+    alert_id: str
+    integration_id: str
+
+
+def _key(secret_key: str) -> bytes:
+    return hmac.new(secret_key.encode(), b"chat-buttons", hashlib.sha256).digest()
+
+
+def _signature(secret_key: str, action: str, alert_id: str, integration_id: str, expires: str) -> str:
+    canonical = "|".join((action, alert_id, integration_id, expires)).encode()
+    return hmac.new(_key(secret_key), canonical, hashlib.sha256).hexdigest()
+
+
+def sign(
+    secret_key: str, *, action: str, alert_id: str, integration_id: str, expires_at: datetime
+) -> dict[str, str]:
+    """The context of a button that does ``action`` to the alert, through the integration."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown button action {action!r}")
+    if "|" in alert_id or "|" in integration_id:
+        raise ValueError("ids with '|' cannot be signed unambiguously")
+    expires = str(int(expires_at.timestamp()))
+    return {
+        "action": action,
+        "alert": alert_id,
+        "integration": integration_id,
+        "expires": expires,
+        "sig": _signature(secret_key, action, alert_id, integration_id, expires),
+    }
+
+
+def verify(secret_key: str, context: dict[str, Any], now: datetime) -> ButtonPress:
+    """What a pressed button asks for; raises ``InvalidButton`` unless its context is exactly
+    one we signed and it has not expired."""
+    if not isinstance(context, dict) or set(context) != FIELDS:
+        raise InvalidButton("this button was not made by Tocsin (its context is not ours)")
+    if not all(isinstance(value, str) for value in context.values()):
+        raise InvalidButton("this button was not made by Tocsin (its context is not ours)")
+    action, alert_id = context["action"], context["alert"]
+    integration_id, expires = context["integration"], context["expires"]
+    expected = _signature(secret_key, action, alert_id, integration_id, expires)
+    if not hmac.compare_digest(expected.encode(), context["sig"].encode()):
+        raise InvalidButton("this button was not made by Tocsin or was altered (its signature is wrong)")
+    if action not in ACTIONS or not (expires.isascii() and expires.isdigit()):
+        raise InvalidButton("this button was not made by Tocsin (its context is not ours)")
+    if now.timestamp() > int(expires):
+        days = BUTTON_LIFETIME.days
+        raise InvalidButton(f"this button has expired (buttons work for {days} days after the post)")
+    return ButtonPress(action=action, alert_id=alert_id, integration_id=integration_id)

@@ -1,0 +1,162 @@
+"""The Mattermost adapter: the slash command at an integration's Request URL, and the buttons of
+its channel posts. It only translates: Mattermost's request into a ``ChatRequest`` (or a button
+press), and a ``Reply`` into Mattermost's command or action response. Everything else is shared
+by all chat platforms (``tocsin.chat.dispatch``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tocsin import clock
+from tocsin.alerts.models import Alert
+from tocsin.chat import buttons
+from tocsin.chat.dispatch import answer, press_button
+from tocsin.chat.platforms.mattermost_posts import alert_attachment
+from tocsin.chat.replies import Reply
+from tocsin.chat.requests import ChatIdentity, ChatRequest
+from tocsin.config import Settings
+from tocsin.integrations import chat_kinds
+from tocsin.integrations.models import Integration
+
+PLATFORM = "Mattermost"
+MAX_RUNES = 16_000
+"""Mattermost refuses posts over 16383 runes."""
+
+router = APIRouter(prefix="/chat/mattermost", include_in_schema=False)
+log = logging.getLogger(__name__)
+
+
+def command_response(reply: Reply) -> dict[str, Any]:
+    """Mattermost's ``CommandResponse``: posted in the channel, or shown to the caller only."""
+    text = reply.text if len(reply.text) <= MAX_RUNES else reply.text[: MAX_RUNES - 1] + "…"
+    return {
+        "response_type": "in_channel" if reply.in_channel else "ephemeral",
+        "text": text,
+        "username": "Tocsin",
+    }
+
+
+def _ephemeral(text: str, status: int = 200) -> JSONResponse:
+    return JSONResponse(command_response(Reply(text)), status_code=status)
+
+
+def _token_given(request: Request, fields: FormData | QueryParams) -> str | None:
+    """Mattermost sends the command token as ``Authorization: Token <token>`` and in the form."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "token" and value.strip():
+        return value.strip()
+    given = fields.get("token")
+    return given if isinstance(given, str) and given else None
+
+
+def chat_request(fields: FormData | QueryParams) -> ChatRequest:
+    """Mattermost's form fields (§ slash commands): mentions come as parallel repeated keys."""
+    names = fields.getlist("user_mentions")
+    ids = fields.getlist("user_mentions_ids")
+    return ChatRequest(
+        identity=ChatIdentity(
+            platform=PLATFORM,
+            team_id=str(fields.get("team_id", "")),
+            team_name=str(fields.get("team_domain", "")),
+            user_id=str(fields.get("user_id", "")),
+            user_name=str(fields.get("user_name", "")),
+        ),
+        text=str(fields.get("text", "")),
+        channel_id=str(fields.get("channel_id", "")),
+        channel_name=str(fields.get("channel_name", "")),
+        mentions={str(name): str(user_id) for name, user_id in zip(names, ids, strict=False)},
+    )
+
+
+@router.api_route("/{integration_id}/{secret}", methods=["GET", "POST"])
+async def slash_command(request: Request, integration_id: str, secret: str) -> Response:
+    fields: FormData | QueryParams = (
+        await request.form() if request.method == "POST" else request.query_params
+    )
+    settings: Settings = request.app.state.settings
+    asked = chat_request(fields)
+    if not asked.identity.user_id or not asked.identity.team_id:
+        return _ephemeral("This endpoint takes Mattermost slash commands (user_id and team_id missing).", 400)
+    token = _token_given(request, fields)
+
+    def run(session: Session) -> Response:
+        integration = chat_kinds.find_by_request_secret(
+            session, secret_key=settings.effective_secret_key, integration_id=integration_id, secret=secret
+        )
+        if integration is None:
+            return _ephemeral(
+                "This Request URL belongs to no Tocsin integration: it was deleted, or its secret was "
+                "rotated. Ask a Tocsin admin for the current Request URL of the Mattermost integration."
+            )
+        if not chat_kinds.command_token_matches(integration, token):
+            log.warning("Mattermost command for %s refused: wrong command token", integration.name)
+            return _ephemeral(
+                "Refused: this slash command's token does not match the one stored in Tocsin.", 401
+            )
+        if not integration.enabled:
+            return _ephemeral(
+                f"The Tocsin integration {integration.name} is disabled; a Tocsin admin can enable it "
+                "in Settings > Integrations."
+            )
+        reply = answer(session, integration=integration, request=asked, base_url=settings.base_url)
+        return JSONResponse(command_response(reply))
+
+    response: Response = await request.app.state.writer.run(run)
+    return response
+
+
+@router.post("/actions")
+async def button(request: Request) -> Response:
+    """What Mattermost posts when someone clicks a button of a notification: the post's signed
+    context says which alert and action; the answer updates the post and tells the clicker."""
+    settings: Settings = request.app.state.settings
+    try:
+        click = orjson.loads(await request.body())
+        context = click.get("context") or {}
+        press = buttons.verify(settings.effective_secret_key, context, clock.now())
+    except (orjson.JSONDecodeError, AttributeError, buttons.InvalidButton) as refused:
+        log.warning("Mattermost button refused: %s", refused)
+        return JSONResponse({"ephemeral_text": f"Tocsin refused this button: {refused}"}, status_code=403)
+    identity = ChatIdentity(
+        platform=PLATFORM,
+        team_id=str(click.get("team_id", "")),
+        team_name=str(click.get("team_domain", "")),
+        user_id=str(click.get("user_id", "")),
+        user_name=str(click.get("user_name", "")),
+    )
+
+    def run(session: Session) -> dict[str, Any]:
+        integration = session.get(Integration, press.integration_id)
+        if integration is None or not integration.enabled:
+            state = "deleted" if integration is None else "disabled"
+            return {"ephemeral_text": f"The Tocsin integration of this post is {state}; nothing was done."}
+        reply = press_button(
+            session, integration=integration, identity=identity, action=press.action, alert_id=press.alert_id
+        )
+        alert = session.get(Alert, press.alert_id)
+        if alert is None:
+            return {"ephemeral_text": reply.text}
+        attachment = alert_attachment(
+            session,
+            alert,
+            base_url=settings.base_url,
+            secret_key=settings.effective_secret_key,
+            integration=integration,
+        )
+        # Mattermost replaces the post's text with the update's message: keep it (notifications
+        # of new alerts have none) and swap the attachment for the alert as it is now.
+        return {
+            "update": {"message": "", "props": {"attachments": [attachment]}},
+            "ephemeral_text": reply.text,
+        }
+
+    return JSONResponse(await request.app.state.writer.run(run))

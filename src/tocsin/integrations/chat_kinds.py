@@ -1,0 +1,85 @@
+"""Chat integrations (Mattermost): the settings only they have, and the Request URL their slash
+commands are sent to.
+
+The secret in the Request URL is derived, never stored: an HMAC of the integration's signing salt
+under the server's secret key. So the URL can be shown at any time (before saving, too, when the
+id and salt are chosen in advance), and rotating the integration's signing secret changes it.
+A command token (Mattermost's per-command token) is kept only as its SHA-256."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tocsin.integrations.models import Integration
+
+CHAT_KINDS = ("Mattermost",)
+COMMAND_TOKEN_MAX = 200
+_PATHS = {"Mattermost": "mattermost"}
+
+
+def is_chat_kind(kind: str) -> bool:
+    return kind in CHAT_KINDS
+
+
+def _secret(secret_key: str, salt: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"chat-request:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()  # 32 characters, no padding
+
+
+def request_secret(secret_key: str, integration: Integration) -> str:
+    return _secret(secret_key, integration.signing_salt)
+
+
+def request_url_for(base_url: str, secret_key: str, *, kind: str, integration_id: str, salt: str) -> str:
+    """The Request URL an integration with this id and salt has (or will have, once saved)."""
+    return f"{base_url}/chat/{_PATHS[kind]}/{integration_id}/{_secret(secret_key, salt)}"
+
+
+def request_url(base_url: str, secret_key: str, integration: Integration) -> str:
+    return request_url_for(
+        base_url,
+        secret_key,
+        kind=integration.type,
+        integration_id=integration.id,
+        salt=integration.signing_salt,
+    )
+
+
+def find_by_request_secret(
+    session: Session, *, secret_key: str, integration_id: str, secret: str
+) -> Integration | None:
+    """The chat integration whose Request URL carries ``secret``; disabled ones too (the caller
+    says they are disabled). The comparison takes the same time whatever ``secret`` is."""
+    integration = session.get(Integration, integration_id)
+    if integration is None or not is_chat_kind(integration.type):
+        return None
+    expected = request_secret(secret_key, integration).encode()
+    return integration if hmac.compare_digest(expected, secret.encode()) else None
+
+
+def requires_user_matching(integration: Integration) -> bool:
+    """Whether only chat users linked to a Tocsin account may run commands."""
+    return bool((integration.config or {}).get("requireUserMatching", False))
+
+
+def hash_command_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def command_token_set(integration: Integration) -> bool:
+    return bool((integration.config or {}).get("commandTokenHash"))
+
+
+def command_token_matches(integration: Integration, given: str | None) -> bool:
+    """True when no token is stored, or ``given`` is that token (compared in constant time)."""
+    stored: Any = (integration.config or {}).get("commandTokenHash")
+    if not stored:
+        return True
+    if not given:
+        return False
+    return hmac.compare_digest(hash_command_token(given).encode(), str(stored).encode())

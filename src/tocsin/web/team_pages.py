@@ -1,0 +1,87 @@
+"""Teams: the list of teams, and a team's page with its members and its integrations, from which
+the team's admins add an integration the team owns (the "team dashboard" way of adding one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tocsin.config import Settings
+from tocsin.integrations import registry
+from tocsin.integrations.models import Integration
+from tocsin.teams import service as teams
+from tocsin.web.pages import db, render, signed_in_user, to_login
+
+
+def integration_rows(session: Session, found: Iterable[Integration]) -> list[dict[str, Any]]:
+    """What the lists of integrations show of each."""
+    names = {team.id: team.name for team in teams.list_teams(session)}
+    return [
+        {
+            "id": integration.id,
+            "name": integration.name,
+            "type": integration.type,
+            "team": names.get(integration.team_id or "", ""),
+            "team_id": integration.team_id,
+            "enabled": integration.enabled,
+        }
+        for integration in found
+    ]
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    @app.get("/teams", include_in_schema=False)
+    def teams_page(request: Request) -> Response:
+        user = signed_in_user(request)
+        if user is None:
+            return to_login(request)
+        with db(request).read_session() as session:
+            found = teams.list_teams(session)
+            members = teams.members_by_team(session, [team.id for team in found])
+            mine = teams.team_ids_of_user(session, user.id)
+            rows = [
+                {
+                    "id": team.id,
+                    "name": team.name,
+                    "description": team.description,
+                    "members": len(members[team.id]),
+                    "mine": team.id in mine,
+                }
+                for team in found
+            ]
+        return render(request, "teams.html", user=user, teams=rows)
+
+    @app.get("/teams/{team_id}", include_in_schema=False)
+    def team_page(request: Request, team_id: str, q: str = "") -> Response:
+        user = signed_in_user(request)
+        if user is None:
+            return to_login(request)
+        with db(request).read_session() as session:
+            team = teams.find_team(session, team_id=team_id)
+            if team is None:
+                return render(request, "team.html", 404, user=user, team=None)
+            actor = teams.actor_for_user(session, user, channel="web")
+            members = [
+                {"username": member.username, "full_name": member.full_name, "role": role}
+                for member, role in teams.members_of(session, team.id)
+            ]
+            integrations = integration_rows(
+                session, registry.list_integrations(session, actor=actor, team_id=team.id)
+            )
+            view = {"id": team.id, "name": team.name, "description": team.description}
+        return render(
+            request,
+            "team.html",
+            user=user,
+            team=view,
+            members=members,
+            integrations=integrations,
+            may_add=actor.manages.covers_team(team.id),
+            kinds=registry.kinds_matching(q),
+            q=q,
+        )

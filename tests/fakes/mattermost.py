@@ -1,0 +1,263 @@
+"""A fake Mattermost server that behaves toward Tocsin like the real one, over real HTTP on
+loopback: it serves incoming webhooks and slash command response URLs, sends slash commands and
+button clicks exactly as Mattermost does, and applies the answers as Mattermost would.
+
+    def test_something(fake_mattermost):
+        hook_url = fake_mattermost.new_hook(channel="ops-alerts")      # give it to Tocsin
+        result = fake_mattermost.slash(request_url, "ack 12", user="bob")
+        post = fake_mattermost.wait_for_posts(1)[0]
+        click = fake_mattermost.click(post, "Acknowledge", user="ann")
+
+Users, teams and channels exist as soon as they are named; every user is a member of every team.
+``sender`` (an ``httpx.Client``, a Starlette ``TestClient`` too) lets the fake reach an
+in-process Tocsin instead of a live server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.fakes.mattermost_click import ClickResult, click_button, click_payload, send_click
+from tests.fakes.mattermost_hooks import serve
+from tests.fakes.mattermost_model import Ephemeral, FakeChannel, FakeTeam, FakeUser, HttpSender, Post, new_id
+from tests.fakes.mattermost_server import Listener
+from tests.fakes.mattermost_slash import SlashResult, slash
+from tests.fakes.mattermost_world import CommandHook, Hook, World
+from tests.support.http_receiver import Answer, Received
+
+__all__ = ["ClickResult", "Ephemeral", "FakeMattermost", "Post", "SlashResult", "fake_mattermost"]
+
+_DEFAULT = object()
+
+
+class FakeMattermost:
+    def __init__(self, *, sender: HttpSender | None = None, timeout: float = 30) -> None:
+        self.world = World()
+        self.command_token = new_id()
+        """The slash command's token, sent unless ``slash(token=...)`` says otherwise."""
+        self.timeout = timeout
+        """Mattermost's OutgoingIntegrationRequestsTimeout (seconds), for the fake's own client."""
+        self._listener = Listener(self._answer)
+        self._sender = sender
+        self._client: httpx.Client | None = None
+        self._unavailable = False
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> FakeMattermost:
+        self._listener.start()
+        if self._sender is None:
+            self._client = httpx.Client(follow_redirects=True, trust_env=False, timeout=self.timeout)
+        return self
+
+    def stop(self) -> None:
+        self._listener.stop()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> FakeMattermost:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """Mattermost's SiteURL."""
+        return f"http://127.0.0.1:{self._listener.port}"
+
+    def down(self, mode: str = "503") -> None:
+        """Play an outage: "503" answers every request 503, "refuse" stops listening."""
+        if mode not in ("503", "refuse"):
+            raise ValueError('mode is "503" or "refuse"')
+        self._unavailable = True
+        if mode == "refuse":
+            self._listener.stop()
+
+    def up(self) -> None:
+        self._unavailable = False
+        self._listener.start()
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock (response URLs expire 30 minutes after their command)."""
+        with self.world.lock:
+            self.world.offset += seconds
+
+    def reset(self) -> None:
+        """Forget posts, ephemeral messages, requests and response URLs; keep users, teams,
+        channels and hooks (Tocsin holds their URLs); end any outage."""
+        with self.world.lock:
+            self.world.posts.clear()
+            self.world.ephemerals.clear()
+            self.world.command_hooks.clear()
+        self._listener.forget()
+        self.up()
+
+    # -- people and places ------------------------------------------------------------------
+
+    def user(self, username: str) -> FakeUser:
+        return self.world.user(username)
+
+    def team(self, name: str) -> FakeTeam:
+        return self.world.team(name)
+
+    def channel(self, name: str, team: str = "acme") -> FakeChannel:
+        return self.world.channel(name, team)
+
+    # -- incoming webhooks ------------------------------------------------------------------
+
+    def new_hook(
+        self,
+        channel: str = "ops-alerts",
+        *,
+        team: str = "acme",
+        creator: str = "sysadmin",
+        display_name: str = "Tocsin",
+        username: str = "",
+        locked: bool = False,
+    ) -> str:
+        """A new incoming webhook posting into ``channel``; its full URL."""
+        hook = Hook(
+            new_id(),
+            self.world.channel(channel, team),
+            self.world.user(creator),
+            display_name,
+            username,
+            locked,
+        )
+        with self.world.lock:
+            self.world.hooks[hook.id] = hook
+        return f"{self.base_url}/hooks/{hook.id}"
+
+    def delete_hook(self, url: str) -> None:
+        with self.world.lock:
+            del self.world.hooks[self.hook_id(url)]
+
+    @staticmethod
+    def hook_id(url: str) -> str:
+        return urlsplit(url).path.rsplit("/", 1)[-1]
+
+    @property
+    def requests(self) -> list[Received]:
+        """Every request that reached the fake, refused ones (400, 503...) included."""
+        return self._listener.received
+
+    def hook_requests(self, url: str) -> list[Received]:
+        path = urlsplit(url).path
+        return [request for request in self.requests if urlsplit(request.path).path == path]
+
+    def posts(self, channel: str | None = None) -> list[Post]:
+        with self.world.lock:
+            return [post for post in self.world.posts if channel in (None, post.channel)]
+
+    def ephemerals(self, user: str | None = None) -> list[Ephemeral]:
+        with self.world.lock:
+            return [message for message in self.world.ephemerals if user in (None, message.user)]
+
+    def wait_for_posts(self, count: int, timeout: float = 10, channel: str | None = None) -> list[Post]:
+        """Poll until at least ``count`` posts exist (the engine delivers in the background)."""
+        deadline = time.monotonic() + timeout
+        while len(posts := self.posts(channel)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} posts, got {len(posts)}: {[p.text for p in posts]}")
+            time.sleep(0.02)
+        return posts
+
+    def response_url(self, url: str) -> CommandHook:
+        """A slash command's response URL: its uses and what was posted to it."""
+        with self.world.lock:
+            return self.world.command_hooks[self.hook_id(url)]
+
+    # -- what Mattermost sends ----------------------------------------------------------------
+
+    def slash(
+        self,
+        request_url: str,
+        text: str,
+        *,
+        user: str = "bob",
+        team: str = "acme",
+        channel: str = "ops-alerts",
+        method: str = "POST",
+        token: Any = _DEFAULT,
+        mentions: dict[str, str] | None = None,
+        trigger: str = "genie",
+        root_id: str = "",
+    ) -> SlashResult:
+        """Type ``/<trigger> <text>`` in ``channel``: the request Mattermost sends, and its answer
+        taken as Mattermost takes it. ``token=None`` sends no token (a command without one)."""
+        if method not in ("POST", "GET"):
+            raise ValueError('method is "POST" or "GET"')
+        return slash(
+            self.world,
+            self._http(),
+            site_url=self.base_url,
+            request_url=request_url,
+            text=text,
+            user=user,
+            team=team,
+            channel=channel,
+            method=method,
+            token=self.command_token if token is _DEFAULT else (token or ""),
+            mentions=mentions,
+            trigger=trigger,
+            root_id=root_id,
+        )
+
+    def click(
+        self, post: Post | str, button: str, *, user: str = "ann", team: str | None = None
+    ) -> ClickResult:
+        """Click the button labelled ``button`` (or with that action id) on ``post``. ``team``
+        overrides the team Mattermost would name (the channel's)."""
+        found = self.world.find_post(post) if isinstance(post, str) else post
+        if found is None:
+            raise AssertionError(f"no post {post!r}")
+        return click_button(self.world, self._http(), post=found, button=button, user=user, team=team)
+
+    def click_with_context(
+        self,
+        url: str,
+        context: dict[str, Any] | None,
+        *,
+        user: str = "ann",
+        channel: str = "ops-alerts",
+        team: str = "acme",
+        post_id: str | None = None,
+    ) -> ClickResult:
+        """A click on a button Tocsin did not make as is: any ``context`` (forged, altered,
+        expired), any post id (a fresh one by default)."""
+        where, clicker = self.world.channel(channel, team), self.world.user(user)
+        payload = click_payload(
+            user=clicker,
+            channel=where,
+            team=where.team,
+            post_id=post_id or new_id(),
+            kind="button",
+            context=context,
+        )
+        return send_click(self.world, self._http(), url=url, payload=payload, user=clicker)
+
+    def _http(self) -> HttpSender:
+        client: HttpSender | None = self._sender or self._client
+        if client is None:
+            raise RuntimeError("the fake Mattermost is not started")
+        return client
+
+    # -- what Mattermost serves ---------------------------------------------------------------
+
+    def _answer(self, request: Received) -> Answer:
+        if self._unavailable:
+            return Answer(503, b"Service Unavailable", {"Content-Type": "text/plain"})
+        return serve(self.world, request)
+
+
+@pytest.fixture
+def fake_mattermost() -> Iterator[FakeMattermost]:
+    with FakeMattermost() as fake:
+        yield fake

@@ -1,0 +1,400 @@
+"""Settings > Integrations and the team dashboard, walked as the Mattermost set-up steps walk them:
+search for Mattermost, Add, paste the Mattermost URL, copy the Request URL, Save Integration."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.support.factories import make_user
+from tests.support.server import LiveServer, live_settings
+from tests.web.conftest import web_settings
+from tests.web.pages import csrf_token_in, log_in
+from tests.web.test_browser import browser  # noqa: F401  (fixture)
+from tocsin.config import Settings
+from tocsin.integrations import chat_kinds, outgoing
+from tocsin.integrations import service as integrations
+from tocsin.integrations.configuration import Changes
+from tocsin.integrations.models import Integration
+from tocsin.outbound import OutboundPolicy
+from tocsin.teams import service as teams
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+HOOK = "http://127.0.0.1:8065/hooks/xgk5b9pzxtfbfm3p8eyq8dq7ch"
+REQUEST_URL = re.compile(r'<code id="request-url">([^<]+)</code>')
+DRAFT = re.compile(r'<input type="hidden" name="draft" value="([^"]+)">')
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """As an administrator would allow a Mattermost server on the same host."""
+    return web_settings(database_url, tmp_path).model_copy(update={"outbound_allow": "127.0.0.0/8"})
+
+
+@pytest.fixture
+def ops(db) -> str:
+    """Team ops: lead is its admin, ann a member; admin administers everything; bob is in no team."""
+    for name, role in (("admin", "admin"), ("lead", "user"), ("ann", "user"), ("bob", "user")):
+        make_user(db, f"{name}@example.com", role=role)
+    with db.write_session() as session:
+        members = [("lead@example.com", "admin"), ("ann@example.com", "user")]
+        return teams.create_team(session, name="ops", members=members).id
+
+
+def open_form(http: TestClient, path: str) -> tuple[str, dict[str, Any]]:
+    """The add form's page, and the fields a browser would send back unchanged."""
+    page = http.get(path)
+    assert page.status_code == 200, page.text
+    draft = DRAFT.search(page.text)
+    assert draft, "the form carries no draft"
+    return page.text, {"csrf_token": csrf_token_in(page.text), "draft": draft.group(1)}
+
+
+def request_url_in(html: str) -> str:
+    found = REQUEST_URL.search(html)
+    assert found, "the page shows no Request URL"
+    return found.group(1)
+
+
+def all_integrations(db) -> list[Integration]:
+    with db.read_session() as session:
+        found = list(session.scalars(select(Integration).order_by(Integration.name)))
+        session.expunge_all()
+        return found
+
+
+def add_mattermost(db, name: str, team_id: str | None = None) -> str:
+    with db.write_session() as session:
+        integration, _ = integrations.create_integration(
+            session,
+            type="Mattermost",
+            name=name,
+            team_id=team_id,
+            changes=Changes(url=HOOK),
+            outbound=OutboundPolicy.parse("127.0.0.0/8"),
+        )
+        return integration.id
+
+
+def test_the_pages_ask_to_log_in_first(http: TestClient) -> None:
+    for path in ("/settings/integrations", "/settings/integrations/new?type=Mattermost", "/teams"):
+        response = http.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=")
+
+
+def test_the_list_shows_what_each_person_may_see_with_links(http: TestClient, db, ops: str) -> None:
+    chat_id = add_mattermost(db, "ops-chat", team_id=ops)
+    with db.write_session() as session:
+        integrations.create_integration(session, type="API", name="Prometheus")
+
+    log_in(http, "admin@example.com")
+    everything = http.get("/settings/integrations").text
+    assert (
+        "Prometheus" in everything and f'href="/settings/integrations/{chat_id}">ops-chat</a>' in everything
+    )
+    assert 'href="/settings/integrations/new?type=Mattermost"' in everything
+
+    log_in(http, "ann@example.com")
+    ann_sees = http.get("/settings/integrations").text
+    assert "ops-chat" in ann_sees and "Prometheus" not in ann_sees
+    assert "Only administrators add global integrations." in ann_sees
+    assert "/settings/integrations/new" not in ann_sees
+
+
+def test_searching_for_mattermost_finds_it_with_an_add_button(http: TestClient, ops: str) -> None:
+    log_in(http, "admin@example.com")
+
+    found = http.get("/settings/integrations", params={"q": "matter"}).text
+
+    assert re.findall(r'href="/settings/integrations/new\?type=(\w+)">Add</a>', found) == ["Mattermost"]
+    assert 'value="matter"' in found
+    nothing = http.get("/settings/integrations", params={"q": "carrier pigeon"}).text
+    assert 'No integration matches "carrier pigeon".' in nothing
+
+
+def test_the_request_url_shown_before_saving_is_the_saved_integrations(
+    http: TestClient, db, ops: str, settings: Settings
+) -> None:
+    log_in(http, "admin@example.com")
+    page, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+    shown = request_url_in(page)
+    assert 'name="name" value="Mattermost"' in page
+    assert "Mattermost URL" in page and "Require Matching a User" in page
+    assert '"Require Matching a User" is used to force matching Mattermost accounts with Tocsin' in page
+    assert '<button type="button" data-copy="#request-url">Copy</button>' in page
+    assert '<script src="/static/copy.js" defer></script>' in page
+    assert page.index("Request URL") < page.index("Save Integration")
+    assert re.findall(r'value="(\w+)" checked', page) == list(outgoing.DEFAULT_ACTIONS)
+    assert '<option value="match-all" selected>Match all alerts</option>' in page
+    assert all_integrations(db) == []
+
+    response = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "Mattermost", "url": HOOK, "require_user_matching": "on",
+                       "command_token": "9tgkd1ke3fgyd8t5zy7yxsijjr",
+                       "actions": ["Create", "Close"], "filter_type": "match-all"},
+    )  # fmt: skip
+
+    [saved] = all_integrations(db)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/settings/integrations/{saved.id}"
+    assert chat_kinds.request_url(settings.base_url, settings.effective_secret_key, saved) == shown
+    assert (saved.type, saved.team_id, saved.config["url"]) == ("Mattermost", None, HOOK)
+    assert chat_kinds.requires_user_matching(saved)
+    assert chat_kinds.command_token_matches(saved, "9tgkd1ke3fgyd8t5zy7yxsijjr")
+    assert saved.outgoing_actions == ["Create", "Close"]
+    assert request_url_in(http.get(response.headers["location"]).text) == shown
+
+
+def test_a_form_sent_twice_saves_one_integration(http: TestClient, db, ops: str) -> None:
+    log_in(http, "admin@example.com")
+    _, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+    form = fields | {"name": "Mattermost", "url": HOOK, "actions": ["Create"]}
+
+    first = http.post("/settings/integrations/new", data=form)
+    second = http.post("/settings/integrations/new", data=form)
+
+    assert first.headers["location"] == second.headers["location"]
+    assert len(all_integrations(db)) == 1
+
+
+def test_conditions_choose_which_alerts_are_posted(http: TestClient, db, ops: str) -> None:
+    log_in(http, "admin@example.com")
+    _, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+    conditions = '[{"field": "priority", "operation": "equals", "expectedValue": "P1"}]'
+
+    http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "pages", "url": HOOK, "actions": ["Create"], "filter_type": "conditions",
+                       "conditions": conditions},
+    )  # fmt: skip
+
+    [saved] = all_integrations(db)
+    assert saved.outgoing_filter["type"] == "match-all-conditions"
+    assert [c["expectedValue"] for c in saved.outgoing_filter["conditions"]] == ["P1"]
+
+
+def test_a_team_admin_adds_a_mattermost_integration_the_team_owns(
+    http: TestClient, db, ops: str, settings: Settings
+) -> None:
+    log_in(http, "lead@example.com")
+    team_page = http.get(f"/teams/{ops}", params={"q": "mattermost"}).text
+    assert "lead@example.com" in team_page and "ann@example.com" in team_page
+    assert f'href="/teams/{ops}/integrations/new?type=Mattermost">Add</a>' in team_page
+
+    page, fields = open_form(http, f"/teams/{ops}/integrations/new?type=Mattermost")
+    assert "Add Mattermost integration for team ops" in page
+    response = http.post(
+        f"/teams/{ops}/integrations/new",
+        data=fields | {"name": "ops-chat", "url": HOOK, "actions": ["Create"]},
+    )
+
+    [saved] = all_integrations(db)
+    assert response.status_code == 303 and saved.team_id == ops
+    assert chat_kinds.request_url(settings.base_url, settings.effective_secret_key, saved) == request_url_in(
+        page
+    )
+    assert "Team: <a" in http.get(response.headers["location"]).text
+    assert f'href="/settings/integrations/{saved.id}">ops-chat</a>' in http.get(f"/teams/{ops}").text
+
+
+def test_people_who_do_not_configure_cannot_add(http: TestClient, db, ops: str) -> None:
+    log_in(http, "ann@example.com")
+    response = http.get("/settings/integrations/new?type=Mattermost")
+    assert response.status_code == 403
+    assert "Only administrators add global integrations." in response.text
+    response = http.get(f"/teams/{ops}/integrations/new?type=Mattermost")
+    assert response.status_code == 403
+    assert "Only admins of team ops add its integrations." in response.text
+    assert "Only admins of team ops add its integrations." in http.get(f"/teams/{ops}").text
+
+    log_in(http, "lead@example.com")
+    assert http.get("/settings/integrations/new?type=Mattermost").status_code == 403
+    _, lead_fields = open_form(http, f"/teams/{ops}/integrations/new?type=Mattermost")
+    elsewhere = http.post("/settings/integrations/new", data=lead_fields | {"name": "x", "url": HOOK})
+    assert elsewhere.status_code == 400  # a team's form does not make a global integration
+
+    log_in(http, "ann@example.com")
+    borrowed = lead_fields | {"csrf_token": csrf_token_in(http.get("/teams").text), "name": "x", "url": HOOK}
+    assert http.post(f"/teams/{ops}/integrations/new", data=borrowed).status_code == 400
+    assert all_integrations(db) == []
+
+
+def test_a_bad_url_shows_the_form_again_with_the_message_and_stores_nothing(
+    http: TestClient, db, ops: str
+) -> None:
+    log_in(http, "admin@example.com")
+    page, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+
+    response = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "chat", "url": "https://10.1.2.3/hooks/x", "require_user_matching": "on",
+                       "command_token": "tok", "actions": ["Create", "Close"]},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert (
+        '<p class="error" id="url-error" role="alert">https://10.1.2.3/hooks/x points to a private address '
+        "(10.1.2.3); allow it with TOCSIN_OUTBOUND_ALLOW=10.0.0.0/8</p>"
+    ) in response.text
+    assert 'name="name" value="chat"' in response.text
+    assert 'value="https://10.1.2.3/hooks/x"' in response.text and 'value="tok"' in response.text
+    assert 'name="require_user_matching" checked' in response.text
+    assert 'value="Close" checked' in response.text and 'value="Acknowledge" checked' not in response.text
+    assert request_url_in(response.text) == request_url_in(page)
+    assert all_integrations(db) == []
+
+    broken = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "chat", "url": HOOK, "filter_type": "conditions", "conditions": "[{"},
+    )
+    assert broken.status_code == 422
+    assert 'id="filter-error" role="alert">the conditions are not valid JSON' in broken.text
+    assert all_integrations(db) == []
+
+
+def test_a_duplicate_name_is_shown_next_to_the_name(http: TestClient, db, ops: str) -> None:
+    add_mattermost(db, "chat")
+    log_in(http, "admin@example.com")
+    _, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+
+    response = http.post("/settings/integrations/new", data=fields | {"name": "Chat", "url": HOOK})
+
+    assert response.status_code == 422
+    assert "an integration named &#39;chat&#39; already exists; choose another name" in response.text
+    assert len(all_integrations(db)) == 1
+
+
+def test_a_tampered_or_expired_form_is_refused(http: TestClient, db, ops: str, frozen_clock) -> None:
+    log_in(http, "admin@example.com")
+    _, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+    draft = fields["draft"]
+    tampered = draft[:-3] + ("AAA" if not draft.endswith("AAA") else "BBB")
+
+    response = http.post("/settings/integrations/new", data=fields | {"draft": tampered, "url": HOOK})
+    assert response.status_code == 400
+    assert "This form is more than an hour old or was altered; open it again." in response.text
+
+    frozen_clock.advance(timedelta(minutes=61))
+    expired = http.post("/settings/integrations/new", data=fields | {"name": "chat", "url": HOOK})
+    assert expired.status_code == 400
+    assert all_integrations(db) == []
+
+
+def test_enable_disable_and_delete_need_the_forms_token(http: TestClient, db, ops: str) -> None:
+    chat_id = add_mattermost(db, "chat")
+    log_in(http, "admin@example.com")
+    page = http.get(f"/settings/integrations/{chat_id}").text
+    token = csrf_token_in(page)
+    assert f'action="/settings/integrations/{chat_id}/disable"' in page
+
+    assert (
+        http.post(f"/settings/integrations/{chat_id}/disable", data={"csrf_token": "forged"}).status_code
+        == 400
+    )
+    assert all_integrations(db)[0].enabled is True
+    response = http.post(f"/settings/integrations/{chat_id}/disable", data={"csrf_token": token})
+    assert response.status_code == 303 and all_integrations(db)[0].enabled is False
+    assert (
+        f'action="/settings/integrations/{chat_id}/enable"'
+        in http.get(f"/settings/integrations/{chat_id}").text
+    )
+    http.post(f"/settings/integrations/{chat_id}/enable", data={"csrf_token": token})
+    assert all_integrations(db)[0].enabled is True
+
+    confirm = http.get(f"/settings/integrations/{chat_id}/delete").text
+    assert "Delete chat?" in confirm
+    assert http.post(f"/settings/integrations/{chat_id}/delete", data={}).status_code == 400
+    assert len(all_integrations(db)) == 1
+    deleted = http.post(f"/settings/integrations/{chat_id}/delete", data={"csrf_token": token})
+    assert deleted.status_code == 303 and deleted.headers["location"] == "/settings/integrations"
+    assert all_integrations(db) == []
+
+
+def test_team_members_see_their_teams_integration_but_not_its_urls_or_buttons(
+    http: TestClient, db, ops: str
+) -> None:
+    chat_id = add_mattermost(db, "ops-chat", team_id=ops)
+    log_in(http, "ann@example.com")
+    page = http.get(f"/settings/integrations/{chat_id}")
+    assert page.status_code == 200
+    assert "Team: <a" in page.text and HOOK not in page.text and "request-url" not in page.text
+    assert "/disable" not in page.text
+    token = csrf_token_in(page.text)
+    refused = http.post(f"/settings/integrations/{chat_id}/disable", data={"csrf_token": token})
+    assert refused.status_code == 403 and all_integrations(db)[0].enabled is True
+
+    log_in(http, "bob@example.com")
+    assert http.get(f"/settings/integrations/{chat_id}").status_code == 404
+
+
+def test_an_api_integrations_key_is_shown_once_after_saving(http: TestClient, db, ops: str) -> None:
+    log_in(http, "admin@example.com")
+    page, fields = open_form(http, "/settings/integrations/new?type=API")
+    assert "request-url" not in page and "Mattermost URL" not in page
+
+    saved = http.post("/settings/integrations/new", data=fields | {"name": "Prometheus"})
+
+    assert saved.status_code == 200
+    key = re.search(r'<code id="integration-key">([^<]+)</code>', saved.text)
+    assert key
+    with db.read_session() as session:
+        assert integrations.find_by_secret(session, key.group(1)).name == "Prometheus"
+    assert key.group(1) not in http.get(f"/settings/integrations/{all_integrations(db)[0].id}").text
+
+
+def test_the_teams_page_lists_teams(http: TestClient, ops: str) -> None:
+    log_in(http, "lead@example.com")
+    page = http.get("/teams").text
+    assert f'<a href="/teams/{ops}">ops</a> <span class="mine">(your team)</span>' in page
+    assert http.get("/teams/no-such-team").status_code == 404
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_copied_request_url_is_the_one_saved(
+    browser: Browser,  # noqa: F811  (the fixture imported above)
+    database_url: str,
+    tmp_path: Path,
+    db,
+) -> None:
+    from playwright.sync_api import expect
+
+    make_user(db, "admin@example.com", role="admin")
+    settings = live_settings(database_url, str(tmp_path)).model_copy(update={"outbound_allow": "127.0.0.0/8"})
+    with LiveServer(settings) as server:
+        context = browser.new_context()
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        try:
+            page.goto(server.url + "/settings/integrations")
+            page.get_by_label("E-mail").fill("admin@example.com")
+            page.get_by_label("Password").fill("correct horse")
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_label("Search integrations").fill("Mattermost")
+            page.get_by_role("button", name="Search").click()
+            page.get_by_role("link", name="Add").click()
+            page.get_by_label("Mattermost URL").fill(HOOK)
+            shown = page.locator("#request-url").inner_text()
+            page.get_by_role("button", name="Copy").click()
+            expect(page.get_by_role("button", name="Copied")).to_be_visible()
+            assert page.evaluate("navigator.clipboard.readText()") == shown
+            page.get_by_role("button", name="Save Integration").click()
+
+            expect(page.get_by_role("heading", name="Mattermost")).to_be_visible()
+            assert page.locator("#request-url").inner_text() == shown
+            assert problems == []
+        finally:
+            context.close()
