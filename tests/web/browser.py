@@ -1,0 +1,89 @@
+"""Debian's Chromium driven by Playwright: the ``browser`` and ``page`` fixtures browser tests share,
+and a watch on a page for what a person would notice went wrong (script errors, failed loads).
+
+A test module takes the fixtures by naming them at its top level::
+
+    from tests.web import browser as chromium
+
+    browser, page = chromium.browser, chromium.page
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import require_service
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Response
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        require_service(f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_service("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+class Problems:
+    """Console errors, uncaught script errors and answers of status 400 or more seen by ``page``.
+    ``expect_status`` excuses the answers a test asks for on purpose (a "Token expired" page is
+    410 Gone), with the console line Chromium writes about each."""
+
+    def __init__(self, page: Page) -> None:
+        self.seen: list[str] = []
+        self._expected: set[tuple[int, str]] = set()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.seen.append(f"script error: {error}"))
+        page.on("response", self._response)
+
+    def expect_status(self, status: int, url: str) -> None:
+        self._expected.add((status, url))
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and (response.status, response.url) not in self._expected:
+            self.seen.append(f"{response.status} {response.url}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        failed_load = "Failed to load resource: the server responded with a status of"
+        if any(message.text.startswith(f"{failed_load} {status}") and where == url for status, url in self._expected):
+            return
+        self.seen.append(f"console: {message.text} at {where}")
