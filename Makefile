@@ -26,7 +26,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	scripts/install-test-dependencies
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

@@ -118,7 +118,8 @@ def test_a_mattermost_integration_prints_its_request_url_on_the_last_line(tocsin
         "Team: ops",
         "Enabled: yes",
         "Mattermost URL: https://10.1.2.3/hooks/abc",
-        "Forwards: Create, Acknowledge, UnAcknowledge, Close, AddNote, AssignOwnership",
+        "Forwards: Create, Acknowledge, UnAcknowledge, Close, AddNote, AssignOwnership, TakeOwnership, "
+        "UpdatePriority",
         'Filter: {"type": "match-all"}',
         "Require matching a user: yes",
         "Command token: set",

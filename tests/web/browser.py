@@ -84,6 +84,9 @@ class Problems:
             return
         where = message.location.get("url", "")
         failed_load = "Failed to load resource: the server responded with a status of"
-        if any(message.text.startswith(f"{failed_load} {status}") and where == url for status, url in self._expected):
+        if any(
+            message.text.startswith(f"{failed_load} {status}") and where == url
+            for status, url in self._expected
+        ):
             return
         self.seen.append(f"console: {message.text} at {where}")

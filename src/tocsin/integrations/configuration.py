@@ -116,7 +116,7 @@ def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolic
     if changes.outgoing_actions is not None:
         actions = outgoing.checked_actions(changes.outgoing_actions)
     elif new and outgoing.sends(kind):
-        actions = list(outgoing.DEFAULT_ACTIONS)
+        actions = list(outgoing.default_actions(kind))
     if changes.outgoing_filter is not None or (new and outgoing.sends(kind)):
         filter_json = parse_filter(changes.outgoing_filter, field="outgoing.filter").to_json()
     integration.config = config

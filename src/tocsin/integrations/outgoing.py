@@ -36,6 +36,14 @@ ALERT_ACTIONS = (
 DEFAULT_ACTIONS = ("Create", "Acknowledge", "UnAcknowledge", "Close", "AddNote", "AssignOwnership")
 """Forwarded when an integration that sends does not say: the life of an alert, not every edit."""
 
+CHAT_DEFAULT_ACTIONS = (*DEFAULT_ACTIONS, "TakeOwnership", "UpdatePriority")
+"""A chat channel also hears who took an alert and when its priority changed."""
+
+
+def default_actions(kind: str) -> tuple[str, ...]:
+    return DEFAULT_ACTIONS if kind == "Webhook" else CHAT_DEFAULT_ACTIONS
+
+
 SENDERS: dict[str, str] = {"Webhook": "webhook.send", "Mattermost": "mattermost.post"}
 """Integration kind -> the outbox topic of its deliveries. Chat kinds add themselves here."""
 

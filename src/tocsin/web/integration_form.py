@@ -181,7 +181,7 @@ def new_form(request: Request, type: str, team_id: str | None) -> Response:
         user=user,
         draft=draft,
         team=team,
-        form=Submitted(name=kind, actions=list(outgoing.DEFAULT_ACTIONS)),
+        form=Submitted(name=kind, actions=list(outgoing.default_actions(kind))),
     )
 
 
