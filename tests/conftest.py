@@ -11,6 +11,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,14 +104,21 @@ def db(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-@pytest.fixture
-def frozen_clock() -> Iterator[clock.FrozenClock]:
-    frozen = clock.FrozenClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+@contextmanager
+def frozen_at(start: datetime) -> Iterator[clock.FrozenClock]:
+    """Tocsin's clock stopped at ``start`` (it moves only when told to), then put back."""
+    frozen = clock.FrozenClock(start)
     previous = clock.use(frozen)
     try:
         yield frozen
     finally:
         clock.use(previous)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[clock.FrozenClock]:
+    with frozen_at(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)) as frozen:
+        yield frozen
 
 
 @pytest.fixture

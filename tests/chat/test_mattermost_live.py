@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.chat.conftest import alert, log_of
+from tests.conftest import frozen_at
 from tests.fakes.mattermost import FakeMattermost, Post
 from tests.support.factories import make_integration, make_user
 from tests.support.server import LiveServer, live_settings
@@ -71,12 +72,9 @@ def eventually(predicate: Callable[[], bool], timeout: float) -> bool:
 
 @pytest.fixture
 def frozen() -> Iterator[clock.FrozenClock]:
-    frozen = clock.FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    previous = clock.use(frozen)
-    try:
-        yield frozen
-    finally:
-        clock.use(previous)
+    """Stopped at the real time; the outage test moves it past the retry backoffs."""
+    with frozen_at(datetime.now(UTC).replace(microsecond=0)) as stopped:
+        yield stopped
 
 
 @pytest.fixture

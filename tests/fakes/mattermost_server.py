@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
-from tests.support.http_receiver import Answer, Received
+from tests.support.http_receiver import Answer, Received, handler_class
 
 
 class Listener:
@@ -38,7 +37,7 @@ class Listener:
         if self._server is not None:
             return
         # HTTPServer sets SO_REUSEADDR, so the port can be bound again right after a stop.
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), handler_class(self._record))
         server.daemon_threads = True
         self.port = int(server.server_address[1])
         self._server = server
@@ -60,26 +59,3 @@ class Listener:
         with self._lock:
             self._received.append(request)
         return self.respond(request)
-
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        listener = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                answer = listener._record(Received(self.command, self.path, headers, body))
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-                pass
-
-        return Handler

@@ -44,7 +44,7 @@ class HttpReceiver:
         self._received: list[Received] = []
         self._queued: list[int] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class(self._answer))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -80,29 +80,6 @@ class HttpReceiver:
                 return Answer(self._queued.pop(0))
         return self.respond(request) if self.respond else Answer()
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                answer = receiver._answer(Received(self.command, self.path, headers, body))
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-                pass
-
-        return Handler
-
     def start(self) -> HttpReceiver:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -117,3 +94,27 @@ class HttpReceiver:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def handler_class(answer: Responder) -> type[BaseHTTPRequestHandler]:
+    """A request handler that reads each request whole and sends what ``answer`` says."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            reply = answer(Received(self.command, self.path, headers, body))
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            pass
+
+    return Handler
