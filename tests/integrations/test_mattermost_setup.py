@@ -53,7 +53,10 @@ def test_a_mattermost_integration_shows_its_url_and_request_url_but_gets_no_key(
         rf"http://tocsin\.test/chat/mattermost/{created['id']}/[A-Za-z0-9_-]{{32}}", created["requestUrl"]
     )
     assert created["outgoing"] == {
-        "actions": ["Create", "Acknowledge", "UnAcknowledge", "Close", "AddNote", "AssignOwnership"],
+        "actions": [
+            *("Create", "Acknowledge", "UnAcknowledge", "Close", "AddNote", "AssignOwnership"),
+            *("TakeOwnership", "UpdatePriority"),  # a channel hears who took it and priority changes
+        ],
         "filter": {"type": "match-all"},
     }
     assert "customActions" not in created and "headers" not in created
