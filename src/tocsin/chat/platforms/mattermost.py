@@ -6,6 +6,7 @@ by all chat platforms (``tocsin.chat.dispatch``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -58,18 +59,23 @@ def _token_given(request: Request, fields: FormData | QueryParams) -> str | None
     return given if isinstance(given, str) and given else None
 
 
+def identity_of(fields: Mapping[str, Any]) -> ChatIdentity:
+    """Who typed or clicked: slash commands and button clicks name them with the same fields."""
+    return ChatIdentity(
+        platform=PLATFORM,
+        team_id=str(fields.get("team_id", "")),
+        team_name=str(fields.get("team_domain", "")),
+        user_id=str(fields.get("user_id", "")),
+        user_name=str(fields.get("user_name", "")),
+    )
+
+
 def chat_request(fields: FormData | QueryParams) -> ChatRequest:
     """Mattermost's form fields (§ slash commands): mentions come as parallel repeated keys."""
     names = fields.getlist("user_mentions")
     ids = fields.getlist("user_mentions_ids")
     return ChatRequest(
-        identity=ChatIdentity(
-            platform=PLATFORM,
-            team_id=str(fields.get("team_id", "")),
-            team_name=str(fields.get("team_domain", "")),
-            user_id=str(fields.get("user_id", "")),
-            user_name=str(fields.get("user_name", "")),
-        ),
+        identity=identity_of(fields),
         text=str(fields.get("text", "")),
         channel_id=str(fields.get("channel_id", "")),
         channel_name=str(fields.get("channel_name", "")),
@@ -126,13 +132,7 @@ async def button(request: Request) -> Response:
     except (orjson.JSONDecodeError, AttributeError, buttons.InvalidButton) as refused:
         log.warning("Mattermost button refused: %s", refused)
         return JSONResponse({"ephemeral_text": f"Tocsin refused this button: {refused}"}, status_code=403)
-    identity = ChatIdentity(
-        platform=PLATFORM,
-        team_id=str(click.get("team_id", "")),
-        team_name=str(click.get("team_domain", "")),
-        user_id=str(click.get("user_id", "")),
-        user_name=str(click.get("user_name", "")),
-    )
+    identity = identity_of(click)
 
     def run(session: Session) -> dict[str, Any]:
         integration = session.get(Integration, press.integration_id)
