@@ -17,7 +17,7 @@ from tocsin.alerts import api_actions as alerts_api_actions
 from tocsin.api import errors as api_errors
 from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
-from tocsin.chat.platforms import mattermost
+from tocsin.chat.platforms import hipchat, mattermost, slack
 from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
@@ -86,6 +86,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(maintenance_api.router, tags=["maintenance"])
     app.include_router(policies_api.router, tags=["policies"])
     app.include_router(mattermost.router)
+    app.include_router(hipchat.router)
+    app.include_router(slack.router)
     web_routes.install(app, settings)
     app.add_middleware(
         SessionMiddleware,

@@ -83,7 +83,8 @@ def test_an_unknown_type_is_refused_naming_the_types(tocsin: Tocsin) -> None:
     result = tocsin("integration", "list", "--type", "pigeon")
     assert (
         result.stderr
-        == "error: integration type must be one of API, Webhook, Heartbeat, Mattermost, got 'pigeon'\n"
+        == "error: integration type must be one of API, Webhook, Heartbeat, Mattermost, HipChat, Slack, "
+        "got 'pigeon'\n"
     )
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tocsin import clock
 from tocsin.alerts import actions, requests
-from tocsin.chat.platforms import mattermost_delivery
+from tocsin.chat.platforms import hipchat_delivery, mattermost_delivery, slack_delivery
 from tocsin.config import Settings
 from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
@@ -19,6 +19,9 @@ from tocsin.notify.email import EmailChannel, SmtpServer
 from tocsin.notify.router import AlertRouter
 from tocsin.policies.autoclose import AutoCloseRouter
 from tocsin.writer import WriteQueue
+
+CHAT_DELIVERIES = (mattermost_delivery, hipchat_delivery, slack_delivery)
+"""Each chat platform's channel (posts into its chat) and what its forwarder builds."""
 
 
 def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
@@ -42,7 +45,11 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
 
 def channels(settings: Settings) -> list[Channel]:
     """The outside destinations this server can reach (e-mail only when SMTP is set up)."""
-    found: list[Channel] = [webhook.from_settings(settings), mattermost_delivery.from_settings(settings)]
+    found: list[Channel] = [webhook.from_settings(settings)]
+    for platform in CHAT_DELIVERIES:
+        channel = platform.from_settings(settings)
+        if channel is not None:
+            found.append(channel)
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
     return found
@@ -53,7 +60,9 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
     routers: list[Router] = [
         AlertRouter(can_email=can_email),
-        Forwarder(mattermost_delivery.forwarding(settings)),
+        Forwarder(
+            {kind: sending for p in CHAT_DELIVERIES for kind, sending in p.forwarding(settings).items()}
+        ),
         AutoCloseRouter(),
     ]
     deliveries = Deliveries(

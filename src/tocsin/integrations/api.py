@@ -55,7 +55,10 @@ def integration_json(
         data["headers"] = settings_of.headers_of(integration)
     if chat_kinds.is_chat_kind(integration.type):
         data["requireUserMatching"] = chat_kinds.requires_user_matching(integration)
-        data["commandTokenSet"] = chat_kinds.command_token_set(integration)
+        if integration.type == "Mattermost":
+            data["commandTokenSet"] = chat_kinds.command_token_set(integration)
+        if integration.type == "Slack":
+            data["slackSigningSecretSet"] = bool(chat_kinds.slack_signing_secret(integration))
         if registry.may_configure(actor, integration):
             data["requestUrl"] = chat_kinds.request_url(base_url, secret_key, integration)
     if integration.type in settings_of.CUSTOM_ACTION_KINDS:
@@ -90,6 +93,7 @@ def _changes(body: IntegrationPayload | IntegrationUpdate) -> Changes:
         outgoing_filter=given.filter if given else None,
         require_user_matching=body.require_user_matching,
         command_token=body.command_token,
+        slack_signing_secret=body.slack_signing_secret,
     )
 
 

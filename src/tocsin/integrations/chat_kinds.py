@@ -1,10 +1,11 @@
-"""Chat integrations (Mattermost): the settings only they have, and the Request URL their slash
-commands are sent to.
+"""Chat integrations (Mattermost, HipChat, Slack): the settings only they have, and the Request URL
+their commands are sent to (for HipChat: the URL of the add-on's capabilities descriptor).
 
 The secret in the Request URL is derived, never stored: an HMAC of the integration's signing salt
 under the server's secret key. So the URL can be shown at any time (before saving, too, when the
 id and salt are chosen in advance), and rotating the integration's signing secret changes it.
-A command token (Mattermost's per-command token) is kept only as its SHA-256."""
+A command token (Mattermost's per-command token) is kept only as its SHA-256. Slack's signing
+secret is kept as it is: every request is checked with it."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from tocsin.integrations.models import Integration
 
-CHAT_KINDS = ("Mattermost",)
+CHAT_KINDS = ("Mattermost", "HipChat", "Slack")
 COMMAND_TOKEN_MAX = 200
-_PATHS = {"Mattermost": "mattermost"}
+_PATHS = {"Mattermost": "mattermost", "HipChat": "hipchat", "Slack": "slack"}
+SLACK_SIGNING_SECRET_MAX = 200
 
 
 def is_chat_kind(kind: str) -> bool:
@@ -83,3 +85,13 @@ def command_token_matches(integration: Integration, given: str | None) -> bool:
     if not given:
         return False
     return hmac.compare_digest(hash_command_token(given).encode(), str(stored).encode())
+
+
+def slack_signing_secret(integration: Integration) -> str:
+    """The Signing Secret of the Slack app whose requests this integration takes ("" if none)."""
+    return str((integration.config or {}).get("slackSigningSecret", ""))
+
+
+def request_url_label(kind: str) -> str:
+    """What the platform calls the URL it is given: HipChat installs an add-on from a descriptor."""
+    return "Capabilities URL" if kind == "HipChat" else "Request URL"

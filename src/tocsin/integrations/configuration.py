@@ -1,7 +1,8 @@
 """What an integration that sends alerts out is configured with, checked before anything is
 stored: a webhook's URL (through the outbound check) and headers, its custom actions; a chat
-kind's incoming-webhook URL (the same check), whether it requires matching a user, its command
-token; and the outgoing side (the alert actions forwarded, and the filter alerts must match)."""
+kind's URL (the same check), whether it requires matching a user, Mattermost's command token,
+Slack's signing secret; and the outgoing side (the alert actions forwarded, and the filter alerts
+must match)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from tocsin.integrations import chat_kinds, outgoing
 from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
 
-URL_KINDS = frozenset({"Webhook", "Mattermost"})
-"""Kinds configured with the URL they post to (a chat kind's: its incoming webhook)."""
+URL_KINDS = frozenset({"Webhook", "Mattermost", "Slack", "HipChat"})
+"""Kinds configured with the URL they post to (Mattermost's and Slack's: the incoming webhook;
+HipChat's: the HipChat server, whose API notifications are sent through)."""
 HEADER_KINDS = frozenset({"Webhook"})
 CUSTOM_ACTION_KINDS = frozenset({"Webhook"})
 """Kinds that run custom actions (a chat channel has nothing to run them)."""
@@ -24,7 +26,19 @@ MISSING_URL = {
         "a Mattermost integration needs the Mattermost URL: the URL of the incoming webhook "
         "it posts to (in Mattermost: Integrations > Incoming Webhooks)"
     ),
+    "Slack": (
+        "a Slack integration needs the Slack URL: the URL of the incoming webhook of your Slack "
+        "app it posts to (in Slack: your app > Incoming Webhooks)"
+    ),
+    "HipChat": (
+        "a HipChat integration needs the HipChat URL: the address of the HipChat server "
+        "(https://api.hipchat.com, or your HipChat Server's)"
+    ),
 }
+MISSING_SIGNING_SECRET = (
+    "a Slack integration needs the Signing Secret of your Slack app (in Slack: your app > Basic "
+    "Information > App Credentials); every request from Slack is checked with it"
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,9 @@ class Changes:
     outgoing_filter: dict[str, Any] | None = None
     require_user_matching: bool | None = None
     command_token: str | None = None
-    """A chat kind's slash-command token; "" removes it."""
+    """Mattermost's slash-command token; "" removes it."""
+    slack_signing_secret: str | None = None
+    """The Signing Secret of a Slack integration's app."""
 
     @property
     def outgoing_given(self) -> bool:
@@ -54,7 +70,8 @@ def _refuse_what_the_kind_has_not(kind: str, changes: Changes) -> None:
         ("url", changes.url, URL_KINDS),
         ("headers", changes.headers, HEADER_KINDS),
         ("requireUserMatching", changes.require_user_matching, frozenset(chat_kinds.CHAT_KINDS)),
-        ("commandToken", changes.command_token, frozenset(chat_kinds.CHAT_KINDS)),
+        ("commandToken", changes.command_token, frozenset({"Mattermost"})),
+        ("slackSigningSecret", changes.slack_signing_secret, frozenset({"Slack"})),
     ):
         if value and kind not in kinds:
             raise InvalidInput(field, f"{kind} integrations have no {field}; only {_only(kinds)}")
@@ -90,6 +107,19 @@ def _command_token_hash(token: str) -> str | None:
     return chat_kinds.hash_command_token(token)
 
 
+def _slack_signing_secret(secret: str) -> str:
+    secret = secret.strip()
+    if not secret:
+        raise InvalidInput("slackSigningSecret", MISSING_SIGNING_SECRET)
+    if len(secret) > chat_kinds.SLACK_SIGNING_SECRET_MAX or not secret.isalnum():
+        raise InvalidInput(
+            "slackSigningSecret",
+            "the Signing Secret is the one Slack shows under Basic Information > App Credentials: "
+            f"letters and digits only, at most {chat_kinds.SLACK_SIGNING_SECRET_MAX} characters",
+        )
+    return secret
+
+
 def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolicy, new: bool) -> None:
     """Check ``changes`` and set them on ``integration`` (nothing is set if any is refused). A new
     integration that sends gets the default actions and a match-all filter unless given others."""
@@ -112,6 +142,10 @@ def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolic
             token_hash = _command_token_hash(changes.command_token)
             if token_hash:
                 config["commandTokenHash"] = token_hash
+    if changes.slack_signing_secret is not None:
+        config["slackSigningSecret"] = _slack_signing_secret(changes.slack_signing_secret)
+    if kind == "Slack" and not config.get("slackSigningSecret"):
+        raise InvalidInput("slackSigningSecret", MISSING_SIGNING_SECRET)
     actions = filter_json = None
     if changes.outgoing_actions is not None:
         actions = outgoing.checked_actions(changes.outgoing_actions)

@@ -1,5 +1,5 @@
 """Integrations: the named doors through which alerts come in (API, Heartbeat) and go out
-(Webhook, and the chat platforms later)."""
+(Webhook, and the chat platforms Mattermost, HipChat and Slack)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tocsin.db import Base, UTCDateTime, new_id
 from tocsin.types import JSONDocument
 
-INTEGRATION_TYPES = ("API", "Webhook", "Heartbeat", "Mattermost")
+INTEGRATION_TYPES = ("API", "Webhook", "Heartbeat", "Mattermost", "HipChat", "Slack")
 
 
 class Integration(Base):
@@ -31,7 +31,9 @@ class Integration(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     config: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     """What the kind needs: a webhook's ``url`` and ``headers``, its ``customActions``; a chat
-    kind's ``url`` (incoming webhook), ``requireUserMatching`` and ``commandTokenHash``."""
+    kind's ``url`` (Mattermost's and Slack's incoming webhook, the HipChat server) and
+    ``requireUserMatching``; Mattermost's ``commandTokenHash``; Slack's ``slackSigningSecret``;
+    HipChat's ``hipchatInstallation`` (what the install callback gave)."""
     outgoing_actions: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     """The alert actions forwarded to the outgoing side ("Create", "Acknowledge", ...)."""
     outgoing_filter: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)

@@ -44,15 +44,16 @@ def default_actions(kind: str) -> tuple[str, ...]:
     return DEFAULT_ACTIONS if kind == "Webhook" else CHAT_DEFAULT_ACTIONS
 
 
-SENDERS: dict[str, str] = {"Webhook": "webhook.send", "Mattermost": "mattermost.post"}
-"""Integration kind -> the outbox topic of its deliveries. Chat kinds add themselves here."""
+SENDERS: dict[str, str] = {
+    "Webhook": "webhook.send",
+    "Mattermost": "mattermost.post",
+    "HipChat": "hipchat.post",
+    "Slack": "slack.post",
+}
+"""Integration kind -> the outbox topic of its deliveries."""
 
 RECEIVERS = frozenset({"API", "Heartbeat"})
 """Kinds whose key is used to send alerts in (and which therefore get a key)."""
-
-
-def register_sender(kind: str, topic: str) -> None:
-    SENDERS[kind] = topic
 
 
 def sends(kind: str) -> bool:

@@ -18,7 +18,9 @@ from tocsin.teams import service as teams
 
 KINDS_TO_ADD = {
     "API": "Let a monitoring tool create and act on alerts through the Opsgenie-compatible REST API.",
+    "HipChat": "Post alerts into a HipChat room and act on them there with /genie commands (an add-on).",
     "Mattermost": "Post alerts into a Mattermost channel and act on them there with /genie commands.",
+    "Slack": "Post alerts into a Slack channel and act on them there with /genie commands and buttons.",
     "Webhook": "Send alert activity, signed, to a URL of yours, as Opsgenie's outgoing webhooks do.",
 }
 """The kinds people add themselves, with what each is for (a Heartbeat integration is made when

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from tocsin.alerts.schemas import ACTION_MAX, Ref
-from tocsin.integrations.chat_kinds import COMMAND_TOKEN_MAX
+from tocsin.integrations.chat_kinds import COMMAND_TOKEN_MAX, SLACK_SIGNING_SECRET_MAX
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ActionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_MAX)]
@@ -38,6 +38,7 @@ CustomActions = Annotated[
     list[ActionName], Field(max_length=CUSTOM_ACTIONS_MAX), AfterValidator(_unique_names)
 ]
 CommandToken = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMAND_TOKEN_MAX)]
+SigningSecret = Annotated[str, StringConstraints(strip_whitespace=True, max_length=SLACK_SIGNING_SECRET_MAX)]
 Headers = Annotated[dict[str, str], Field(max_length=HEADERS_MAX), AfterValidator(_header_names)]
 
 
@@ -59,14 +60,17 @@ class IntegrationPayload(Strict):
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
     enabled: bool = True
     url: str | None = Field(default=None, max_length=2000)
-    """Where a Webhook integration posts; a Mattermost integration's incoming webhook URL."""
+    """Where a Webhook integration posts; a Mattermost or Slack integration's incoming webhook URL;
+    a HipChat integration's HipChat server."""
     headers: Headers = Field(default_factory=dict)
     custom_actions: CustomActions = Field(default_factory=list, alias="customActions")
     outgoing: Outgoing | None = None
     require_user_matching: bool | None = Field(default=None, alias="requireUserMatching")
     """Chat kinds: only chat users linked to a Tocsin account may run commands."""
     command_token: CommandToken | None = Field(default=None, alias="commandToken")
-    """Chat kinds: the token the chat server sends with each slash command (stored hashed)."""
+    """Mattermost: the token the chat server sends with each slash command (stored hashed)."""
+    slack_signing_secret: SigningSecret | None = Field(default=None, alias="slackSigningSecret")
+    """Slack: the app's Signing Secret, which every request from Slack is checked with."""
 
 
 class IntegrationUpdate(Strict):
@@ -84,3 +88,4 @@ class IntegrationUpdate(Strict):
     require_user_matching: bool | None = Field(default=None, alias="requireUserMatching")
     command_token: CommandToken | None = Field(default=None, alias="commandToken")
     """"" removes the token."""
+    slack_signing_secret: SigningSecret | None = Field(default=None, alias="slackSigningSecret")

@@ -1,11 +1,9 @@
 """What Tocsin posts into a Mattermost channel through the channel's incoming webhook: the JSON of
 one post per forwarded alert event.
 
-A new alert is an attachment (a coloured card: title linking to the alert, description,
-priority, status, responders, tags, source) with buttons to acknowledge, close or take it while
-it is open. Everything after is a short line of text linking to the alert, so a channel reads as
-the alert's story. All text from outside is escaped (``tocsin.chat.markdown``), and every part is
-capped so a post stays within what any Mattermost accepts."""
+A new alert is an attachment (``tocsin.chat.alert_card`` as Mattermost shows it: a coloured card
+whose title links to the alert) with buttons Mattermost sends back to ``/chat/mattermost/actions``.
+Everything after is the alert card's one line of markdown, which Mattermost renders as it is."""
 
 from __future__ import annotations
 
@@ -13,30 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tocsin import clock
 from tocsin.alerts.models import Alert
-from tocsin.chat import buttons
-from tocsin.chat.markdown import escape, escape_line, plain
-from tocsin.integrations.body import alert_body
+from tocsin.chat.alert_card import card_of, follow_up_text
 from tocsin.integrations.models import Integration
 
 USERNAME = "Tocsin"
-COLORS = {"P1": "#D00000", "P2": "#F06000", "P3": "#F0B000", "P4": "#2A7FD4", "P5": "#808080"}
-DESCRIPTION_LIMIT = 3000
-NOTE_LIMIT = 2000
-LIST_LIMIT = 1000
-"""Tags, responders: a field of the card or a line of a follow-up."""
-NAME_LIMIT = 300
-"""A person, an owner, a source, the alert's message (130 characters before escaping)."""
-BUTTONS = (
-    ("ack", "Acknowledge", "primary"),
-    ("close", "Close", "danger"),
-    ("own", "Take ownership", "default"),
-)
-
-
-def alert_url(base_url: str, alert: Alert) -> str:
-    return f"{base_url}/alerts/{alert.id}"
 
 
 def actions_url(base_url: str) -> str:
@@ -65,122 +44,26 @@ def post_for_event(
 def alert_attachment(
     session: Session, alert: Alert, *, base_url: str, secret_key: str, integration: Integration
 ) -> dict[str, Any]:
-    """The card of the alert as it is now; its buttons only while the alert is open (and no
-    Acknowledge once acknowledged)."""
-    heading = f"#{alert.tiny_id} {alert.message}"
+    """The card of the alert as it is now, as a Slack-style attachment Mattermost renders."""
+    card = card_of(session, alert, base_url=base_url, secret_key=secret_key, integration=integration)
     attachment: dict[str, Any] = {
-        "fallback": plain(f"[{alert.priority}] {heading}", limit=NAME_LIMIT),
-        "color": COLORS.get(alert.priority, COLORS["P3"]),
-        "title": plain(heading, limit=NAME_LIMIT),  # shown as text: Mattermost links it, no markdown
-        "title_link": alert_url(base_url, alert),
-        "text": escape(alert.description, limit=DESCRIPTION_LIMIT),
-        "fields": _fields(session, alert),
-        "footer": plain(f"Tocsin · {integration.name}", limit=NAME_LIMIT),
+        "fallback": f"[{alert.priority}] {card.heading}",
+        "color": card.color,
+        "title": card.heading,  # shown as text: Mattermost links it, no markdown
+        "title_link": card.url,
+        "text": card.description,
+        "fields": [{"title": label, "value": value, "short": True} for label, value in card.fields],
+        "footer": card.footer,
     }
-    actions = _buttons(alert, base_url=base_url, secret_key=secret_key, integration=integration)
-    if actions:
-        attachment["actions"] = actions
+    if card.buttons:
+        attachment["actions"] = [
+            {
+                "id": button.action,
+                "type": "button",
+                "name": button.label,
+                "style": button.style,
+                "integration": {"url": actions_url(base_url), "context": button.context},
+            }
+            for button in card.buttons
+        ]
     return attachment
-
-
-def status_of(alert: Alert) -> str:
-    if alert.status == "closed":
-        return _by("Closed", alert.closed_by)
-    if alert.acknowledged:
-        return _by("Acknowledged", alert.acknowledged_by)
-    if alert.snoozed and alert.snoozed_until is not None:
-        return f"Open, snoozed until {alert.snoozed_until:%Y-%m-%d %H:%M} UTC"
-    return "Open"
-
-
-def _by(state: str, who: str) -> str:
-    return f"{state} by {escape_line(who, limit=NAME_LIMIT)}" if who else state
-
-
-def _fields(session: Session, alert: Alert) -> list[dict[str, Any]]:
-    shown = [
-        ("Priority", alert.priority),
-        ("Status", status_of(alert)),
-        ("Owner", escape_line(alert.owner, limit=NAME_LIMIT)),
-        ("Responders", _responders(session, alert)),
-        ("Tags", escape_line(", ".join(alert.tags or []), limit=LIST_LIMIT)),
-        ("Source", escape_line(alert.source, limit=NAME_LIMIT)),
-    ]
-    return [{"title": title, "value": value, "short": True} for title, value in shown if value]
-
-
-def _responders(session: Session, alert: Alert) -> str:
-    """The names of the alert's teams, users, schedules and escalations, escaped."""
-    names = [responder["name"] for responder in alert_body(session, alert)["responders"]]
-    return escape_line(", ".join(name for name in names if name), limit=LIST_LIMIT)
-
-
-def _buttons(
-    alert: Alert, *, base_url: str, secret_key: str, integration: Integration
-) -> list[dict[str, Any]]:
-    if alert.status != "open":
-        return []
-    expires_at = clock.now() + buttons.BUTTON_LIFETIME
-    return [
-        {
-            "id": action,
-            "type": "button",
-            "name": name,
-            "style": style,
-            "integration": {
-                "url": actions_url(base_url),
-                "context": buttons.sign(
-                    secret_key,
-                    action=action,
-                    alert_id=alert.id,
-                    integration_id=integration.id,
-                    expires_at=expires_at,
-                ),
-            },
-        }
-        for action, name, style in BUTTONS
-        if not (action == "ack" and alert.acknowledged)
-    ]
-
-
-def follow_up_text(session: Session, alert: Alert, event: dict[str, Any], *, base_url: str) -> str:
-    """One line of markdown about an event after the alert's creation."""
-    link = f"[#{alert.tiny_id}]({alert_url(base_url, alert)})"
-    subject = f"{link} {escape_line(alert.message, limit=NAME_LIMIT)}"
-    by = escape_line(str(event.get("by", "")), limit=NAME_LIMIT) or "someone"
-    match event["action"]:
-        case "Acknowledge":
-            return f"{subject} acknowledged by {by}"
-        case "UnAcknowledge":
-            return f"{subject} unacknowledged by {by}"
-        case "Close":
-            return f"{subject} closed by {by}"
-        case "AddNote":
-            return f"{by} added a note to {link}: {escape_line(str(event.get('note', '')), limit=NOTE_LIMIT)}"
-        case "AssignOwnership" | "TakeOwnership":
-            owner = escape_line(str(event.get("owner") or alert.owner), limit=NAME_LIMIT)
-            return f"owner of {link} is now {owner} (set by {by})"
-        case "UpdatePriority":
-            old = event.get("oldPriority", "?")
-            return f"priority of {link} changed from {old} to {event.get('priority', alert.priority)} by {by}"
-        case "Snooze":
-            until = f" until {alert.snoozed_until:%Y-%m-%d %H:%M} UTC" if alert.snoozed_until else ""
-            return f"{subject} snoozed{until} by {by}"
-        case "Escalate":
-            return f"{subject} escalated by {by}"
-        case "AddTags" | "RemoveTags":
-            tags = escape_line(", ".join(alert.tags or []), limit=LIST_LIMIT) or "none"
-            return f"tags of {link} changed by {by}; now: {tags}"
-        case "AddResponder":
-            return f"responders of {link} changed by {by}; now: {_responders(session, alert)}"
-        case "UpdateMessage":
-            return f"message of {link} changed by {by} to: {escape_line(alert.message, limit=NAME_LIMIT)}"
-        case "UpdateDescription":
-            return f"description of {link} changed by {by}"
-        case "AddDetails" | "RemoveDetails":
-            return f"details of {link} changed by {by}"
-        case "CustomAction":
-            name = escape_line(str(event.get("customAction", "")), limit=NAME_LIMIT)
-            return f"custom action {name} run on {link} by {by}"
-        case action:
-            return f"{subject}: {escape_line(str(action), limit=NAME_LIMIT)} by {by}"

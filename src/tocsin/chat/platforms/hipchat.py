@@ -1,0 +1,7 @@
+"""The HipChat adapter (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/chat/hipchat", include_in_schema=False)

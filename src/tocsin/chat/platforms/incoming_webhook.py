@@ -1,0 +1,119 @@
+"""Posting into chat channels through incoming webhooks (Mattermost's, Slack's): the engine's
+channel for a platform's post deliveries, and how the forwarder builds them.
+
+Each delivery is one post (built when the event was forwarded) sent as JSON to the integration's
+incoming-webhook URL, checked against the outbound policy just before sending, without following
+redirects. Posts about one alert through one integration carry the ordering key
+``"<integration id>:<alert id>"``, so the engine sends them in order: a channel never reads
+"closed" before "created".
+
+Network errors, 408, 429 and 5xx are retried; any other answer is final and is logged on the
+alert. The hook's URL is a secret, so messages name only its server."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+from sqlalchemy.orm import Session
+
+from tocsin import clock
+from tocsin.actors import SYSTEM
+from tocsin.alerts.models import Alert
+from tocsin.alerts.service import add_log
+from tocsin.engine.deliveries import Skip
+from tocsin.integrations import configuration
+from tocsin.integrations.forwarding import Sending
+from tocsin.integrations.models import Integration
+from tocsin.integrations.webhook import post_json, skip_reason
+from tocsin.notify.outbox import Claimed
+from tocsin.outbound import OutboundPolicy
+
+
+class BuildPost(Protocol):
+    def __call__(
+        self,
+        session: Session,
+        alert: Alert,
+        integration: Integration,
+        event: dict[str, Any],
+        *,
+        base_url: str,
+        secret_key: str,
+    ) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Post:
+    url: str
+    body: bytes
+
+
+def server_of(url: str) -> str:
+    """The host (and port) of a URL: what may be shown of a secret hook URL."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'an unknown host'}" + (f":{parts.port}" if parts.port else "")
+
+
+def log_gave_up(session: Session, message: Claimed, error: str, *, kind: str) -> None:
+    """Say on the alert that a post about it will never arrive, and why."""
+    if message.alert_id is None:
+        return
+    name = message.payload.get("integrationName", "")
+    action = message.payload.get("action", "an update")
+    text = f"{kind} {name} gave up posting {action}: {error}"
+    add_log(session, message.alert_id, text, SYSTEM, clock.now())
+
+
+class IncomingWebhookChannel:
+    """The engine channel of one platform's incoming-webhook posts (topic ``<platform>.post``)."""
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        topic: str,
+        said: Callable[[httpx.Response], str],
+        outbound: OutboundPolicy,
+        timeout: float = 10.0,
+    ) -> None:
+        self.kind = kind
+        self.topics: tuple[str, ...] = (topic,)
+        self.said = said
+        self.outbound = outbound
+        self.timeout = timeout
+
+    def prepare(self, session: Session, message: Claimed) -> Post | Skip:
+        integration = session.get(Integration, message.payload["integrationId"])
+        reason = skip_reason(session, integration)
+        if reason is not None or integration is None:
+            return Skip(reason or "")
+        return Post(url=configuration.url_of(integration), body=orjson.dumps(message.payload["body"]))
+
+    async def send(self, prepared: Post) -> None:
+        await post_json(
+            self.outbound,
+            prepared.url,
+            prepared.body,
+            {},
+            timeout=self.timeout,
+            shown_as=server_of(prepared.url),
+            said=self.said,
+        )
+
+    def delivered(self, session: Session, message: Claimed) -> None:
+        """Nothing to record: the post in the channel is the record."""
+
+    def gave_up(self, session: Session, message: Claimed, error: str) -> None:
+        log_gave_up(session, message, error, kind=self.kind)
+
+
+def forwarding(kind: str, build: BuildPost, settings: Any) -> dict[str, Sending]:
+    """How the forwarder turns alert activity into posts of ``kind`` (for ``Forwarder``)."""
+    bound = functools.partial(build, base_url=settings.base_url, secret_key=settings.effective_secret_key)
+    return {kind: Sending(bound, ordered=True, secret_url=True)}
