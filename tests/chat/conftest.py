@@ -5,14 +5,16 @@ alerts raised the way an API integration raises them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.accounts.people import cast, email  # noqa: F401  (fixtures)
+from tests.chat.genie_world import PLATFORMS, Genie, Platform, make_genie, running
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest, reads
@@ -23,6 +25,7 @@ from tocsin.chat import linking
 from tocsin.chat.dispatch import answer, press_button
 from tocsin.chat.replies import Reply
 from tocsin.chat.requests import ChatIdentity, ChatRequest
+from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.integrations import service as integrations
 from tocsin.integrations.configuration import Changes
@@ -144,3 +147,21 @@ def make_schedule(db: Database, name: str, team: str | None, people: list[str]) 
             ),
         )
         return schedule.id
+
+
+@pytest.fixture(params=sorted(PLATFORMS))
+def platform(request: pytest.FixtureRequest) -> Platform:
+    """Each chat platform in turn."""
+    return PLATFORMS[request.param]
+
+
+@pytest.fixture
+def chat_fake(platform: Platform, http: TestClient) -> Iterator[Any]:
+    """The platform's fake chat server, sending to the in-process Tocsin."""
+    yield from running(platform, http)
+
+
+@pytest.fixture
+def genie(db: Database, settings: Settings, platform: Platform, chat_fake: Any) -> Genie:
+    """The document's world on the platform, and ``/genie`` typed into its fake."""
+    return make_genie(db, settings, platform, chat_fake)

@@ -29,6 +29,7 @@ from tests.fakes.mattermost_server import Listener
 from tests.fakes.mattermost_slash import SlashResult, slash
 from tests.fakes.mattermost_world import CommandHook, Hook, World
 from tests.support.http_receiver import Answer, Received
+from tocsin.chat.requests import ChatIdentity
 
 __all__ = ["ClickResult", "Ephemeral", "FakeMattermost", "Post", "SlashResult", "fake_mattermost"]
 
@@ -109,6 +110,11 @@ class FakeMattermost:
 
     def channel(self, name: str, team: str = "acme") -> FakeChannel:
         return self.world.channel(name, team)
+
+    def identity(self, username: str, team: str = "acme") -> ChatIdentity:
+        """Who Tocsin sees when ``username`` types a command in ``team``."""
+        user, chat_team = self.user(username), self.team(team)
+        return ChatIdentity("Mattermost", chat_team.id, chat_team.name, user.id, user.username)
 
     # -- incoming webhooks ------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ it goes into a chat post: it renders as the characters it is, mentions nobody an
   backslashes stand before them; entities it only renders.
 - Every ``@`` is followed by a zero-width space (U+200B), which breaks ``@channel``, ``@all``,
   ``@here`` and any ``@name`` while reading the same.
+- Leading blanks of lines go (CommonMark drops them from paragraphs anyway; indented after a
+  blank line, a line would become a code block that shows ``&lt;`` as typed).
 - Control characters go; lengths are capped, so one long field cannot push a post over
   Mattermost's limit (16383 runes; 4000 on very old databases)."""
 
@@ -28,12 +30,14 @@ _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _LINE_START = re.compile(r"^([ \t]*)([-+=]|\d{1,9}[.)])", re.MULTILINE)
 """What makes a line a list item or a setext heading underline."""
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+"""An indented line after a blank one is a code block, where entities show as typed."""
 _BLANKS = re.compile(r"\s+")
 
 
 def _pieces(text: str) -> list[str]:
     """The escaped form of each character of ``text``, in order."""
-    text = _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INDENT.sub("", _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     starts = {match.end() - 1 for match in _LINE_START.finditer(text)}
     pieces = []
     for index, char in enumerate(text):

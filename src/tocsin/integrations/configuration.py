@@ -61,8 +61,14 @@ class Changes:
         return self.outgoing_actions is not None or self.outgoing_filter is not None
 
 
+def listed(kinds: frozenset[str]) -> str:
+    """"HipChat, Mattermost and Slack"."""
+    names = sorted(kinds)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _only(kinds: frozenset[str]) -> str:
-    return " and ".join(sorted(kinds)) + " integrations do"
+    return f"{listed(kinds)} integrations do"
 
 
 def _refuse_what_the_kind_has_not(kind: str, changes: Changes) -> None:
