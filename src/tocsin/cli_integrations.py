@@ -1,4 +1,4 @@
-"""``tocsin integration create|show|list|enable|disable|delete``: the integrations registry from the
+"""``tocsin integration create|update|show|list|enable|disable|delete``: the integrations registry from the
 command line, acting as the system (the CLI runs on the server, with its database)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tocsin.actors import SYSTEM
 from tocsin.cli_common import Hints, errors_as_one_line, fail, in_transaction, settings_or_fail
 from tocsin.errors import NotFound
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry, service
-from tocsin.integrations.configuration import URL_KINDS, Changes
+from tocsin.integrations.configuration import URL_KINDS, Changes, listed
 from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
@@ -22,48 +22,97 @@ integration_app = typer.Typer(help="Manage integrations.", no_args_is_help=True)
 UNKNOWN: Hints = {NotFound: " (tocsin integration list shows the names)"}
 
 
+_URL_HELP = (
+    "Webhook: where it posts alert events. Mattermost, Slack: the URL of the incoming webhook alerts "
+    "are posted through (the Mattermost URL, the Slack URL). HipChat: the HipChat server, "
+    "https://api.hipchat.com or your own (the HipChat URL)."
+)
+_CHAT_OPTIONS = {
+    "--require-user-matching": frozenset(chat_kinds.CHAT_KINDS),
+    "--command-token": frozenset({"Mattermost"}),
+    "--slack-signing-secret": frozenset({"Slack"}),
+}
+_SET_UP = {
+    "Mattermost": "Paste this Request URL into the /genie slash command in Mattermost:",
+    "Slack": "Paste this Request URL into your Slack app's /genie slash command and its Interactivity:",
+    "HipChat": "Install it in a HipChat room (Integrations > Install an integration from a descriptor "
+    "URL) with this Capabilities URL:",
+}
+UrlOption = Annotated[str | None, typer.Option("--webhook-url", "--url", help=_URL_HELP)]
+CommandTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--command-token", help="Mattermost: the slash command's Token; requests without it are refused."
+    ),
+]
+SigningSecretOption = Annotated[
+    str | None,
+    typer.Option(
+        "--slack-signing-secret",
+        help="Slack: your app's Signing Secret (Basic Information); Slack's requests are checked with it.",
+    ),
+]
+
+
+def _checked_changes(
+    kind: str,
+    *,
+    url: str | None,
+    require_user_matching: bool | None,
+    command_token: str | None,
+    slack_signing_secret: str | None,
+) -> Changes:
+    """The changes the options ask for, once sure the kind has each option given (the service
+    checks the values)."""
+    if url is not None and kind not in URL_KINDS:
+        fail(f"--webhook-url is for {listed(URL_KINDS)} integrations; {kind} integrations have no URL")
+    given = {
+        "--require-user-matching": require_user_matching,
+        "--command-token": command_token,
+        "--slack-signing-secret": slack_signing_secret,
+    }
+    for option, value in given.items():
+        if value not in (None, False) and kind not in _CHAT_OPTIONS[option]:
+            fail(f"{option} is for {listed(_CHAT_OPTIONS[option])} integrations, not {kind}")
+    return Changes(
+        url=url,
+        require_user_matching=require_user_matching,
+        command_token=command_token,
+        slack_signing_secret=slack_signing_secret,
+    )
+
+
 @integration_app.command("create")
 def integration_create(
     name: Annotated[str, typer.Option(help="Unique name, shown in alert logs and used by chat commands.")],
-    type: Annotated[str, typer.Option("--type", help="API, Webhook, Heartbeat or Mattermost.")] = "API",
+    type: Annotated[
+        str, typer.Option("--type", help="API, Webhook, Heartbeat, Mattermost, Slack or HipChat.")
+    ] = "API",
     team: Annotated[str | None, typer.Option(help="Owner team: its alerts go to that team only.")] = None,
-    webhook_url: Annotated[
-        str | None,
-        typer.Option(
-            "--webhook-url",
-            help="Where a Webhook integration posts alert events; for Mattermost, the URL of its "
-            "incoming webhook (the Mattermost URL).",
-        ),
-    ] = None,
+    webhook_url: UrlOption = None,
     require_user_matching: Annotated[
         bool,
         typer.Option(
             "--require-user-matching",
-            help="Mattermost: only chat users connected to a Tocsin account (/genie connect) may act.",
+            help="Chat kinds: only chat users connected to a Tocsin account (/genie connect) may act.",
         ),
     ] = False,
-    command_token: Annotated[
-        str | None,
-        typer.Option(
-            "--command-token", help="Mattermost: the slash command's Token; requests without it are refused."
-        ),
-    ] = None,
+    command_token: CommandTokenOption = None,
+    slack_signing_secret: SigningSecretOption = None,
 ) -> None:
     """Create an integration. The last line is its key (API, Heartbeat), shown once; for a
-    Webhook the secret its requests are signed with; for Mattermost the Request URL to give the
-    /genie slash command."""
+    Webhook the secret its requests are signed with; for Mattermost and Slack the Request URL to
+    give the /genie slash command; for HipChat the Capabilities URL to install it from."""
     settings = settings_or_fail()
     with errors_as_one_line():
         outbound = OutboundPolicy.from_settings(settings)
         kind = service.kind_of(type)
-    if webhook_url is not None and kind not in URL_KINDS:
-        kinds = " and ".join(sorted(URL_KINDS))
-        fail(f"--webhook-url is for {kinds} integrations; {kind} integrations have no URL")
-    if (require_user_matching or command_token is not None) and not chat_kinds.is_chat_kind(kind):
-        option = "--require-user-matching" if require_user_matching else "--command-token"
-        fail(f"{option} is for {', '.join(chat_kinds.CHAT_KINDS)} integrations, not {kind}")
-    changes = Changes(
-        url=webhook_url, require_user_matching=require_user_matching, command_token=command_token
+    changes = _checked_changes(
+        kind,
+        url=webhook_url,
+        require_user_matching=require_user_matching,
+        command_token=command_token,
+        slack_signing_secret=slack_signing_secret,
     )
     integration, secret = in_transaction(
         lambda session: service.create_integration(
@@ -82,16 +131,54 @@ def integration_create(
         typer.echo(f"{created} Key:")
         typer.echo(secret)
     elif chat_kinds.is_chat_kind(kind):
-        typer.echo(f"{created} Paste this Request URL into the /genie slash command in {kind}:")
+        typer.echo(f"{created} {_SET_UP[kind]}")
         typer.echo(chat_kinds.request_url(settings.base_url, settings.effective_secret_key, integration))
     else:
         typer.echo(f"{created} Signing secret:")
         typer.echo(registry.signing_secret_of(integration, settings.effective_secret_key))
 
 
+@integration_app.command("update")
+def integration_update(
+    name: str,
+    webhook_url: UrlOption = None,
+    require_user_matching: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-user-matching/--no-require-user-matching",
+            help="Chat kinds: whether only chat users connected to a Tocsin account may act.",
+            show_default=False,
+        ),
+    ] = None,
+    command_token: CommandTokenOption = None,
+    slack_signing_secret: SigningSecretOption = None,
+) -> None:
+    """Change an integration's settings; what is not given stays as it is."""
+    settings = settings_or_fail()
+    with errors_as_one_line():
+        outbound = OutboundPolicy.from_settings(settings)
+
+    def update(session: Session) -> str:
+        integration = _by_name(session, name)
+        changes = _checked_changes(
+            integration.type,
+            url=webhook_url,
+            require_user_matching=require_user_matching,
+            command_token=command_token,
+            slack_signing_secret=slack_signing_secret,
+        )
+        registry.update_integration(
+            session, actor=SYSTEM, integration=integration, changes=changes, outbound=outbound
+        )
+        return f"Updated {integration.type} integration {integration.name}."
+
+    typer.echo(in_transaction(update, hints=UNKNOWN))
+
+
 @integration_app.command("show")
 def integration_show(name: str) -> None:
-    """An integration's settings; for Mattermost the last line is its Request URL."""
+    """An integration's settings; for a chat kind the last line is its Request URL (HipChat: its
+    Capabilities URL)."""
     settings = settings_or_fail()
 
     def lines(session: Session) -> list[str]:
@@ -114,15 +201,12 @@ def integration_show(name: str) -> None:
                 secret = registry.signing_secret_of(integration, settings.effective_secret_key)
                 shown.append(f"Signing secret: {secret}")
             return shown
-        matching = "yes" if chat_kinds.requires_user_matching(integration) else "no"
-        token = "set" if chat_kinds.command_token_set(integration) else "not set"
-        request_url = chat_kinds.request_url(settings.base_url, settings.effective_secret_key, integration)
-        return [
-            *shown,
-            f"Require matching a user: {matching}",
-            f"Command token: {token}",
-            f"Request URL: {request_url}",
+        # in sentence case, as the other lines: "Require matching a user: yes"
+        facts = [
+            f"{label[0]}{label[1:].lower()}: {value}" for label, value in chat_kinds.chat_facts(integration)
         ]
+        request_url = chat_kinds.request_url(settings.base_url, settings.effective_secret_key, integration)
+        return [*shown, *facts, f"{chat_kinds.request_url_label(integration.type)}: {request_url}"]
 
     for line in in_transaction(lines, hints=UNKNOWN):
         typer.echo(line)

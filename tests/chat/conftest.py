@@ -165,3 +165,9 @@ def chat_fake(platform: Platform, http: TestClient) -> Iterator[Any]:
 def genie(db: Database, settings: Settings, platform: Platform, chat_fake: Any) -> Genie:
     """The document's world on the platform, and ``/genie`` typed into its fake."""
     return make_genie(db, settings, platform, chat_fake)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The fake chat servers listen on loopback, which Tocsin may reach only when allowed."""
+    return settings.model_copy(update={"outbound_allow": "127.0.0.0/8"})

@@ -25,8 +25,9 @@ from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import CreateAlertPayload, Ref
 from tocsin.alerts.service import AlertRef
 from tocsin.chat import buttons
+from tocsin.chat.alert_card import card_of, post_for_event
 from tocsin.chat.markdown import POST_TEXT_LIMIT
-from tocsin.chat.platforms.mattermost_posts import alert_attachment, post_for_event
+from tocsin.chat.platforms.mattermost_posts import LAYOUT, attachment
 from tocsin.db import Database
 from tocsin.integrations.models import Integration
 from tocsin.integrations.outgoing import ALERT_ACTIONS
@@ -85,16 +86,17 @@ class Channel:
             alert = session.get(Alert, event["alertId"])
             assert alert is not None
             return post_for_event(
-                session, alert, self.integration(session), event, base_url=BASE, secret_key=KEY
+                LAYOUT, session, alert, self.integration(session), event, base_url=BASE, secret_key=KEY
             )
 
     def card(self, alert_id: str) -> dict[str, Any]:
         with self.db.read_session() as session:
             alert = session.get(Alert, alert_id)
             assert alert is not None
-            return alert_attachment(
+            card = card_of(
                 session, alert, base_url=BASE, secret_key=KEY, integration=self.integration(session)
             )
+            return attachment(card)
 
     def integration(self, session: Session) -> Integration:
         found = session.get(Integration, self.integration_id)

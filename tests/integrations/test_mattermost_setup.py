@@ -201,7 +201,7 @@ def test_chat_settings_are_refused_for_kinds_that_are_not_chat(api, db, receiver
     hook = {"name": "hooks", "type": "Webhook", "url": receiver.url()}
     assert refused(api, hook | {"requireUserMatching": True}) == (
         "requireUserMatching: Webhook integrations have no requireUserMatching; "
-        "only Mattermost integrations do"
+        "only HipChat, Mattermost and Slack integrations do"
     )
     assert refused(api, {"name": "am", "type": "API", "commandToken": "abc"}) == (
         "commandToken: API integrations have no commandToken; only Mattermost integrations do"

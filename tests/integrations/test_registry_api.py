@@ -209,7 +209,8 @@ def test_unknown_action_type_or_field_is_refused_and_nothing_stored(api, db, rec
     body = refused(api, db, {"name": "x", "type": "Carrier pigeon"})
     assert (
         body["message"]
-        == "type: integration type must be one of API, Webhook, Heartbeat, Mattermost, got 'Carrier pigeon'"
+        == "type: integration type must be one of API, Webhook, Heartbeat, Mattermost, HipChat, Slack, "
+        "got 'Carrier pigeon'"
     )
     body = refused(api, db, webhook("ops-hooks", receiver.url(), outgoingActions=["Create"]))
     assert body["errors"] == {"outgoingActions": "Extra inputs are not permitted"}

@@ -399,3 +399,164 @@ def test_in_a_browser_the_copied_request_url_is_the_one_saved(
             assert problems == []
         finally:
             context.close()
+
+
+SLACK_HOOK = "http://127.0.0.1:8066/services/T1/B2/xgk5b9pzxtfbfm3p8eyq8dq7"
+SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+HIPCHAT_SERVER = "http://127.0.0.1:8067"
+
+
+def open_chat_form(http: TestClient, kind: str) -> tuple[str, dict[str, Any], str]:
+    """The global add form of a chat kind, its fields, and the Request URL it shows."""
+    page, fields = open_form(http, f"/settings/integrations/new?type={kind}")
+    shown = request_url_in(page)
+    assert shown.startswith(f"http://tocsin.test/chat/{kind.lower()}/")
+    return page, fields, shown
+
+
+def test_searching_finds_slack_and_hipchat_with_add_buttons(http: TestClient, ops: str) -> None:
+    log_in(http, "admin@example.com")
+    for query, kind in (("slack", "Slack"), ("HIPCHAT", "HipChat")):
+        found = http.get("/settings/integrations", params={"q": query}).text
+        assert re.findall(r'href="/settings/integrations/new\?type=(\w+)">Add</a>', found) == [kind]
+
+
+def test_the_slack_form_shows_the_request_url_and_the_steps_and_keeps_the_signing_secret_secret(
+    http: TestClient, db, ops: str, settings: Settings
+) -> None:
+    log_in(http, "admin@example.com")
+    page, fields, shown = open_chat_form(http, "Slack")
+    assert '<label for="url">Slack URL</label>' in page and 'name="command_token"' not in page
+    assert '<input id="slack_signing_secret" name="slack_signing_secret" type="password"' in page
+    steps = ["Create a Slack app", "<strong>Incoming Webhooks</strong>", "<strong>Slash Commands</strong>",
+             "<code>/genie</code>", 'id="request-url"', "<strong>Interactivity &amp; Shortcuts</strong>",
+             "<strong>Basic Information</strong>", "Signing Secret</label>", "Require Matching a User",
+             "Save Integration"]  # fmt: skip
+    assert [page.index(step) for step in steps] == sorted(page.index(step) for step in steps)
+
+    response = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "slack-ops", "url": SLACK_HOOK, "slack_signing_secret": SLACK_SECRET,
+                       "require_user_matching": "on", "actions": ["Create", "Close"]},
+    )  # fmt: skip
+
+    [saved] = all_integrations(db)
+    assert (
+        response.status_code == 303 and response.headers["location"] == f"/settings/integrations/{saved.id}"
+    )
+    assert chat_kinds.request_url(settings.base_url, settings.effective_secret_key, saved) == shown
+    assert (saved.type, saved.config["url"], chat_kinds.slack_signing_secret(saved)) == (
+        "Slack",
+        SLACK_HOOK,
+        SLACK_SECRET,
+    )
+    assert chat_kinds.requires_user_matching(saved) and saved.outgoing_actions == ["Create", "Close"]
+    integration_page = http.get(response.headers["location"]).text
+    assert request_url_in(integration_page) == shown
+    assert "<dt>Request URL</dt>" in integration_page and "<dt>Slack URL</dt>" in integration_page
+    assert "<dt>Signing Secret</dt><dd>set</dd>" in integration_page
+    assert SLACK_SECRET not in integration_page and "Command token" not in integration_page
+
+
+def test_a_slack_form_without_a_signing_secret_or_with_a_bad_url_is_shown_again_and_nothing_stored(
+    http: TestClient, db, ops: str
+) -> None:
+    log_in(http, "admin@example.com")
+    page, fields = open_form(http, "/settings/integrations/new?type=Slack")
+
+    missing = http.post("/settings/integrations/new", data=fields | {"name": "slack", "url": SLACK_HOOK})
+    assert missing.status_code == 422
+    assert (
+        '<p class="error" id="slack_signing_secret-error" role="alert">a Slack integration needs the Signing '
+        "Secret of your Slack app"
+    ) in missing.text
+    assert f'value="{SLACK_HOOK}"' in missing.text and request_url_in(missing.text) == request_url_in(page)
+
+    not_a_secret = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "slack", "url": SLACK_HOOK, "slack_signing_secret": "not a secret!"},
+    )
+    assert not_a_secret.status_code == 422
+    assert 'id="slack_signing_secret-error" role="alert">the Signing Secret is the one Slack shows' in (
+        not_a_secret.text
+    )
+
+    private = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "slack", "url": "https://10.1.2.3/services/x",
+                       "slack_signing_secret": SLACK_SECRET},
+    )  # fmt: skip
+    assert private.status_code == 422
+    assert (
+        'id="url-error" role="alert">https://10.1.2.3/services/x points to a private address' in private.text
+    )
+    assert SLACK_SECRET not in private.text  # a secret is not written back into the page
+    assert all_integrations(db) == []
+
+
+def test_the_hipchat_form_starts_with_hipchats_server_and_shows_the_capabilities_url(
+    http: TestClient, db, ops: str, settings: Settings
+) -> None:
+    log_in(http, "admin@example.com")
+    page, fields, shown = open_chat_form(http, "HipChat")
+    assert '<label for="url">HipChat URL</label>' in page
+    assert 'name="url" type="url" value="https://api.hipchat.com"' in page
+    assert '<span class="label">Capabilities URL</span>' in page and "Request URL" not in page
+    assert "<strong>Integrations &gt; Install an integration from a descriptor URL</strong>" in page
+    assert "Signing Secret" not in page and 'name="command_token"' not in page
+
+    response = http.post("/settings/integrations/new", data=fields | {"name": "rooms", "url": HIPCHAT_SERVER})
+
+    [saved] = all_integrations(db)
+    assert response.status_code == 303
+    assert (saved.type, saved.config["url"]) == ("HipChat", HIPCHAT_SERVER)
+    assert chat_kinds.request_url(settings.base_url, settings.effective_secret_key, saved) == shown
+    integration_page = http.get(response.headers["location"]).text
+    assert request_url_in(integration_page) == shown
+    assert "<dt>Capabilities URL</dt>" in integration_page and "<dt>HipChat URL</dt>" in integration_page
+    assert "<dt>Installation</dt><dd>Not installed yet</dd>" in integration_page
+
+
+def test_a_hipchat_integrations_page_says_where_it_is_installed_but_not_its_credentials(
+    http: TestClient, db, ops: str
+) -> None:
+    with db.write_session() as session:
+        integration, _ = integrations.create_integration(
+            session, type="HipChat", name="rooms", team_id=ops, changes=Changes(url=HIPCHAT_SERVER),
+            outbound=OutboundPolicy.parse("127.0.0.0/8"),
+        )  # fmt: skip
+        integration.config = integration.config | {
+            "hipchatInstallation": {
+                "oauthId": "cba74fbc-0d9b-4f8a-9a4d-4c1d2f0e8a11", "oauthSecret": "NothWQzSecretValue42",
+                "groupId": 1, "groupName": "Acme", "roomId": 100,
+                "capabilitiesUrl": "https://api.hipchat.com/v2/capabilities",
+                "tokenUrl": "https://api.hipchat.com/v2/oauth/token", "apiUrl": "https://api.hipchat.com/v2/",
+                "installedAt": "2024-05-02T10:00:00+00:00",
+            }
+        }  # fmt: skip
+        integration_id = integration.id
+
+    for who in ("lead@example.com", "ann@example.com"):
+        log_in(http, who)
+        page = http.get(f"/settings/integrations/{integration_id}").text
+        assert "<dt>Installation</dt><dd>Installed in room 100 of Acme since 2024-05-02</dd>" in page
+        assert "NothWQzSecretValue42" not in page and "cba74fbc" not in page
+
+
+def test_a_team_admin_adds_a_slack_integration_the_team_owns(http: TestClient, db, ops: str) -> None:
+    log_in(http, "lead@example.com")
+    assert (
+        f'href="/teams/{ops}/integrations/new?type=Slack">Add</a>'
+        in http.get(f"/teams/{ops}", params={"q": "slack"}).text
+    )
+    page, fields = open_form(http, f"/teams/{ops}/integrations/new?type=Slack")
+    assert "Add Slack integration for team ops" in page
+
+    response = http.post(
+        f"/teams/{ops}/integrations/new",
+        data=fields | {"name": "ops-slack", "url": SLACK_HOOK, "slack_signing_secret": SLACK_SECRET},
+    )
+
+    [saved] = all_integrations(db)
+    assert response.status_code == 303 and (saved.type, saved.team_id) == ("Slack", ops)
+    assert request_url_in(http.get(response.headers["location"]).text) == request_url_in(page)

@@ -159,3 +159,33 @@ def test_the_profile_needs_a_login(http: TestClient, db, people):
     assert refused.headers["location"].startswith("/login")
     with db.read_session() as session:
         assert linking.account_for(session, BOB) is not None
+
+
+def test_accounts_of_every_chat_platform_are_listed_with_their_type_and_each_can_be_revoked(
+    http: TestClient, db, people
+):
+    on_slack = ChatIdentity("Slack", "T1", "acme", "U1", "john")
+    on_hipchat = ChatIdentity("HipChat", "1", "Acme", "4979430", "JohnH")
+    for identity in (on_slack, BOB, on_hipchat):
+        connect(db, identity, "ada@example.com")
+    log_in(http, "ada@example.com")
+
+    html = profile(http)
+    assert [(row["Type"], row["Chat team"], row["Chat user"]) for row in alert_rows(html)] == [
+        ("HipChat", "Acme", "@JohnH"),
+        ("Mattermost", "acme", "@bob"),
+        ("Slack", "acme", "@john"),
+    ]
+    assert 'aria-label="Revoke Slack account @john"' in html
+
+    done = http.post(
+        f"/profile/chat-accounts/{account_id(db, on_slack)}/revoke", data={"csrf_token": csrf_token_in(html)}
+    )
+
+    assert done.status_code == 303
+    after = profile(http)
+    assert "Revoked the Slack account @john of team acme." in after
+    assert [row["Type"] for row in alert_rows(after)] == ["HipChat", "Mattermost"]
+    with db.read_session() as session:
+        assert linking.account_for(session, on_slack) is None
+        assert linking.account_for(session, on_hipchat) is not None

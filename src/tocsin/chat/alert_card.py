@@ -7,6 +7,7 @@ markdown in the subset ``tocsin.chat.rendering`` turns into each platform's form
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,7 @@ class Card:
     heading: str
     """``#12 Disk full``, plain (no markdown): mentions and Slack's ``<...>`` forms broken."""
     url: str
+    priority: str
     color: str
     description: str
     fields: list[tuple[str, str]]
@@ -57,6 +59,8 @@ class Card:
     """Plain."""
     buttons: list[Button]
     """While the alert is open; no Acknowledge once acknowledged."""
+    base_url: str
+    """Where Tocsin is reached (a platform that calls back on button presses needs it)."""
 
 
 def alert_url(base_url: str, alert: Alert) -> str:
@@ -70,11 +74,13 @@ def card_of(
     return Card(
         heading=plain(f"#{alert.tiny_id} {alert.message}", limit=NAME_LIMIT),
         url=alert_url(base_url, alert),
+        priority=alert.priority,
         color=COLORS.get(alert.priority, COLORS["P3"]),
         description=escape(alert.description, limit=DESCRIPTION_LIMIT),
         fields=_fields(session, alert),
         footer=plain(f"Tocsin · {integration.name}", limit=NAME_LIMIT),
         buttons=_buttons(alert, secret_key=secret_key, integration=integration),
+        base_url=base_url,
     )
 
 
@@ -173,3 +179,30 @@ def follow_up_text(session: Session, alert: Alert, event: dict[str, Any], *, bas
             return f"custom action {name} run on {link} by {by}"
         case action:
             return f"{subject}: {escape_line(str(action), limit=NAME_LIMIT)} by {by}"
+
+
+@dataclass(frozen=True)
+class PostLayout:
+    """How a platform lays out what is posted about an alert."""
+
+    new_alert: Callable[[Card, Alert], dict[str, Any]]
+    """The post of a new alert, from its card."""
+    follow_up: Callable[[str, dict[str, Any]], dict[str, Any]]
+    """The post of a later event, from its line of markdown and the event."""
+
+
+def post_for_event(
+    layout: PostLayout,
+    session: Session,
+    alert: Alert,
+    integration: Integration,
+    event: dict[str, Any],
+    *,
+    base_url: str,
+    secret_key: str,
+) -> dict[str, Any]:
+    """What the platform is sent for one ``alert.activity`` event, as the alert is now."""
+    if event["action"] == "Create":
+        card = card_of(session, alert, base_url=base_url, secret_key=secret_key, integration=integration)
+        return layout.new_alert(card, alert)
+    return layout.follow_up(follow_up_text(session, alert, event, base_url=base_url), event)

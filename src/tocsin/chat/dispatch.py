@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
 from tocsin.alerts import actions
+from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import Ref
 from tocsin.alerts.service import AlertRef, find_alert
 from tocsin.chat import command_types as typed
 from tocsin.chat import execute_alerts, execute_config, execute_create, execute_lists, execute_people
 from tocsin.chat.acting import actor_of, linked_user
+from tocsin.chat.alert_card import Card, card_of
+from tocsin.chat.buttons import ButtonPress
 from tocsin.chat.commands import help_text, parse, usage_text
 from tocsin.chat.execute_context import Context, NotLinked, handle_of
 from tocsin.chat.replies import Reply
@@ -125,3 +128,21 @@ def press_button(
     except TocsinError as error:
         return _mistake(error)
     return Reply(result.line(handle_of(identity.handle), done))
+
+
+def press_on_post(
+    session: Session, *, press: ButtonPress, identity: ChatIdentity, base_url: str, secret_key: str
+) -> tuple[Reply, Card | None]:
+    """A verified press of a button on a post: the reply for whoever pressed it, and the alert's
+    card as it is now to redraw the post with (None when there is nothing to redraw)."""
+    integration = session.get(Integration, press.integration_id)
+    if integration is None or not integration.enabled:
+        state = "deleted" if integration is None else "disabled"
+        return Reply(f"The Tocsin integration of this post is {state}; nothing was done."), None
+    reply = press_button(
+        session, integration=integration, identity=identity, action=press.action, alert_id=press.alert_id
+    )
+    alert = session.get(Alert, press.alert_id)
+    if alert is None:
+        return reply, None
+    return reply, card_of(session, alert, base_url=base_url, secret_key=secret_key, integration=integration)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -95,3 +97,27 @@ def slack_signing_secret(integration: Integration) -> str:
 def request_url_label(kind: str) -> str:
     """What the platform calls the URL it is given: HipChat installs an add-on from a descriptor."""
     return "Capabilities URL" if kind == "HipChat" else "Request URL"
+
+
+def hipchat_installation(integration: Integration) -> str:
+    """Where the HipChat add-on of this integration is installed (never its OAuth credentials)."""
+    installed = (integration.config or {}).get("hipchatInstallation")
+    if not installed:
+        return "Not installed yet"
+    since = str(installed.get("installedAt", ""))
+    with suppress(ValueError):  # if not a date, it is shown as it was stored
+        since = datetime.fromisoformat(since).date().isoformat()
+    return f"Installed in room {installed.get('roomId')} of {installed.get('groupName')} since {since}"
+
+
+def chat_facts(integration: Integration) -> list[tuple[str, str]]:
+    """The settings a chat integration shows, as (label, value); its secrets only as set or not."""
+    kind = integration.type
+    facts = [("Require Matching a User", "yes" if requires_user_matching(integration) else "no")]
+    if kind == "Mattermost":
+        facts.append(("Command token", "set" if command_token_set(integration) else "not set"))
+    if kind == "Slack":
+        facts.append(("Signing Secret", "set" if slack_signing_secret(integration) else "not set"))
+    if kind == "HipChat":
+        facts.append(("Installation", hipchat_installation(integration)))
+    return facts

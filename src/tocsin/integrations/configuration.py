@@ -62,7 +62,7 @@ class Changes:
 
 
 def listed(kinds: frozenset[str]) -> str:
-    """"HipChat, Mattermost and Slack"."""
+    """ "HipChat, Mattermost and Slack"."""
     names = sorted(kinds)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 

@@ -1,6 +1,7 @@
 """The form that adds an integration, globally (Settings > Integrations > Add) or for a team (from
-its page). A chat integration's Request URL is shown on it before saving, so it can be copied into
-Mattermost first, as the set-up steps go: the new integration's id and signing salt are chosen when
+its page). One form serves every kind, with the fields the kind has. A chat integration's Request
+URL (HipChat's Capabilities URL) is shown on it before saving, so it can be copied into the chat
+platform first, as the set-up steps go: the new integration's id and signing salt are chosen when
 the form is drawn and travel signed (for an hour) in a hidden field, so what is saved has exactly
 the URL that was shown."""
 
@@ -31,7 +32,15 @@ from tocsin.web.pages import db, render, settings, signed_in_user, to_login
 
 FORM_LIFETIME_SECONDS = 3600
 URL_MAX = 2000
-_FORM_FIELDS = {"name": "name", "url": "url", "commandToken": "command_token", "outgoing.actions": "actions"}
+_FORM_FIELDS = {
+    "name": "name",
+    "url": "url",
+    "commandToken": "command_token",
+    "slackSigningSecret": "slack_signing_secret",
+    "outgoing.actions": "actions",
+}
+DEFAULT_URLS = {"HipChat": "https://api.hipchat.com"}
+"""What a new integration's URL field starts with: the HipChat server most people used."""
 
 
 class _ClockSigner(TimestampSigner):
@@ -70,6 +79,7 @@ class Submitted(BaseModel):
     url: str = ""
     require_user_matching: str = ""
     command_token: str = ""
+    slack_signing_secret: str = ""
     actions: list[str] = []
     filter_type: str = "match-all"
     conditions: str = ""
@@ -84,7 +94,8 @@ class Submitted(BaseModel):
             outgoing_actions=self.actions if sends else None,
             outgoing_filter=self.outgoing_filter() if sends else None,
             require_user_matching=bool(self.require_user_matching) if chat else None,
-            command_token=self.command_token if chat else None,
+            command_token=self.command_token if kind == "Mattermost" else None,
+            slack_signing_secret=(self.slack_signing_secret or None) if kind == "Slack" else None,
         )
 
     def outgoing_filter(self) -> dict[str, Any]:
@@ -143,6 +154,7 @@ def _form_page(
         errors=errors or {},
         draft=_serializer(request).dumps(asdict(draft)),
         request_url=request_url,
+        request_url_label=chat_kinds.request_url_label(draft.kind),
         action=f"/teams/{team['id']}/integrations/new" if team else "/settings/integrations/new",
         has_url=draft.kind in configuration.URL_KINDS,
         chat=chat_kinds.is_chat_kind(draft.kind),
@@ -181,7 +193,9 @@ def new_form(request: Request, type: str, team_id: str | None) -> Response:
         user=user,
         draft=draft,
         team=team,
-        form=Submitted(name=kind, actions=list(outgoing.default_actions(kind))),
+        form=Submitted(
+            name=kind, url=DEFAULT_URLS.get(kind, ""), actions=list(outgoing.default_actions(kind))
+        ),
     )
 
 

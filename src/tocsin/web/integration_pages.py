@@ -1,6 +1,7 @@
 """Settings > Integrations: the integrations a person may see with the kinds to add, an
-integration's page (its settings, Request URL, enabling, disabling, deleting), and the routes of
-the add form (integration_form) and of the team pages (team_pages)."""
+integration's page (its settings, Request URL or HipChat's Capabilities URL and installation,
+enabling, disabling, deleting), and the routes of the add form (integration_form) and of the team
+pages (team_pages)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ def _integration_view(
         "url": configuration.url_of(integration) if has_url else "",
         "url_label": f"{integration.type} URL" if chat else "URL",
         "chat": chat,
-        "require_user_matching": chat_kinds.requires_user_matching(integration),
-        "command_token_set": chat_kinds.command_token_set(integration),
+        "chat_facts": chat_kinds.chat_facts(integration) if chat else [],
+        "request_url_label": chat_kinds.request_url_label(integration.type),
         "request_url": (
             chat_kinds.request_url(config.base_url, config.effective_secret_key, integration)
             if chat and configurable

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.actors import SYSTEM
-from tocsin.alerts.models import Alert
 from tocsin.alerts.service import add_log
+from tocsin.chat.alert_card import PostLayout, post_for_event
 from tocsin.engine.deliveries import Skip
 from tocsin.integrations import configuration
 from tocsin.integrations.forwarding import Sending
@@ -33,19 +33,6 @@ from tocsin.integrations.models import Integration
 from tocsin.integrations.webhook import post_json, skip_reason
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy
-
-
-class BuildPost(Protocol):
-    def __call__(
-        self,
-        session: Session,
-        alert: Alert,
-        integration: Integration,
-        event: dict[str, Any],
-        *,
-        base_url: str,
-        secret_key: str,
-    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -113,7 +100,9 @@ class IncomingWebhookChannel:
         log_gave_up(session, message, error, kind=self.kind)
 
 
-def forwarding(kind: str, build: BuildPost, settings: Any) -> dict[str, Sending]:
+def forwarding(kind: str, layout: PostLayout, settings: Any) -> dict[str, Sending]:
     """How the forwarder turns alert activity into posts of ``kind`` (for ``Forwarder``)."""
-    bound = functools.partial(build, base_url=settings.base_url, secret_key=settings.effective_secret_key)
+    bound = functools.partial(
+        post_for_event, layout, base_url=settings.base_url, secret_key=settings.effective_secret_key
+    )
     return {kind: Sending(bound, ordered=True, secret_url=True)}

@@ -17,15 +17,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tocsin import clock
-from tocsin.alerts.models import Alert
 from tocsin.chat import buttons
-from tocsin.chat.dispatch import answer, press_button
-from tocsin.chat.platforms.mattermost_posts import alert_attachment
+from tocsin.chat.dispatch import answer, press_on_post
+from tocsin.chat.platforms.mattermost_posts import attachment
 from tocsin.chat.replies import Reply
 from tocsin.chat.requests import ChatIdentity, ChatRequest
 from tocsin.config import Settings
 from tocsin.integrations import chat_kinds
-from tocsin.integrations.models import Integration
 
 PLATFORM = "Mattermost"
 MAX_RUNES = 16_000
@@ -135,27 +133,19 @@ async def button(request: Request) -> Response:
     identity = identity_of(click)
 
     def run(session: Session) -> dict[str, Any]:
-        integration = session.get(Integration, press.integration_id)
-        if integration is None or not integration.enabled:
-            state = "deleted" if integration is None else "disabled"
-            return {"ephemeral_text": f"The Tocsin integration of this post is {state}; nothing was done."}
-        reply = press_button(
-            session, integration=integration, identity=identity, action=press.action, alert_id=press.alert_id
-        )
-        alert = session.get(Alert, press.alert_id)
-        if alert is None:
-            return {"ephemeral_text": reply.text}
-        attachment = alert_attachment(
+        reply, card = press_on_post(
             session,
-            alert,
+            press=press,
+            identity=identity,
             base_url=settings.base_url,
             secret_key=settings.effective_secret_key,
-            integration=integration,
         )
+        if card is None:
+            return {"ephemeral_text": reply.text}
         # Mattermost replaces the post's text with the update's message: keep it (notifications
         # of new alerts have none) and swap the attachment for the alert as it is now.
         return {
-            "update": {"message": "", "props": {"attachments": [attachment]}},
+            "update": {"message": "", "props": {"attachments": [attachment(card)]}},
             "ephemeral_text": reply.text,
         }
 

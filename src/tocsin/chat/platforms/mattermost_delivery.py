@@ -14,7 +14,7 @@ import orjson
 
 from tocsin.chat.platforms.incoming_webhook import IncomingWebhookChannel
 from tocsin.chat.platforms.incoming_webhook import forwarding as forwarding_of
-from tocsin.chat.platforms.mattermost_posts import post_for_event
+from tocsin.chat.platforms.mattermost_posts import LAYOUT
 from tocsin.integrations.forwarding import Sending
 from tocsin.integrations.webhook import body_text
 from tocsin.outbound import OutboundPolicy
@@ -41,4 +41,4 @@ def from_settings(settings: Any) -> IncomingWebhookChannel:
 
 def forwarding(settings: Any) -> dict[str, Sending]:
     """How the forwarder turns alert activity into Mattermost posts (for ``Forwarder``)."""
-    return forwarding_of(KIND, post_for_event, settings)
+    return forwarding_of(KIND, LAYOUT, settings)

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from tocsin.alerts.models import Alert
-from tocsin.chat.alert_card import card_of, follow_up_text
-from tocsin.integrations.models import Integration
+from tocsin.chat.alert_card import Card, PostLayout
 
 USERNAME = "Tocsin"
 
@@ -23,31 +19,10 @@ def actions_url(base_url: str) -> str:
     return f"{base_url}/chat/mattermost/actions"
 
 
-def post_for_event(
-    session: Session,
-    alert: Alert,
-    integration: Integration,
-    event: dict[str, Any],
-    *,
-    base_url: str,
-    secret_key: str,
-) -> dict[str, Any]:
-    """The incoming-webhook JSON for one ``alert.activity`` event, as the alert is now."""
-    if event["action"] == "Create":
-        attachment = alert_attachment(
-            session, alert, base_url=base_url, secret_key=secret_key, integration=integration
-        )
-        return {"username": USERNAME, "text": "", "attachments": [attachment]}
-    return {"username": USERNAME, "text": follow_up_text(session, alert, event, base_url=base_url)}
-
-
-def alert_attachment(
-    session: Session, alert: Alert, *, base_url: str, secret_key: str, integration: Integration
-) -> dict[str, Any]:
-    """The card of the alert as it is now, as a Slack-style attachment Mattermost renders."""
-    card = card_of(session, alert, base_url=base_url, secret_key=secret_key, integration=integration)
-    attachment: dict[str, Any] = {
-        "fallback": f"[{alert.priority}] {card.heading}",
+def attachment(card: Card) -> dict[str, Any]:
+    """The card of the alert as a Slack-style attachment Mattermost renders, with its buttons."""
+    found: dict[str, Any] = {
+        "fallback": f"[{card.priority}] {card.heading}",
         "color": card.color,
         "title": card.heading,  # shown as text: Mattermost links it, no markdown
         "title_link": card.url,
@@ -56,14 +31,21 @@ def alert_attachment(
         "footer": card.footer,
     }
     if card.buttons:
-        attachment["actions"] = [
+        found["actions"] = [
             {
                 "id": button.action,
                 "type": "button",
                 "name": button.label,
                 "style": button.style,
-                "integration": {"url": actions_url(base_url), "context": button.context},
+                "integration": {"url": actions_url(card.base_url), "context": button.context},
             }
             for button in card.buttons
         ]
-    return attachment
+    return found
+
+
+LAYOUT = PostLayout(
+    new_alert=lambda card, alert: {"username": USERNAME, "text": "", "attachments": [attachment(card)]},
+    follow_up=lambda line, event: {"username": USERNAME, "text": line},
+)
+"""A new alert is a card; every later event, its line of markdown as Mattermost renders it."""
