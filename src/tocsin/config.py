@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""
     outbound_allow: str = ""
     """CIDRs or host names (comma-separated) that webhooks and chat servers may reach although internal."""
-    chat_reply_within_seconds: float = 2.5
+    chat_reply_within_seconds: float = 2.0
     """How long a chat command may run before its answer is sent later instead (Slack gives up on
     an answer after 3 s): through Slack's response_url, or HipChat's API."""
     run_engine: bool = True

@@ -16,7 +16,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.fakes.hipchat import FakeHipChat
 from tests.fakes.mattermost import FakeMattermost
+from tests.fakes.slack import FakeSlack
 from tests.policies.conftest import alert_policy
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
@@ -51,18 +53,6 @@ class Platform:
     """What the chat admin does with the Request URL once the integration is saved."""
 
 
-def _fake_slack(http: TestClient) -> Any:
-    from tests.fakes.slack import FakeSlack
-
-    return FakeSlack(sender=http)
-
-
-def _fake_hipchat(http: TestClient) -> Any:
-    from tests.fakes.hipchat import FakeHipChat
-
-    return FakeHipChat(sender=http)
-
-
 PLATFORMS = {
     "Mattermost": Platform(
         "Mattermost",
@@ -75,7 +65,7 @@ PLATFORMS = {
     ),
     "Slack": Platform(
         "Slack",
-        lambda http: _fake_slack(http),
+        lambda http: FakeSlack(sender=http),
         lambda fake, matching: Changes(
             url=fake.new_hook(channel=CHANNEL),
             require_user_matching=matching,
@@ -84,7 +74,7 @@ PLATFORMS = {
     ),
     "HipChat": Platform(
         "HipChat",
-        lambda http: _fake_hipchat(http),
+        lambda http: FakeHipChat(sender=http),
         lambda fake, matching: Changes(url=fake.base_url, require_user_matching=matching),
         lambda fake, request_url: fake.install(request_url, room=CHANNEL, group="acme"),
     ),

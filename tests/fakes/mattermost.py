@@ -14,18 +14,16 @@ in-process Tocsin instead of a live server."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
+from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.mattermost_click import ClickResult, click_button, click_payload, send_click
 from tests.fakes.mattermost_hooks import serve
 from tests.fakes.mattermost_model import Ephemeral, FakeChannel, FakeTeam, FakeUser, HttpSender, Post, new_id
-from tests.fakes.mattermost_server import Listener
 from tests.fakes.mattermost_slash import SlashResult, slash
 from tests.fakes.mattermost_world import CommandHook, Hook, World
 from tests.support.http_receiver import Answer, Received
@@ -36,59 +34,16 @@ __all__ = ["ClickResult", "Ephemeral", "FakeMattermost", "Post", "SlashResult", 
 _DEFAULT = object()
 
 
-class FakeMattermost:
+class FakeMattermost(FakeChatServer[Post]):
+    platform = "Mattermost"
+
     def __init__(self, *, sender: HttpSender | None = None, timeout: float = 30) -> None:
+        """``timeout``: Mattermost's OutgoingIntegrationRequestsTimeout (seconds), for the fake's
+        own client."""
+        super().__init__(sender=sender, timeout=timeout, follow_redirects=True)
         self.world = World()
         self.command_token = new_id()
         """The slash command's token, sent unless ``slash(token=...)`` says otherwise."""
-        self.timeout = timeout
-        """Mattermost's OutgoingIntegrationRequestsTimeout (seconds), for the fake's own client."""
-        self._listener = Listener(self._answer)
-        self._sender = sender
-        self._client: httpx.Client | None = None
-        self._unavailable = False
-
-    # -- life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> FakeMattermost:
-        self._listener.start()
-        if self._sender is None:
-            self._client = httpx.Client(follow_redirects=True, trust_env=False, timeout=self.timeout)
-        return self
-
-    def stop(self) -> None:
-        self._listener.stop()
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def __enter__(self) -> FakeMattermost:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """Mattermost's SiteURL."""
-        return f"http://127.0.0.1:{self._listener.port}"
-
-    def down(self, mode: str = "503") -> None:
-        """Play an outage: "503" answers every request 503, "refuse" stops listening."""
-        if mode not in ("503", "refuse"):
-            raise ValueError('mode is "503" or "refuse"')
-        self._unavailable = True
-        if mode == "refuse":
-            self._listener.stop()
-
-    def up(self) -> None:
-        self._unavailable = False
-        self._listener.start()
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake's clock (response URLs expire 30 minutes after their command)."""
-        with self.world.lock:
-            self.world.offset += seconds
 
     def reset(self) -> None:
         """Forget posts, ephemeral messages, requests and response URLs; keep users, teams,
@@ -149,11 +104,6 @@ class FakeMattermost:
     def hook_id(url: str) -> str:
         return urlsplit(url).path.rsplit("/", 1)[-1]
 
-    @property
-    def requests(self) -> list[Received]:
-        """Every request that reached the fake, refused ones (400, 503...) included."""
-        return self._listener.received
-
     def hook_requests(self, url: str) -> list[Received]:
         path = urlsplit(url).path
         return [request for request in self.requests if urlsplit(request.path).path == path]
@@ -165,15 +115,6 @@ class FakeMattermost:
     def ephemerals(self, user: str | None = None) -> list[Ephemeral]:
         with self.world.lock:
             return [message for message in self.world.ephemerals if user in (None, message.user)]
-
-    def wait_for_posts(self, count: int, timeout: float = 10, channel: str | None = None) -> list[Post]:
-        """Poll until at least ``count`` posts exist (the engine delivers in the background)."""
-        deadline = time.monotonic() + timeout
-        while len(posts := self.posts(channel)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} posts, got {len(posts)}: {[p.text for p in posts]}")
-            time.sleep(0.02)
-        return posts
 
     def response_url(self, url: str) -> CommandHook:
         """A slash command's response URL: its uses and what was posted to it."""
@@ -249,17 +190,9 @@ class FakeMattermost:
         )
         return send_click(self.world, self._http(), url=url, payload=payload, user=clicker)
 
-    def _http(self) -> HttpSender:
-        client: HttpSender | None = self._sender or self._client
-        if client is None:
-            raise RuntimeError("the fake Mattermost is not started")
-        return client
-
     # -- what Mattermost serves ---------------------------------------------------------------
 
-    def _answer(self, request: Received) -> Answer:
-        if self._unavailable:
-            return Answer(503, b"Service Unavailable", {"Content-Type": "text/plain"})
+    def _serve(self, request: Received) -> Answer:
         return serve(self.world, request)
 
 

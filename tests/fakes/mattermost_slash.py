@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from tests.fakes.command_answer import CommandAnswer
 from tests.fakes.mattermost_commands import BadCommandResponse, command_response, handle_command_response
 from tests.fakes.mattermost_model import (
     MAX_RESPONSE,
@@ -34,23 +35,10 @@ _SPECIAL_MENTIONS = ("channel", "all", "here")
 
 
 @dataclass
-class SlashResult:
-    request: Sent
-    response_url: str
-    status: int | None = None
-    error: str | None = None
-    """What Mattermost shows the user instead of an answer (None when the answer was taken)."""
-    detail: str = ""
-    response_type: str = ""
-    text: str = ""
+class SlashResult(CommandAnswer):
     attachments: list[dict[str, Any]] = field(default_factory=list)
     extra_responses: list[dict[str, Any]] = field(default_factory=list)
     goto_location: str = ""
-    ephemeral: bool = False
-    """True when the answer is shown to the invoking user only."""
-    elapsed: float = 0.0
-    raw: Any = None
-    """The decoded JSON answer, or the text of a non-JSON one."""
     headers: dict[str, str] = field(default_factory=dict)
     posts: list[Post] = field(default_factory=list)
     """Posts the answer made in the channel (``in_channel`` parts)."""

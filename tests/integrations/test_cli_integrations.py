@@ -1,4 +1,4 @@
-"""``tocsin integration create|list|enable|disable|delete``, run as the real console script."""
+"""``tocsin integration create|update|show|list|enable|disable|delete``, run as the real console script."""
 
 from __future__ import annotations
 
@@ -152,13 +152,14 @@ def test_options_a_kind_has_not_are_refused_in_one_line_and_nothing_is_stored(to
     )
     assert url_for_api.returncode == 1
     assert url_for_api.stderr == (
-        "error: --webhook-url is for Mattermost and Webhook integrations; API integrations have no URL\n"
+        "error: --webhook-url is for HipChat, Mattermost, Slack and Webhook integrations; "
+        "API integrations have no URL\n"
     )
     matching_for_webhook = tocsin("integration", "create", "--type", "Webhook", "--name", "hooks",
                                   "--webhook-url", "https://x.example/",
                                   "--require-user-matching")  # fmt: skip
     assert matching_for_webhook.stderr == (
-        "error: --require-user-matching is for Mattermost integrations, not Webhook\n"
+        "error: --require-user-matching is for HipChat, Mattermost and Slack integrations, not Webhook\n"
     )
     token_for_api = tocsin("integration", "create", "--name", "Prometheus", "--command-token", "abc")
     assert token_for_api.stderr == "error: --command-token is for Mattermost integrations, not API\n"
@@ -168,3 +169,132 @@ def test_options_a_kind_has_not_are_refused_in_one_line_and_nothing_is_stored(to
         "it posts to (in Mattermost: Integrations > Incoming Webhooks)\n"
     )
     assert tocsin.ok("integration", "list") == []
+
+
+SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def chat_cli(tocsin: Tocsin) -> Tocsin:
+    """The CLI of a server at https://tocsin.example whose chat platforms are on 10.0.0.0/8."""
+    return Tocsin(
+        {
+            **tocsin.environment,
+            "TOCSIN_OUTBOUND_ALLOW": "10.0.0.0/8",
+            "TOCSIN_PUBLIC_BASE_URL": "https://tocsin.example",
+            "TOCSIN_SECRET_KEY": "cli-secret",
+        }
+    )
+
+
+def chat_url_of(db, name: str) -> str:
+    """The Request URL (HipChat: Capabilities URL) of chat integration ``name`` on that server."""
+    with db.read_session() as session:
+        integration = integrations.find_integration(session, name=name)
+        url = chat_kinds.request_url("https://tocsin.example", "cli-secret", integration)
+    assert url.startswith(f"https://tocsin.example/chat/{integration.type.lower()}/{integration.id}/")
+    return url
+
+
+def create_chat(chat: Tocsin, db, name: str, *options: str) -> tuple[str, str, list[str]]:
+    """``integration create --name name *options``: the sentence printed above the URL, the URL
+    (checked to be the integration's Request URL, alone on the last line), and what
+    ``integration show`` prints of it."""
+    lines = chat.ok("integration", "create", "--name", name, *options)
+    url = chat_url_of(db, name)
+    assert lines[1:] == [url]
+    return lines[0], url, chat.ok("integration", "show", name)
+
+
+def test_a_slack_integration_prints_its_request_url_and_its_signing_secret_can_be_changed(
+    tocsin: Tocsin, db
+) -> None:
+    make_team(db, "ops")
+    chat = chat_cli(tocsin)
+    said, request_url, shown = create_chat(
+        chat, db, "ops-slack", "--type", "slack", "--team", "ops",
+        "--url", "https://10.1.2.3/services/T1/B2/x", "--slack-signing-secret", SLACK_SECRET,
+        "--require-user-matching",
+    )  # fmt: skip
+
+    with db.read_session() as session:
+        integration = integrations.find_integration(session, name="ops-slack")
+        assert integration.config["url"] == "https://10.1.2.3/services/T1/B2/x"
+        assert chat_kinds.slack_signing_secret(integration) == SLACK_SECRET
+    assert said == (
+        "Created Slack integration ops-slack owned by team ops. "
+        "Paste this Request URL into your Slack app's /genie slash command and its Interactivity:"
+    )
+    assert shown[4] == "Slack URL: https://10.1.2.3/services/T1/B2/x"
+    assert shown[-3:] == [
+        "Require matching a user: yes",
+        "Signing secret: set",
+        f"Request URL: {request_url}",
+    ]
+    assert SLACK_SECRET not in "\n".join(shown)
+
+    assert chat.ok("integration", "update", "ops-slack", "--slack-signing-secret", "NewSecret123",
+                   "--no-require-user-matching") == ["Updated Slack integration ops-slack."]  # fmt: skip
+    bad = chat("integration", "update", "ops-slack", "--slack-signing-secret", "not secret!")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: the Signing Secret is the one Slack shows")
+    with db.read_session() as session:
+        integration = integrations.find_integration(session, name="ops-slack")
+        assert chat_kinds.slack_signing_secret(integration) == "NewSecret123"
+        assert not chat_kinds.requires_user_matching(integration)
+    assert chat_url_of(db, "ops-slack") == request_url
+
+
+def test_a_hipchat_integration_prints_its_capabilities_url_and_where_it_is_installed(
+    tocsin: Tocsin, db
+) -> None:
+    chat = chat_cli(tocsin)
+    said, capabilities_url, shown = create_chat(
+        chat, db, "rooms", "--type", "HipChat", "--webhook-url", "https://10.1.2.3"
+    )
+
+    assert said == (
+        "Created HipChat integration rooms. Install it in a HipChat room (Integrations > Install an "
+        "integration from a descriptor URL) with this Capabilities URL:"
+    )
+    assert shown[4] == "HipChat URL: https://10.1.2.3"
+    assert shown[-2:] == ["Installation: Not installed yet", f"Capabilities URL: {capabilities_url}"]
+
+    with db.write_session() as session:
+        integration = integrations.find_integration(session, name="rooms")
+        integration.config = integration.config | {
+            "hipchatInstallation": {"oauthId": "cba74fbc-0d9b", "oauthSecret": "NothWQzSecretValue42",
+                                    "groupId": 1, "groupName": "Acme", "roomId": 100,
+                                    "installedAt": "2024-05-02T10:00:00+00:00"}
+        }  # fmt: skip
+    shown = chat.ok("integration", "show", "rooms")
+    assert shown[-2] == "Installation: Installed in room 100 of Acme since 2024-05-02"
+    assert "NothWQzSecretValue42" not in "\n".join(shown) and "cba74fbc" not in "\n".join(shown)
+
+
+def test_chat_options_of_another_kind_and_a_missing_signing_secret_are_refused(tocsin: Tocsin) -> None:
+    chat = chat_cli(tocsin)
+    secret_for_hipchat = chat("integration", "create", "--type", "HipChat", "--name", "rooms", "--url",
+                              "https://10.1.2.3", "--slack-signing-secret", SLACK_SECRET)  # fmt: skip
+    assert (
+        secret_for_hipchat.stderr == "error: --slack-signing-secret is for Slack integrations, not HipChat\n"
+    )
+    token_for_slack = chat("integration", "create", "--type", "Slack", "--name", "slack", "--url",
+                           "https://10.1.2.3/services/x", "--slack-signing-secret", SLACK_SECRET,
+                           "--command-token", "abc")  # fmt: skip
+    assert token_for_slack.stderr == "error: --command-token is for Mattermost integrations, not Slack\n"
+    no_secret = chat("integration", "create", "--type", "Slack", "--name", "slack", "--url",
+                     "https://10.1.2.3/services/x")  # fmt: skip
+    assert no_secret.returncode == 1
+    assert no_secret.stderr.startswith(
+        "error: a Slack integration needs the Signing Secret of your Slack app"
+    )
+    no_url = chat("integration", "create", "--type", "HipChat", "--name", "rooms")
+    assert no_url.stderr.startswith("error: a HipChat integration needs the HipChat URL")
+    assert chat.ok("integration", "list") == []
+
+
+def test_the_help_says_what_the_url_is_for_each_kind(tocsin: Tocsin) -> None:
+    wide = Tocsin({**tocsin.environment, "COLUMNS": "200"})
+    shown = " ".join(" ".join(wide.ok("integration", "create", "--help")).replace("│", " ").split())
+    assert "--webhook-url,--url" in shown and "--slack-signing-secret" in shown
+    assert "Mattermost, Slack: the URL of the incoming webhook alerts are posted through" in shown
+    assert "HipChat: the HipChat server, https://api.hipchat.com or your own" in shown

@@ -131,7 +131,7 @@ def press_button(
 
 
 def press_on_post(
-    session: Session, *, press: ButtonPress, identity: ChatIdentity, base_url: str, secret_key: str
+    session: Session, press: ButtonPress, identity: ChatIdentity, *, base_url: str, secret_key: str
 ) -> tuple[Reply, Card | None]:
     """A verified press of a button on a post: the reply for whoever pressed it, and the alert's
     card as it is now to redraw the post with (None when there is nothing to redraw)."""

@@ -18,11 +18,9 @@ from tocsin.chat.platforms import hipchat_api
 from tocsin.chat.platforms.hipchat_api import Installation
 from tocsin.chat.platforms.hipchat_messages import LAYOUT
 from tocsin.chat.platforms.incoming_webhook import forwarding as forwarding_of
-from tocsin.chat.platforms.incoming_webhook import log_gave_up
+from tocsin.chat.platforms.incoming_webhook import integration_sending, log_gave_up
 from tocsin.engine.deliveries import Skip
 from tocsin.integrations.forwarding import Sending
-from tocsin.integrations.models import Integration
-from tocsin.integrations.webhook import skip_reason
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy
 
@@ -45,10 +43,9 @@ class HipChatChannel:
         self.outbound = outbound
 
     def prepare(self, session: Session, message: Claimed) -> Notification | Skip:
-        integration = session.get(Integration, message.payload["integrationId"])
-        reason = skip_reason(session, integration)
-        if reason is not None or integration is None:
-            return Skip(reason or "")
+        integration = integration_sending(session, message)
+        if isinstance(integration, Skip):
+            return integration
         installation = Installation.of(integration.config)
         if installation is None:
             return Skip(f"integration {integration.name} is not installed in a HipChat room")

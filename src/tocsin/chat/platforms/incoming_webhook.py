@@ -57,6 +57,15 @@ def log_gave_up(session: Session, message: Claimed, error: str, *, kind: str) ->
     add_log(session, message.alert_id, text, SYSTEM, clock.now())
 
 
+def integration_sending(session: Session, message: Claimed) -> Integration | Skip:
+    """The integration a post is sent through, or why it is not sent (gone, disabled, paused)."""
+    integration = session.get(Integration, message.payload["integrationId"])
+    reason = skip_reason(session, integration)
+    if reason is not None or integration is None:
+        return Skip(reason or "")
+    return integration
+
+
 class IncomingWebhookChannel:
     """The engine channel of one platform's incoming-webhook posts (topic ``<platform>.post``)."""
 
@@ -76,10 +85,9 @@ class IncomingWebhookChannel:
         self.timeout = timeout
 
     def prepare(self, session: Session, message: Claimed) -> Post | Skip:
-        integration = session.get(Integration, message.payload["integrationId"])
-        reason = skip_reason(session, integration)
-        if reason is not None or integration is None:
-            return Skip(reason or "")
+        integration = integration_sending(session, message)
+        if isinstance(integration, Skip):
+            return integration
         return Post(url=configuration.url_of(integration), body=orjson.dumps(message.payload["body"]))
 
     async def send(self, prepared: Post) -> None:

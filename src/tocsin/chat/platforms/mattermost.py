@@ -134,11 +134,7 @@ async def button(request: Request) -> Response:
 
     def run(session: Session) -> dict[str, Any]:
         reply, card = press_on_post(
-            session,
-            press=press,
-            identity=identity,
-            base_url=settings.base_url,
-            secret_key=settings.effective_secret_key,
+            session, press, identity, base_url=settings.base_url, secret_key=settings.effective_secret_key
         )
         if card is None:
             return {"ephemeral_text": reply.text}

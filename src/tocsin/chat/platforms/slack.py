@@ -191,11 +191,7 @@ async def _interaction(request: Request, addressed: Addressed, raw: str) -> Resp
 
     def run(session: Session) -> list[dict[str, Any]]:
         reply, card = press_on_post(
-            session,
-            press=press,
-            identity=identity,
-            base_url=settings.base_url,
-            secret_key=settings.effective_secret_key,
+            session, press, identity, base_url=settings.base_url, secret_key=settings.effective_secret_key
         )
         answer = ephemeral(slack_mrkdwn(reply.text))
         return [answer] if card is None else [{"replace_original": True, **alert_message(card)}, answer]
