@@ -221,7 +221,7 @@ def test_settings_that_do_not_fit_the_kind_are_refused(api, db, receiver):
     assert body["message"] == "url: a Webhook integration needs the url it posts to"
     body = refused(api, db, {"name": "am", "type": "API", "outgoing": {"actions": ["Create"]}})
     assert body["message"] == (
-        "outgoing: API integrations send nothing out; outgoing applies to Mattermost, Webhook"
+        "outgoing: API integrations send nothing out; outgoing applies to HipChat, Mattermost, Slack, Webhook"
     )
     body = refused(api, db, {"name": "am", "type": "API", "url": receiver.url()})
     assert body["message"] == (
