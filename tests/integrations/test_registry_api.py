@@ -225,7 +225,7 @@ def test_settings_that_do_not_fit_the_kind_are_refused(api, db, receiver):
     )
     body = refused(api, db, {"name": "am", "type": "API", "url": receiver.url()})
     assert body["message"] == (
-        "url: API integrations have no url; only Mattermost and Webhook integrations do"
+        "url: API integrations have no url; only HipChat, Mattermost, Slack and Webhook integrations do"
     )
     body = refused(api, db, webhook("h", receiver.url(), customActions=["Restart", "restart"]))
     assert body["errors"] == {"customActions": "custom action 'restart' is listed twice"}
