@@ -156,6 +156,16 @@ class OutboundPolicy:
                 f"allow it with {SETTING}={_suggested_range(address)}"
             )
 
+    def allows_host(self, host: str) -> bool:
+        """Whether the administrator allowed ``host`` by name or (an IP address) by range."""
+        if host in self.allowed_hosts:
+            return True
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return False
+        return self._allowed(address)
+
     def _allowed(self, address: IPAddress) -> bool:
         candidates: list[IPAddress] = [address]
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

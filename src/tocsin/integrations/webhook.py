@@ -63,7 +63,25 @@ async def post_json(
     shown_as: str | None = None,
     said: Callable[[httpx.Response], str] = body_text,
 ) -> httpx.Response:
-    """POST ``body`` (JSON) to ``url`` once it passes the outbound check, without following
+    """POST ``body`` (JSON) to ``url`` as ``send_outbound`` sends."""
+    headers = {**headers, "Content-Type": "application/json"}
+    return await send_outbound(
+        outbound, "POST", url, timeout=timeout, shown_as=shown_as, said=said, content=body, headers=headers
+    )
+
+
+async def send_outbound(
+    outbound: OutboundPolicy,
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    shown_as: str | None = None,
+    said: Callable[[httpx.Response], str] = body_text,
+    headers: dict[str, str] | None = None,
+    **request: Any,
+) -> httpx.Response:
+    """Send a request to ``url`` once it passes the outbound check, without following
     redirects; the 2xx answer, or ``PermanentFailure`` / ``RuntimeError`` (to retry) naming the
     status, where it came from and what the answer ``said``. A URL that is a secret (a chat
     hook's) is named in errors as ``shown_as`` instead."""
@@ -72,9 +90,9 @@ async def post_json(
     except OutboundRefused as refused:
         message = refused.message.replace(url, shown_as) if shown_as else refused.message
         raise PermanentFailure(message) from refused
-    headers = {**headers, "Content-Type": "application/json", "User-Agent": f"Tocsin/{__version__}"}
+    headers = {**(headers or {}), "User-Agent": f"Tocsin/{__version__}"}
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-        answer = await client.post(url, content=body, headers=headers)
+        answer = await client.request(method, url, headers=headers, **request)
     status = answer.status_code
     if 200 <= status < 300:
         return answer

@@ -6,7 +6,7 @@ message with one.
 Every request passes the outbound policy and follows no redirect. A 401 from the API means the
 token is no longer good (revoked, or the server restarted): it is dropped and a new one is fetched,
 once. Network errors, 408, 429 and 5xx are worth retrying (``RuntimeError``); other refusals are
-final (``PermanentFailure``)."""
+final (``PermanentFailure``), as ``webhook.send_outbound`` sends every request."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import orjson
 
-from tocsin import __version__, clock
+from tocsin import clock
 from tocsin.engine.deliveries import PermanentFailure
-from tocsin.integrations.webhook import RETRIED_STATUSES, body_text, post_json
-from tocsin.outbound import OutboundPolicy, OutboundRefused
+from tocsin.integrations.webhook import body_text, post_json, send_outbound
+from tocsin.outbound import OutboundPolicy
 
 SCOPES = ("send_notification", "send_message", "view_group")
 TIMEOUT = 10.0
@@ -81,36 +81,11 @@ def hipchat_said(answer: httpx.Response) -> str:
     return str(message).strip()[:200] if message else body_text(answer)
 
 
-def _classify(answer: httpx.Response, what: str) -> None:
-    """Raise for an answer that is not 2xx: retry later for 5xx, 408, 429; final otherwise."""
-    status = answer.status_code
-    if 200 <= status < 300:
-        return
-    problem = f"HTTP {status} from {what}: {hipchat_said(answer)}"
-    if status >= 500 or status in RETRIED_STATUSES:
-        raise RuntimeError(problem)
-    raise PermanentFailure(problem)
-
-
-async def _checked(outbound: OutboundPolicy, url: str) -> None:
-    try:
-        await outbound.check_async(url)
-    except OutboundRefused as refused:
-        raise PermanentFailure(refused.message) from refused
-
-
-def _client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=TIMEOUT, follow_redirects=False, headers={"User-Agent": f"Tocsin/{__version__}"}
-    )
-
-
 async def fetch_capabilities(outbound: OutboundPolicy, url: str) -> Capabilities:
     """The token URL and API base the HipChat server's capabilities document names."""
-    await _checked(outbound, url)
-    async with _client() as client:
-        answer = await client.get(url, headers={"Accept": "application/json"})
-    _classify(answer, "the HipChat capabilities URL")
+    answer = await send_outbound(
+        outbound, "GET", url, timeout=TIMEOUT, said=hipchat_said, headers={"Accept": "application/json"}
+    )
     try:
         capabilities = orjson.loads(answer.content)["capabilities"]
         token_url = str(capabilities["oauth2Provider"]["tokenUrl"])
@@ -124,14 +99,15 @@ async def fetch_capabilities(outbound: OutboundPolicy, url: str) -> Capabilities
 
 async def fetch_token(outbound: OutboundPolicy, token_url: str, oauth_id: str, oauth_secret: str) -> Token:
     """A new access token for the add-on's OAuth client (client credentials grant)."""
-    await _checked(outbound, token_url)
-    async with _client() as client:
-        answer = await client.post(
-            token_url,
-            data={"grant_type": "client_credentials", "scope": " ".join(SCOPES)},
-            auth=(oauth_id, oauth_secret),
-        )
-    _classify(answer, "the HipChat token URL")
+    answer = await send_outbound(
+        outbound,
+        "POST",
+        token_url,
+        timeout=TIMEOUT,
+        said=hipchat_said,
+        data={"grant_type": "client_credentials", "scope": " ".join(SCOPES)},
+        auth=(oauth_id, oauth_secret),
+    )
     try:
         granted = orjson.loads(answer.content)
         access_token = str(granted["access_token"])

@@ -9,7 +9,6 @@ check like any other. A post that fails is logged; nobody else is waiting for it
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -29,16 +28,6 @@ TIMEOUT_SECONDS = 10.0
 log = logging.getLogger(__name__)
 
 
-def _allowed_explicitly(host: str, outbound: OutboundPolicy) -> bool:
-    if host in outbound.allowed_hosts:
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return any(address.version == net.version and address in net for net in outbound.allowed_networks)
-
-
 def is_slacks(url: str, outbound: OutboundPolicy) -> bool:
     """Whether ``url`` may be posted to as a response URL (see the module's docstring)."""
     try:
@@ -47,7 +36,7 @@ def is_slacks(url: str, outbound: OutboundPolicy) -> bool:
     except ValueError:
         return False
     on_slack = any(host == domain or host.endswith(f".{domain}") for domain in SLACK_DOMAINS)
-    return (parts.scheme == "https" and on_slack) or _allowed_explicitly(host, outbound)
+    return (parts.scheme == "https" and on_slack) or outbound.allows_host(host)
 
 
 async def respond(outbound: OutboundPolicy, url: str, messages: list[dict[str, Any]]) -> None:
