@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tocsin.chat.markdown import escape_line
 from tocsin.integrations.models import Integration
 
 CHAT_KINDS = ("Mattermost", "HipChat", "Slack")
@@ -55,12 +56,13 @@ def request_url(base_url: str, secret_key: str, integration: Integration) -> str
 
 
 def find_by_request_secret(
-    session: Session, *, secret_key: str, integration_id: str, secret: str
+    session: Session, *, secret_key: str, integration_id: str, secret: str, kind: str | None = None
 ) -> Integration | None:
-    """The chat integration whose Request URL carries ``secret``; disabled ones too (the caller
-    says they are disabled). The comparison takes the same time whatever ``secret`` is."""
+    """The chat integration (of ``kind``, when given: the platform whose path the request came
+    to) whose Request URL carries ``secret``; disabled ones too (the caller says they are
+    disabled). The comparison takes the same time whatever ``secret`` is."""
     integration = session.get(Integration, integration_id)
-    if integration is None or not is_chat_kind(integration.type):
+    if integration is None or not is_chat_kind(integration.type) or kind not in (None, integration.type):
         return None
     expected = request_secret(secret_key, integration).encode()
     return integration if hmac.compare_digest(expected, secret.encode()) else None
@@ -92,6 +94,24 @@ def command_token_matches(integration: Integration, given: str | None) -> bool:
 def slack_signing_secret(integration: Integration) -> str:
     """The Signing Secret of the Slack app whose requests this integration takes ("" if none)."""
     return str((integration.config or {}).get("slackSigningSecret", ""))
+
+
+def unknown_request_url_text(kind: str) -> str:
+    """What a request to a Request URL of no integration is told."""
+    label = request_url_label(kind)
+    return (
+        f"This {label} belongs to no Tocsin integration: no Tocsin {kind} integration has it (it was "
+        f"deleted, or its secret was rotated). Ask a Tocsin admin for the current {label} of the "
+        f"{kind} integration."
+    )
+
+
+def disabled_text(name: str) -> str:
+    """What a command through a disabled integration is told (``name`` is shown as markdown)."""
+    return (
+        f"The Tocsin integration {escape_line(name)} is disabled; a Tocsin admin can enable it in "
+        "Settings > Integrations."
+    )
 
 
 def request_url_label(kind: str) -> str:

@@ -35,10 +35,7 @@ from tocsin.outbound import OutboundPolicy
 
 PLATFORM = "HipChat"
 COMMAND = re.compile(r"/genie(?:\s|$)")
-UNKNOWN = (
-    "This Capabilities URL belongs to no Tocsin integration: it was deleted, or its secret was rotated. "
-    "Ask a Tocsin admin for the current Capabilities URL of the HipChat integration."
-)
+UNKNOWN = chat_kinds.unknown_request_url_text(PLATFORM)
 
 router = APIRouter(prefix="/chat/hipchat", include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -50,7 +47,11 @@ def _error(status: int, message: str) -> JSONResponse:
 
 def _find(session: Session, settings: Settings, integration_id: str, secret: str) -> Integration | None:
     return chat_kinds.find_by_request_secret(
-        session, secret_key=settings.effective_secret_key, integration_id=integration_id, secret=secret
+        session,
+        secret_key=settings.effective_secret_key,
+        integration_id=integration_id,
+        secret=secret,
+        kind=PLATFORM,
     )
 
 
@@ -219,12 +220,7 @@ async def room_message(request: Request, integration_id: str, secret: str) -> Re
         return _error(401, "Refused: the JWT was issued for another user than the message's.")
     answering = Answering(OutboundPolicy.from_settings(settings), installation, asked.identity)
     if not enabled:
-        return await answering.now(
-            Reply(
-                f"The Tocsin integration {name} is disabled; a Tocsin admin can enable it "
-                "in Settings > Integrations."
-            )
-        )
+        return await answering.now(Reply(chat_kinds.disabled_text(name)))
 
     def run(session: Session) -> Reply:
         current = _find(session, settings, integration_id, secret)

@@ -94,23 +94,21 @@ async def slash_command(request: Request, integration_id: str, secret: str) -> R
 
     def run(session: Session) -> Response:
         integration = chat_kinds.find_by_request_secret(
-            session, secret_key=settings.effective_secret_key, integration_id=integration_id, secret=secret
+            session,
+            secret_key=settings.effective_secret_key,
+            integration_id=integration_id,
+            secret=secret,
+            kind=PLATFORM,
         )
         if integration is None:
-            return _ephemeral(
-                "This Request URL belongs to no Tocsin integration: it was deleted, or its secret was "
-                "rotated. Ask a Tocsin admin for the current Request URL of the Mattermost integration."
-            )
+            return _ephemeral(chat_kinds.unknown_request_url_text(PLATFORM))
         if not chat_kinds.command_token_matches(integration, token):
             log.warning("Mattermost command for %s refused: wrong command token", integration.name)
             return _ephemeral(
                 "Refused: this slash command's token does not match the one stored in Tocsin.", 401
             )
         if not integration.enabled:
-            return _ephemeral(
-                f"The Tocsin integration {integration.name} is disabled; a Tocsin admin can enable it "
-                "in Settings > Integrations."
-            )
+            return _ephemeral(chat_kinds.disabled_text(integration.name))
         reply = answer(session, integration=integration, request=asked, base_url=settings.base_url)
         return JSONResponse(command_response(reply))
 

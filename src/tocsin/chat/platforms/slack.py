@@ -25,7 +25,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from tocsin import clock
 from tocsin.chat import buttons, deferral
 from tocsin.chat.dispatch import answer, press_on_post
-from tocsin.chat.markdown import escape_line
 from tocsin.chat.platforms import slack_requests, slack_signature
 from tocsin.chat.platforms.slack_messages import alert_message, ephemeral, plain_mrkdwn, reply_message
 from tocsin.chat.platforms.slack_responses import respond, respond_later
@@ -39,10 +38,7 @@ from tocsin.outbound import OutboundPolicy
 router = APIRouter(prefix="/chat/slack", include_in_schema=False)
 log = logging.getLogger(__name__)
 
-UNKNOWN = (
-    "This Request URL belongs to no Tocsin Slack integration: it was deleted, or its secret was "
-    "rotated. Ask a Tocsin admin for the current Request URL of the Slack integration."
-)
+UNKNOWN = chat_kinds.unknown_request_url_text("Slack")
 
 
 @dataclass(frozen=True)
@@ -70,8 +66,9 @@ async def _addressed(request: Request, integration_id: str, secret: str) -> Addr
                 secret_key=settings.effective_secret_key,
                 integration_id=integration_id,
                 secret=secret,
+                kind="Slack",
             )
-            if integration is None or integration.type != "Slack":
+            if integration is None:
                 return None
             secret_of = chat_kinds.slack_signing_secret(integration)
             return Addressed(integration.id, integration.name, integration.enabled, secret_of)
@@ -83,13 +80,6 @@ def _fields(body: bytes) -> dict[str, str]:
     """A form body's fields (the first value of each)."""
     decoded = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
     return {name: values[0] for name, values in decoded.items()}
-
-
-def _disabled(addressed: Addressed) -> str:
-    return (
-        f"The Tocsin integration {escape_line(addressed.name)} is disabled; a Tocsin admin can enable "
-        "it in Settings > Integrations."
-    )
 
 
 @router.get("/{integration_id}/{secret}")
@@ -130,7 +120,7 @@ async def from_slack(request: Request, integration_id: str, secret: str) -> Resp
 async def _command(request: Request, addressed: Addressed, fields: dict[str, str]) -> Response:
     settings = _settings(request)
     if not addressed.enabled:
-        return JSONResponse(reply_message(Reply(_disabled(addressed))))
+        return JSONResponse(reply_message(Reply(chat_kinds.disabled_text(addressed.name))))
     asked = slack_requests.command_request(fields)
     outbound = OutboundPolicy.from_settings(settings)
 
