@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.support.factories import make_user
@@ -107,3 +108,17 @@ def test_sqlite_enforces_foreign_keys(db: Database) -> None:
         session.execute(
             text("INSERT INTO team_member (team_id, user_id, role) VALUES ('no', 'such', 'user')")
         )
+
+
+def test_every_migration_can_be_undone_and_redone(db: Database) -> None:
+    """Downgrading to an empty database and upgrading again gives the schema of the models."""
+    config = alembic_config(db.url)
+    db.write_engine.dispose()  # Alembic opens its own connections
+
+    command.downgrade(config, "base")
+    with db.write_engine.connect() as connection:
+        left = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+    command.upgrade(config, "head")
+
+    assert left == []
+    assert _schema_differences(db) == []

@@ -344,76 +344,30 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("muted_until", sa.DateTime(timezone=True), nullable=True))
 
 
+NEW_TABLES_DEPENDENTS_FIRST = (
+    "alert_escalation_step",
+    "rotation_participant",
+    "alert_escalation",
+    "shift_notice",
+    "schedule_override",
+    "rotation",
+    "notification_rule_step",
+    "escalation_rule",
+    "schedule",
+    "notification_rule",
+    "escalation_policy",
+    "contact_method",
+    "engine_lease",
+    "calendar_feed",
+)
+
+
 def downgrade() -> None:
-    op.drop_index("uq_escalation_policy_name_lower", table_name="escalation_policy")
-    op.drop_index("uq_schedule_name_lower", table_name="schedule")
+    # Dropping a table drops its indexes with it.
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("muted_until")
-
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("locked_until")
         batch_op.drop_column("destination")
-
-    with op.batch_alter_table("alert_escalation_step", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_alert_escalation_step_due",
-            sqlite_where=sa.text("fired_at IS NULL"),
-            postgresql_where=sa.text("fired_at IS NULL"),
-        )
-        batch_op.drop_index(batch_op.f("ix_alert_escalation_step_alert_escalation_id"))
-
-    op.drop_table("alert_escalation_step")
-    with op.batch_alter_table("rotation_participant", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_rotation_participant_user_id"))
-        batch_op.drop_index(batch_op.f("ix_rotation_participant_rotation_id"))
-
-    op.drop_table("rotation_participant")
-    with op.batch_alter_table("alert_escalation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alert_escalation_alert_id"))
-
-    op.drop_table("alert_escalation")
-    op.drop_table("shift_notice")
-    with op.batch_alter_table("schedule_override", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_schedule_override_user_id"))
-        batch_op.drop_index(batch_op.f("ix_schedule_override_schedule_id"))
-
-    op.drop_table("schedule_override")
-    with op.batch_alter_table("rotation", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_rotation_schedule_id"))
-
-    op.drop_table("rotation")
-    with op.batch_alter_table("notification_rule_step", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notification_rule_step_rule_id"))
-        batch_op.drop_index(batch_op.f("ix_notification_rule_step_contact_method_id"))
-
-    op.drop_table("notification_rule_step")
-    with op.batch_alter_table("escalation_rule", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_escalation_rule_policy_id"))
-
-    op.drop_table("escalation_rule")
-    with op.batch_alter_table("schedule", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_schedule_owner_team_id"))
-
-    op.drop_table("schedule")
-    with op.batch_alter_table("notification_rule", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notification_rule_user_id"))
-
-    op.drop_table("notification_rule")
-    with op.batch_alter_table("escalation_policy", schema=None) as batch_op:
-        batch_op.drop_index(
-            "uq_escalation_policy_team_default",
-            sqlite_where=sa.text("is_team_default"),
-            postgresql_where=sa.text("is_team_default"),
-        )
-        batch_op.drop_index(batch_op.f("ix_escalation_policy_owner_team_id"))
-
-    op.drop_table("escalation_policy")
-    with op.batch_alter_table("contact_method", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contact_method_user_id"))
-
-    op.drop_table("contact_method")
-    op.drop_table("engine_lease")
-    with op.batch_alter_table("calendar_feed", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_calendar_feed_ref_id"))
-
-    op.drop_table("calendar_feed")
+    for table in NEW_TABLES_DEPENDENTS_FIRST:
+        op.drop_table(table)
