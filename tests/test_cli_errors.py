@@ -104,7 +104,7 @@ CASES: dict[str, tuple[list[str], str, list[str]]] = {
         "",
         ["team member role must be one of admin, user", "'boss'"],
     ),
-    "duplicate team": (["team", "create", "OPS"], "", ["team OPS already exists"]),
+    "duplicate team": (["team", "create", "OPS"], "", ["team ops already exists"]),
     "missing team for an integration": (
         ["integration", "create", "--name", "grafana", "--team", "nope"],
         "",
