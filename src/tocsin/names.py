@@ -9,13 +9,15 @@ is never used for names (SQLite's folds ASCII only, PostgreSQL's depends on the 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tocsin.errors import InvalidInput
+from tocsin.errors import Conflict, InvalidInput
 
 NAME_KEY_MAX = 500
 """Longest stored key, in characters. Folding can lengthen a name (``ß`` becomes ``ss``, ``ﬃ``
@@ -44,3 +46,33 @@ def keep_name_key(name: InstrumentedAttribute[str], key: InstrumentedAttribute[s
         if len(found) > NAME_KEY_MAX:
             raise InvalidInput(name.key, f"{name.key} is too long once normalised (at most {NAME_KEY_MAX})")
         setattr(target, key.key, found)
+
+
+_KEYED_TABLES = {
+    "user_account": "user",
+    "api_key": "API key",
+    "team": "team",
+    "schedule": "schedule",
+    "rotation": "rotation in that schedule",
+    "escalation_policy": "escalation",
+    "heartbeat": "heartbeat",
+    "integration": "integration",
+    "policy": "policy in that scope",
+}
+_SQLITE_CLASH = re.compile(r"UNIQUE constraint failed: (?:\w+\.\w+, )?(\w+)\.(?:user)?name_key\b")
+_POSTGRESQL_CLASH = re.compile(r'unique constraint "uq_(\w+)_(?:user)?name_key"')
+
+
+def clashes_as_conflicts(engine: Engine) -> None:
+    """A name key's unique index refusing a row becomes a Conflict (409), not a server error. The
+    services look for the name first and name what is in the way; this is for the one created by
+    someone else at the same moment."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> Conflict | None:
+        message = str(context.original_exception)
+        found = _SQLITE_CLASH.search(message) or _POSTGRESQL_CLASH.search(message)
+        table = found and next((name for name in _KEYED_TABLES if found.group(1).startswith(name)), None)
+        if not table:
+            return None
+        return Conflict(f"a {_KEYED_TABLES[table]} with that name already exists; choose another name")

@@ -8,11 +8,18 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests.accounts.people import CAST, Client
+from tocsin import clock
 from tocsin.accounts import apikeys
+from tocsin.accounts.models import User
 from tocsin.db import Database
 from tocsin.errors import Conflict
+from tocsin.oncall.models import Rotation, Schedule
+from tocsin.policies.models import Policy
+from tocsin.teams.models import Team
 
 
 @dataclass(frozen=True)
@@ -168,3 +175,45 @@ def test_custom_actions_that_differ_only_in_case_or_form_are_listed_twice(api: C
     )
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == {"customActions": "custom action 'STRASSE' is listed twice"}
+
+
+def _bare(session: Session, kind: str, name: str) -> None:
+    """Store a named row the way no service does: without looking for the name first."""
+    now = clock.now()
+    if kind == "team":
+        session.add(Team(name=name, description="", created_at=now))
+    elif kind == "user":
+        session.add(User(username=name, role="user", created_at=now))
+    elif kind == "global policy":
+        session.add(Policy(name=name, type="alert", created_at=now, updated_at=now))
+    else:
+        schedule = session.scalar(select(Schedule)) or Schedule(name="nights", timezone="UTC", created_at=now)
+        session.add(schedule)
+        session.flush()
+        session.add(
+            Rotation(schedule_id=schedule.id, name=name, type="daily", start_date=now, created_at=now)
+        )
+    session.flush()
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("team", "a team with that name"),
+        ("user", "a user with that name"),
+        ("global policy", "a policy in that scope with that name"),
+        ("rotation", "a rotation in that schedule with that name"),
+    ],
+)
+def test_a_clash_that_no_check_saw_coming_is_still_a_conflict(db: Database, kind: str, says: str) -> None:
+    """Two requests creating the same name at the same moment: the unique index decides, as a 409."""
+    with db.write_session() as session:
+        _bare(session, kind, "Straße")
+
+    refused = pytest.raises(Conflict, match=f"^{says} already exists; choose another name$")
+    with refused, db.write_session() as session:
+        _bare(session, kind, "STRASSE")
+
+    model = {"team": Team, "user": User, "global policy": Policy, "rotation": Rotation}[kind]
+    with db.read_session() as session:
+        assert session.scalar(select(func.count()).select_from(model)) == 1

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.db import Base, UTCDateTime, new_id, partial_index
 from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import JSONDocument
 
@@ -21,20 +21,9 @@ class Policy(Base):
     __table_args__ = (
         # Names are unique within a scope (global, or one team) across both types. Two partial
         # indexes, because a unique index sees every NULL team_id as different.
-        Index(
-            "uq_policy_global_name_key",
-            "name_key",
-            unique=True,
-            sqlite_where=text("team_id IS NULL"),
-            postgresql_where=text("team_id IS NULL"),
-        ),
-        Index(
-            "uq_policy_team_id_name_key",
-            "team_id",
-            "name_key",
-            unique=True,
-            sqlite_where=text("team_id IS NOT NULL"),
-            postgresql_where=text("team_id IS NOT NULL"),
+        partial_index("uq_policy_global_name_key", "name_key", where="team_id IS NULL", unique=True),
+        partial_index(
+            "uq_policy_team_id_name_key", "team_id", "name_key", where="team_id IS NOT NULL", unique=True
         ),
     )
 
