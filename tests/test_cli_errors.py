@@ -128,7 +128,7 @@ CASES: dict[str, tuple[list[str], str, list[str]]] = {
     "duplicate API key": (
         ["apikey", "create", "--name", "Dashboards"],
         "",
-        ["API key named 'Dashboards' already exists"],
+        ["API key named 'dashboards' already exists"],
     ),
     "deleting an API key that does not exist": (
         ["apikey", "delete", "--name", "nope"],
