@@ -191,6 +191,21 @@ def test_team_create_adds_the_members_with_their_roles(tocsin: Tocsin, db: Datab
         assert {user_id: role for user_id, role in members} == {ada: "admin", bob: "user"}
 
 
+def test_a_team_is_named_in_any_case_and_a_second_in_another_case_is_refused(
+    tocsin: Tocsin, db: Database
+) -> None:
+    team_id = make_team(db, "ÉQUIPE")
+
+    key = tocsin.ok("integration", "create", "--name", "grafana", "--team", "équipe")[-1]
+    refused = tocsin("team", "create", "équipe")
+
+    assert refused.returncode != 0 and refused.stderr == "error: team ÉQUIPE already exists\n"
+    with db.read_session() as session:
+        integration = integrations.find_by_secret(session, key)
+        assert integration is not None and integration.team_id == team_id
+        assert find_team(session, name="équipe").id == team_id  # type: ignore[union-attr]
+
+
 def test_apikey_create_prints_a_key_with_the_rights_asked_for(tocsin: Tocsin, db: Database) -> None:
     key = tocsin.ok("apikey", "create", "--name", "dashboards", "--rights", "read,create-update")[-1]
 

@@ -104,7 +104,7 @@ CASES: dict[str, tuple[list[str], str, list[str]]] = {
         "",
         ["team member role must be one of admin, user", "'boss'"],
     ),
-    "duplicate team": (["team", "create", "OPS"], "", ["team OPS already exists"]),
+    "duplicate team": (["team", "create", "OPS"], "", ["team ops already exists"]),
     "missing team for an integration": (
         ["integration", "create", "--name", "grafana", "--team", "nope"],
         "",
@@ -128,7 +128,7 @@ CASES: dict[str, tuple[list[str], str, list[str]]] = {
     "duplicate API key": (
         ["apikey", "create", "--name", "Dashboards"],
         "",
-        ["API key named 'Dashboards' already exists"],
+        ["API key named 'dashboards' already exists"],
     ),
     "deleting an API key that does not exist": (
         ["apikey", "delete", "--name", "nope"],

@@ -24,7 +24,7 @@ from tocsin.models import metadata
 
 def _schema_differences(db: Database) -> list[Any]:
     with warnings.catch_warnings():
-        # SQLite cannot reflect the lower(name) unique indexes; Alembic says so and skips them.
+        # SQLite cannot reflect expression indexes (older revisions' lower(name)); Alembic skips them.
         warnings.filterwarnings("ignore", message=".*expression-based index.*")
         with db.write_engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -47,8 +47,8 @@ def test_migrations_stop_at_the_single_head(db: Database) -> None:
     assert _current_revision(db) == heads[0]
 
 
-def test_case_insensitive_unique_names_are_indexed(db: Database) -> None:
-    """The lower(name) indexes, which the comparison above cannot see on SQLite."""
+def test_every_name_key_has_its_unique_index_and_no_lower_index_is_left(db: Database) -> None:
+    """By name, with the policy scopes' partial indexes the comparison above does not look into."""
     query = (
         "SELECT name FROM sqlite_master WHERE type = 'index'"
         if db.dialect == "sqlite"
@@ -57,7 +57,19 @@ def test_case_insensitive_unique_names_are_indexed(db: Database) -> None:
     with db.read_session() as session:
         indexes = set(session.scalars(text(query)))
 
-    assert {"uq_team_name_lower", "uq_integration_name_lower"} <= indexes
+    assert {
+        "uq_user_account_username_key",
+        "uq_api_key_name_key",
+        "uq_team_name_key",
+        "uq_schedule_name_key",
+        "uq_rotation_schedule_id_name_key",
+        "uq_escalation_policy_name_key",
+        "uq_heartbeat_name_key",
+        "uq_integration_name_key",
+        "uq_policy_global_name_key",
+        "uq_policy_team_id_name_key",
+    } <= indexes
+    assert not [name for name in indexes if name.endswith("_name_lower")]
 
 
 def test_alert_tiny_id_counter_row_exists_after_migration(db: Database) -> None:

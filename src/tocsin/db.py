@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import DateTime, Engine, Index, MetaData, Table, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from tocsin.names import clashes_as_conflicts
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,6 +57,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class, for statements that skip the ORM's per-row work."""
     return cast(Table, model.__table__)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of only the rows where ``where`` holds, the same on both databases."""
+    return Index(name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where))
 
 
 def new_id() -> str:
@@ -108,6 +115,7 @@ class Database:
         else:
             self.write_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.write_engine
+        clashes_as_conflicts(self.write_engine)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 

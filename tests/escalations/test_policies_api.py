@@ -213,7 +213,7 @@ def test_names_are_unique_whatever_the_case_and_unknown_escalations_are_404s(api
     other = create(api, escalation("other"))
     duplicate = api.post("/v2/escalations", json=escalation("ops escalation"))
     assert duplicate.status_code == 409
-    assert duplicate.json()["message"] == "an escalation named 'ops escalation' already exists"
+    assert duplicate.json()["message"] == "an escalation named 'Ops Escalation' already exists"
     renamed = api.patch(f"/v2/escalations/{other}", json={"name": " OPS ESCALATION "})
     assert renamed.status_code == 409 and api.data(f"/v2/escalations/{other}")["name"] == "other"
 

@@ -102,7 +102,7 @@ def test_a_second_heartbeat_of_the_same_name_in_any_case_is_a_conflict(api):
     create(api, heartbeat("cron"))
     response = api.post("/v2/heartbeats", json=heartbeat("CRON", interval=5))
     assert response.status_code == 409
-    assert response.json()["message"] == "a heartbeat named 'CRON' already exists"
+    assert response.json()["message"] == "a heartbeat named 'cron' already exists"
     assert [item["interval"] for item in api.data("/v2/heartbeats")["heartbeats"]] == [10]
 
 

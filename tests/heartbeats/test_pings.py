@@ -27,6 +27,19 @@ def test_ping_with_any_method_answers_pong_and_restarts_the_interval(api, frozen
     assert shown["expiresAt"] == "2026-03-01T09:17:00.000Z"
 
 
+@pytest.mark.parametrize(("name", "pinged_as"), [("Ñightly", "ñIGHTLY"), ("Straße", "STRASSE")])
+def test_a_ping_in_another_case_or_form_of_the_name_records_the_ping(api, frozen_clock, name, pinged_as):
+    create(api, heartbeat(name))
+    frozen_clock.advance(timedelta(minutes=3))
+
+    response = api.get(f"/v2/heartbeats/{pinged_as}/ping")
+
+    assert response.status_code == 202 and response.json()["result"] == PONG
+    shown = api.data(f"/v2/heartbeats/{name}")
+    assert shown["lastPingTime"] == "2026-03-01T09:03:00.000Z"
+    assert shown["expiresAt"] == "2026-03-01T09:13:00.000Z"
+
+
 def test_ping_ignores_whatever_body_a_script_sends(api, frozen_clock):
     create(api, heartbeat("cron"))
     response = api.post(

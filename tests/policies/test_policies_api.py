@@ -89,7 +89,7 @@ def test_names_are_unique_per_team_ignoring_case(api, cast):
     create(api, alert_policy("Raise DB", priority="P1"))
     again = api.post("/v2/policies", json=alert_policy("raise db", priority="P2"))
     assert again.status_code == 409
-    assert "a policy named 'raise db' already exists in global policies" in again.json()["message"]
+    assert "a policy named 'Raise DB' already exists in global policies" in again.json()["message"]
     create(api, alert_policy("raise db", priority="P2"), team="ops")  # another scope: fine
 
 

@@ -162,9 +162,22 @@ def test_a_rejected_member_list_leaves_the_team_as_it_was(api, cast):
     assert {m["user"]["username"] for m in ops["members"]} == {"ann@example.com", "lead@example.com"}
 
 
+def test_a_team_is_found_by_its_name_in_any_case_and_any_language(api, cast):
+    team_id = api.post("/v2/teams", json={"name": "ÉQUIPE"}).json()["data"]["id"]
+
+    by_name = {"identifierType": "name"}
+    assert api.data("/v2/teams/équipe", params=by_name)["id"] == team_id
+    assert api.data("/v2/teams/%C3%89quipe", params=by_name)["id"] == team_id
+    renamed = api.patch("/v2/teams/équipe", params=by_name, json={"description": "nord"})
+    assert renamed.status_code == 200, renamed.text
+    duplicate = api.post("/v2/teams", json={"name": "équipe"})
+    assert duplicate.status_code == 409 and duplicate.json()["message"] == "team ÉQUIPE already exists"
+    assert [team["name"] for team in api.data("/v2/teams")] == ["db", "ops", "ÉQUIPE"]
+
+
 def test_conflicts_are_409s_naming_what_is_in_the_way(api, integration_key, cast):
     duplicate = api.post("/v2/teams", json={"name": "OPS"})
-    assert duplicate.status_code == 409 and duplicate.json()["message"] == "team OPS already exists"
+    assert duplicate.status_code == 409 and duplicate.json()["message"] == "team ops already exists"
     integration_key("ops monitor", team="ops")
     refused = api.delete("/v2/teams/ops", params={"identifierType": "name"})
     assert refused.status_code == 409

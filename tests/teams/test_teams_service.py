@@ -88,10 +88,10 @@ def test_unknown_members_and_roles_name_the_member(db, cast):
 def test_names_stay_unique_whatever_their_case(db, cast):
     with db.write_session() as session:
         admin = actor_of(session, "admin")
-        with pytest.raises(Conflict, match="team OPS already exists"):
+        with pytest.raises(Conflict, match="team ops already exists"):
             teams.create_team(session, actor=admin, name="OPS")
         ops = teams.get_team(session, name="ops")
-        with pytest.raises(Conflict, match="team DB already exists"):
+        with pytest.raises(Conflict, match="team db already exists"):
             teams.update_team(session, actor=admin, team=ops, name="DB")
         teams.update_team(session, actor=admin, team=ops, name="Ops")
         assert ops.name == "Ops"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts.models import API_KEY_RIGHTS, ApiKey
 from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.names import name_key
 from tocsin.secrets_util import hash_key, new_api_key
 
 
@@ -28,8 +29,9 @@ def create_api_key(
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("name", "name must be 1 to 100 characters")
-    if session.scalar(select(ApiKey).where(func.lower(ApiKey.name) == name.lower())):
-        raise Conflict(f"an API key named {name!r} already exists")
+    taken = session.scalar(select(ApiKey.name).where(ApiKey.name_key == name_key(name)))
+    if taken is not None:
+        raise Conflict(f"an API key named {taken!r} already exists")
     secret = new_api_key()
     api_key = ApiKey(
         name=name,
@@ -53,7 +55,7 @@ def list_api_keys(session: Session) -> list[ApiKey]:
 
 
 def delete_api_key(session: Session, *, name: str) -> None:
-    api_key = session.scalar(select(ApiKey).where(func.lower(ApiKey.name) == name.strip().lower()))
+    api_key = session.scalar(select(ApiKey).where(ApiKey.name_key == name_key(name)))
     if api_key is None:
         raise NotFound(f"no API key named {name!r}")
     session.delete(api_key)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import JSONDocument
 
 USER_ROLES = ("owner", "admin", "user")
@@ -18,6 +19,7 @@ class User(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(320), unique=True)
     """An e-mail address, stored in lower case."""
+    username_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     full_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -31,6 +33,10 @@ class User(Base):
         return self.role in ("owner", "admin")
 
 
+Index("uq_user_account_username_key", User.username_key, unique=True)
+keep_name_key(User.username, User.username_key)
+
+
 class ApiKey(Base):
     """An account-level key (Opsgenie's "API key management"), not tied to an integration."""
 
@@ -38,6 +44,7 @@ class ApiKey(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     rights: Mapped[list[str]] = mapped_column(JSONDocument)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -45,3 +52,7 @@ class ApiKey(Base):
         String(36), ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+Index("uq_api_key_name_key", ApiKey.name_key, unique=True)
+keep_name_key(ApiKey.name, ApiKey.name_key)

@@ -18,6 +18,7 @@ from tocsin.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from tocsin.actors import SYSTEM, Actor, require_to_manage
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
+from tocsin.names import name_key
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 FULL_NAME_MAX = 200
@@ -85,8 +86,9 @@ def create_user(
     full_name = _check_full_name(full_name)
     if password is not None:
         _check_password(password)
-    if find_user(session, username) is not None:
-        raise Conflict(f"user {username} already exists")
+    existing = find_user(session, username)
+    if existing is not None:
+        raise Conflict(f"user {existing.username} already exists")
     user = User(
         username=username,
         role=role,
@@ -194,7 +196,7 @@ def list_users(
 
 
 def find_user(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == username.strip().lower()))
+    return session.scalar(select(User).where(User.username_key == name_key(username)))
 
 
 def get_user(session: Session, username: str) -> User:

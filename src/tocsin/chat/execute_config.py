@@ -10,6 +10,7 @@ from tocsin.chat.replies import Reply
 from tocsin.errors import Conflict, NotFound, PermissionDenied
 from tocsin.integrations import registry
 from tocsin.integrations import service as integrations
+from tocsin.names import name_key
 from tocsin.policies import service as policies
 from tocsin.policies.models import Policy
 from tocsin.teams import service as teams
@@ -57,9 +58,9 @@ def _scope(ctx: Context, policy: Policy) -> str:
 def _policy_named(ctx: Context, name: str) -> Policy:
     """A global policy of that name, else the one team policy of that name (among teams the
     actor manages, when several teams have one)."""
-    wanted = name.strip().lower()
+    wanted = name_key(name)
     for policy in policies.list_policies(ctx.session, team_id=None):
-        if policy.name.lower() == wanted:
+        if policy.name_key == wanted:
             return policy
     found: list[Policy] = []
     for team in teams.list_teams(ctx.session):

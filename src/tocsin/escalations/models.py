@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import AutoIncrementId, JSONDocument
 
 CONDITIONS = ("if-not-acked", "if-not-closed")
@@ -29,6 +30,7 @@ class EscalationPolicy(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_team_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("team.id", ondelete="CASCADE"), index=True
@@ -41,7 +43,8 @@ class EscalationPolicy(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-Index("uq_escalation_policy_name_lower", func.lower(EscalationPolicy.name), unique=True)
+Index("uq_escalation_policy_name_key", EscalationPolicy.name_key, unique=True)
+keep_name_key(EscalationPolicy.name, EscalationPolicy.name_key)
 
 
 class EscalationRule(Base):

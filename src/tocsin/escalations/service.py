@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -14,13 +14,14 @@ from tocsin.alerts.schemas import Ref
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
 from tocsin.escalations.schemas import EscalationPayload, EscalationUpdate, RepeatPayload, RulePayload
+from tocsin.names import name_key
 from tocsin.oncall import service as oncall
 from tocsin.teams import service as teams
 
 
 def list_policies(session: Session, *, actor: Actor | None = None) -> list[EscalationPolicy]:
     """Every policy by name; with ``actor``, only those it may see."""
-    policies = list(session.scalars(select(EscalationPolicy).order_by(func.lower(EscalationPolicy.name))))
+    policies = list(session.scalars(select(EscalationPolicy).order_by(EscalationPolicy.name_key)))
     if actor is None:
         return policies
     return [policy for policy in policies if may_see(actor, policy)]
@@ -37,7 +38,7 @@ def require_to_see(actor: Actor, policy: EscalationPolicy) -> None:
 def find_policy(session: Session, identifier: str, identifier_type: str = "id") -> EscalationPolicy | None:
     if identifier_type == "name":
         return session.scalar(
-            select(EscalationPolicy).where(func.lower(EscalationPolicy.name) == identifier.strip().lower())
+            select(EscalationPolicy).where(EscalationPolicy.name_key == name_key(identifier))
         )
     return session.get(EscalationPolicy, identifier)
 
@@ -105,7 +106,7 @@ def update_policy(
 ) -> EscalationPolicy:
     require_to_manage(actor, policy.owner_team_id, what=f"escalation {policy.name}")
     if payload.name is not None:
-        if payload.name.lower() != policy.name.lower():
+        if name_key(payload.name) != policy.name_key:
             _check_name_free(session, payload.name)
         policy.name = payload.name  # a change of case only is a rename too
     if payload.description is not None:
@@ -139,8 +140,9 @@ def delete_policy(session: Session, *, actor: Actor, policy: EscalationPolicy) -
 
 
 def _check_name_free(session: Session, name: str) -> None:
-    if find_policy(session, name, "name") is not None:
-        raise Conflict(f"an escalation named {name.strip()!r} already exists")
+    existing = find_policy(session, name, "name")
+    if existing is not None:
+        raise Conflict(f"an escalation named {existing.name!r} already exists")
 
 
 def _team_id(session: Session, ref: Ref | None) -> str | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import JSONDocument
 
 INTERVAL_UNITS = ("minutes", "hours", "days")
@@ -18,6 +19,7 @@ class Heartbeat(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     interval: Mapped[int] = mapped_column(Integer)
     interval_unit: Mapped[str] = mapped_column(String(16))
@@ -36,4 +38,5 @@ class Heartbeat(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-Index("uq_heartbeat_name_lower", func.lower(Heartbeat.name), unique=True)
+Index("uq_heartbeat_name_key", Heartbeat.name_key, unique=True)
+keep_name_key(Heartbeat.name, Heartbeat.name_key)

@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -30,6 +30,7 @@ from tocsin.errors import AlertNotFound, Conflict, InvalidInput, NotFound, Permi
 from tocsin.heartbeats.door import door_actor, door_for
 from tocsin.heartbeats.models import Heartbeat
 from tocsin.heartbeats.schemas import HeartbeatPayload, HeartbeatUpdate, check_interval, interval_of
+from tocsin.names import name_key
 from tocsin.teams import service as teams
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def every(heartbeat: Heartbeat) -> str:
 
 def list_heartbeats(session: Session, *, actor: Actor | None = None) -> list[Heartbeat]:
     """Every heartbeat by name; with ``actor``, only those it may see."""
-    found = list(session.scalars(select(Heartbeat).order_by(func.lower(Heartbeat.name))))
+    found = list(session.scalars(select(Heartbeat).order_by(Heartbeat.name_key)))
     if actor is None:
         return found
     return [heartbeat for heartbeat in found if may_see(actor, heartbeat)]
@@ -70,7 +71,7 @@ def require_to_see(actor: Actor, heartbeat: Heartbeat) -> None:
 
 
 def find_heartbeat(session: Session, name: str, *, for_update: bool = False) -> Heartbeat | None:
-    query = select(Heartbeat).where(func.lower(Heartbeat.name) == name.strip().lower())
+    query = select(Heartbeat).where(Heartbeat.name_key == name_key(name))
     if for_update:
         query = query.with_for_update()
     return session.scalar(query)
@@ -93,8 +94,9 @@ def team_name(session: Session, heartbeat: Heartbeat) -> str | None:
 def create_heartbeat(session: Session, *, actor: Actor, payload: HeartbeatPayload) -> Heartbeat:
     team_id = _team_id(session, payload.owner_team)
     require_to_manage(actor, team_id, what=_whose(session, team_id))
-    if find_heartbeat(session, payload.name) is not None:
-        raise Conflict(f"a heartbeat named {payload.name!r} already exists")
+    existing = find_heartbeat(session, payload.name)
+    if existing is not None:
+        raise Conflict(f"a heartbeat named {existing.name!r} already exists")
     now = clock.now()
     heartbeat = Heartbeat(
         name=payload.name,
@@ -122,7 +124,7 @@ def update_heartbeat(
     session: Session, *, actor: Actor, heartbeat: Heartbeat, payload: HeartbeatUpdate
 ) -> Heartbeat:
     require_to_manage(actor, heartbeat.owner_team_id, what=f"heartbeat {heartbeat.name}")
-    if payload.name is not None and payload.name.strip().lower() != heartbeat.name.lower():
+    if payload.name is not None and name_key(payload.name) != heartbeat.name_key:
         raise InvalidInput(
             "name",
             "a heartbeat cannot be renamed (its name is in every ping URL); "

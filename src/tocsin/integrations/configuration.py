@@ -13,6 +13,7 @@ from tocsin.conditions import parse_filter
 from tocsin.errors import InvalidInput
 from tocsin.integrations import chat_kinds, outgoing
 from tocsin.integrations.models import Integration
+from tocsin.names import name_key
 from tocsin.outbound import OutboundPolicy
 
 URL_KINDS = frozenset({"Webhook", "Mattermost", "Slack", "HipChat"})
@@ -180,5 +181,5 @@ def headers_of(integration: Integration) -> dict[str, str]:
 
 def defines(integration: Integration, custom_action: str) -> bool:
     """Whether the integration runs this custom action (names compare without case)."""
-    wanted = custom_action.casefold()
-    return any(name.casefold() == wanted for name in custom_actions_of(integration))
+    wanted = name_key(custom_action)
+    return any(name_key(name) == wanted for name in custom_actions_of(integration))

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import JSONDocument
 
 INTEGRATION_TYPES = ("API", "Webhook", "Heartbeat", "Mattermost", "HipChat", "Slack")
@@ -20,6 +21,7 @@ class Integration(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     type: Mapped[str] = mapped_column(String(32))
     team_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("team.id", ondelete="RESTRICT"), index=True
@@ -43,4 +45,5 @@ class Integration(Base):
     rotates it. The secret itself is never stored."""
 
 
-Index("uq_integration_name_lower", func.lower(Integration.name), unique=True)
+Index("uq_integration_name_key", Integration.name_key, unique=True)
+keep_name_key(Integration.name, Integration.name_key)

@@ -4,7 +4,7 @@ its team keys as well."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -57,7 +57,7 @@ def list_integrations(
     session: Session, *, actor: Actor, type: str | None = None, team_id: str | None = None
 ) -> list[Integration]:
     """The integrations ``actor`` may see, by name; ``type`` and ``team_id`` narrow the list."""
-    query = select(Integration).order_by(func.lower(Integration.name))
+    query = select(Integration).order_by(Integration.name_key)
     if type:
         query = query.where(Integration.type == kind_of(type))
     if team_id:

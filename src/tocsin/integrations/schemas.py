@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from tocsin.alerts.schemas import ACTION_MAX, Ref
 from tocsin.integrations.chat_kinds import COMMAND_TOKEN_MAX, SLACK_SIGNING_SECRET_MAX
+from tocsin.names import name_key
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ActionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_MAX)]
@@ -19,9 +20,9 @@ CUSTOM_ACTIONS_MAX = 20
 def _unique_names(names: list[str]) -> list[str]:
     seen: set[str] = set()
     for name in names:
-        if name.lower() in seen:
+        if name_key(name) in seen:
             raise ValueError(f"custom action {name!r} is listed twice")
-        seen.add(name.lower())
+        seen.add(name_key(name))
     return names
 
 

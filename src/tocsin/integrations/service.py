@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -12,6 +12,7 @@ from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.integrations import configuration, outgoing, signing
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import INTEGRATION_TYPES, Integration
+from tocsin.names import name_key
 from tocsin.outbound import OutboundPolicy
 from tocsin.secrets_util import hash_key, new_api_key
 from tocsin.teams import service as teams
@@ -94,7 +95,7 @@ def create_integration(
 
 
 def find_integration(session: Session, *, name: str) -> Integration | None:
-    return session.scalar(select(Integration).where(func.lower(Integration.name) == name.strip().lower()))
+    return session.scalar(select(Integration).where(Integration.name_key == name_key(name)))
 
 
 def get_integration(session: Session, identifier: str, identifier_type: str = "id") -> Integration:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -14,6 +14,7 @@ from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.integrations.models import Integration
 from tocsin.maintenance.models import Maintenance, MaintenanceRule
 from tocsin.maintenance.schemas import EntityRef, MaintenancePayload, MaintenanceTime
+from tocsin.names import name_key
 from tocsin.policies.models import Policy
 
 DURATIONS = {
@@ -60,20 +61,21 @@ def _found(session: Session, entity_type: str, *, entity_id: str | None, name: s
         found = (
             session.get(Integration, entity_id)
             if entity_id
-            else session.scalars(select(Integration).where(func.lower(Integration.name) == name)).first()
+            else session.scalars(
+                select(Integration).where(Integration.name_key == name_key(name or ""))
+            ).first()
         )
     else:
         found = (
             session.get(Policy, entity_id)
             if entity_id
-            else session.scalars(select(Policy).where(func.lower(Policy.name) == name)).first()
+            else session.scalars(select(Policy).where(Policy.name_key == name_key(name or ""))).first()
         )
     return Entity(entity_type, found.id, found.name, found.team_id) if found is not None else None
 
 
 def _entity(session: Session, ref: EntityRef, field: str) -> Entity:
-    name = ref.name.strip().lower() if ref.name else None
-    found = _found(session, ref.type, entity_id=ref.id, name=name)
+    found = _found(session, ref.type, entity_id=ref.id, name=ref.name)
     if found is None:
         raise InvalidInput(field, f"no {ref.type} {ref.id or ref.name!r}")
     return found

@@ -1,29 +1,48 @@
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, event
 
 from tocsin.models import metadata
 
 config = context.config
 
 
+def _sqlite_engine(url: str) -> Engine:
+    """SQLite, with DDL inside the transaction: Python's sqlite3 commits before each DDL statement
+    unless it is left out of transaction handling, and a failed upgrade would stay half-done."""
+    # Wait for a running server's write lock instead of failing at once.
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def run_migrations() -> None:
     url = config.attributes["database_url"]
-    # Wait for a running server's write lock on SQLite instead of failing at once.
-    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    sqlite = url.startswith("sqlite")
+    engine = _sqlite_engine(url) if sqlite else create_engine(url)
     with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         context.configure(
             connection=connection,
             target_metadata=metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             compare_type=True,
+            # Every revision of one run in one transaction, on SQLite too: all or nothing.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()
-        connection.commit()
     engine.dispose()
 
 

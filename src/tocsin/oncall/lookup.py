@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import Actor, may_read_team_config, require_to_manage, require_to_read_team_config
 from tocsin.errors import InvalidInput, NotFound
+from tocsin.names import name_key
 from tocsin.oncall.models import Schedule
 from tocsin.teams import service as teams
 from tocsin.teams.models import Team
@@ -58,7 +59,7 @@ class ScheduleNotFound(NotFound):
 
 def find_schedule(session: Session, identifier: str, by: IdentifierType = "id") -> Schedule | None:
     if by == "name":
-        return session.scalar(select(Schedule).where(func.lower(Schedule.name) == identifier.strip().lower()))
+        return session.scalar(select(Schedule).where(Schedule.name_key == name_key(identifier)))
     return session.get(Schedule, identifier)
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import JSONDocument
 
 ROTATION_TYPES = ("daily", "weekly", "hourly")
@@ -17,6 +18,7 @@ class Schedule(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     timezone: Mapped[str] = mapped_column(String(64))
     owner_team_id: Mapped[str | None] = mapped_column(
@@ -26,7 +28,8 @@ class Schedule(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-Index("uq_schedule_name_lower", func.lower(Schedule.name), unique=True)
+Index("uq_schedule_name_key", Schedule.name_key, unique=True)
+keep_name_key(Schedule.name, Schedule.name_key)
 
 
 class Rotation(Base):
@@ -34,12 +37,15 @@ class Rotation(Base):
     time ``start_date``, counted in the schedule's time zone) the next one is on call."""
 
     __tablename__ = "rotation"
+    __table_args__ = (Index("uq_rotation_schedule_id_name_key", "schedule_id", "name_key", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     schedule_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("schedule.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
+    """Unique within the schedule."""
     position: Mapped[int] = mapped_column(Integer, default=0)
     type: Mapped[str] = mapped_column(String(16))
     length: Mapped[int] = mapped_column(Integer, default=1)
@@ -49,6 +55,9 @@ class Rotation(Base):
     """Opsgenie's shape: ``{"type": "time-of-day", "restriction": {...}}`` or
     ``{"type": "weekday-and-time-of-day", "restrictions": [...]}``."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+keep_name_key(Rotation.name, Rotation.name_key)
 
 
 class RotationParticipant(Base):

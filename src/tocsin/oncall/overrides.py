@@ -11,6 +11,7 @@ from tocsin import clock
 from tocsin.actors import Actor
 from tocsin.db import new_id
 from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.names import name_key
 from tocsin.oncall.lookup import NameRef, UserRef, moment, require_to_change, schedule_named, user_for
 from tocsin.oncall.models import Rotation, Schedule, ScheduleOverride
 
@@ -147,7 +148,7 @@ def _rotation_ids(session: Session, schedule: Schedule, refs: list[NameRef]) -> 
                 rotation
                 for rotation in rotations
                 if (ref.id and rotation.id == ref.id)
-                or (not ref.id and ref.name and rotation.name.lower() == ref.name.strip().lower())
+                or (not ref.id and ref.name and rotation.name_key == name_key(ref.name))
             ),
             None,
         )

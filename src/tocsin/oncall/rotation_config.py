@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.actors import Actor
 from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.names import name_key
 from tocsin.oncall import restrictions
 from tocsin.oncall.lookup import UNSET, Unset, UserRef, moment, require_to_change, schedule_named, user_for
 from tocsin.oncall.models import Rotation, RotationParticipant, Schedule, ScheduleOverride
@@ -172,19 +173,18 @@ def _fill_rotation(
 def _rotation_name(
     session: Session, schedule: Schedule, name: str | None, rotation: Rotation, *, field: str
 ) -> str:
-    taken = {
-        other.name.lower(): other for other in rotations_of(session, schedule.id) if other.id != rotation.id
-    }
+    taken = {other.name_key: other for other in rotations_of(session, schedule.id) if other.id != rotation.id}
     if name is None or not name.strip():
         number = len(taken) + 1
-        while f"rotation-{number}" in taken:
+        while name_key(f"Rotation-{number}") in taken:
             number += 1
         return f"Rotation-{number}"
     name = name.strip()
     if len(name) > NAME_MAX:
         raise InvalidInput(f"{field}name", f"rotation name must be at most {NAME_MAX} characters")
-    if name.lower() in taken:
-        raise Conflict(f"schedule {schedule.name} already has a rotation named {taken[name.lower()].name!r}")
+    if name_key(name) in taken:
+        clash = taken[name_key(name)].name
+        raise Conflict(f"schedule {schedule.name} already has a rotation named {clash!r}")
     return name
 
 

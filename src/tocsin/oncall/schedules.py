@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -126,7 +126,7 @@ def delete_schedule(session: Session, *, actor: Actor, schedule_id: str) -> None
 
 def list_schedules(session: Session, *, actor: Actor | None = None) -> list[Schedule]:
     """Every schedule by name; with ``actor``, only those it may see."""
-    schedules = list(session.scalars(select(Schedule).order_by(func.lower(Schedule.name))))
+    schedules = list(session.scalars(select(Schedule).order_by(Schedule.name_key)))
     if actor is None:
         return schedules
     return [schedule for schedule in schedules if may_see(actor, schedule)]
@@ -135,4 +135,4 @@ def list_schedules(session: Session, *, actor: Actor | None = None) -> list[Sche
 def schedules_of_team(session: Session, team_id: str) -> list[Schedule]:
     """The schedules a team owns, by name (disabled ones too: they have no one on call)."""
     query = select(Schedule).where(Schedule.owner_team_id == team_id)
-    return list(session.scalars(query.order_by(func.lower(Schedule.name))))
+    return list(session.scalars(query.order_by(Schedule.name_key)))

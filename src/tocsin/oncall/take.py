@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -137,7 +137,7 @@ def _default(session: Session, user: User, mine: list[Schedule]) -> Schedule:
 
 def _choices(session: Session, user: User, mine: list[Schedule]) -> str:
     shown = mine or list(
-        session.scalars(select(Schedule).where(Schedule.enabled).order_by(func.lower(Schedule.name)))
+        session.scalars(select(Schedule).where(Schedule.enabled).order_by(Schedule.name_key))
     )
     if not shown:
         return "there are no schedules yet"
@@ -160,6 +160,6 @@ def schedules_of_user(session: Session, user_id: str) -> list[Schedule]:
         session.scalars(
             select(Schedule)
             .where(or_(Schedule.id.in_(in_rotation), Schedule.owner_team_id.in_(team_ids)))
-            .order_by(func.lower(Schedule.name))
+            .order_by(Schedule.name_key)
         )
     )

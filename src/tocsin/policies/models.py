@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.db import Base, UTCDateTime, new_id, partial_index
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 from tocsin.types import JSONDocument
 
 POLICY_TYPES = ("alert", "notification")
@@ -17,9 +18,18 @@ POLICY_TYPES = ("alert", "notification")
 
 class Policy(Base):
     __tablename__ = "policy"
+    __table_args__ = (
+        # Names are unique within a scope (global, or one team) across both types. Two partial
+        # indexes, because a unique index sees every NULL team_id as different.
+        partial_index("uq_policy_global_name_key", "name_key", where="team_id IS NULL", unique=True),
+        partial_index(
+            "uq_policy_team_id_name_key", "team_id", "name_key", where="team_id IS NOT NULL", unique=True
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     type: Mapped[str] = mapped_column(String(16))
     team_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("team.id", ondelete="CASCADE"), index=True
@@ -35,3 +45,6 @@ class Policy(Base):
     ``suppress``, ``delayAction``, ``autoCloseAction``)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+keep_name_key(Policy.name, Policy.name_key)

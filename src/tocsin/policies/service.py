@@ -15,6 +15,7 @@ from tocsin.actors import Actor, may_read_team_config, require_to_manage
 from tocsin.alerts import responders as responder_refs
 from tocsin.conditions import parse_filter
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.names import name_key
 from tocsin.policies import templates
 from tocsin.policies.models import Policy
 from tocsin.policies.restrictions import parse_restrictions
@@ -70,7 +71,7 @@ def get_policy(
 def find_policy_by_name(session: Session, name: str, *, team_id: str | None = None) -> Policy | None:
     """The policy called ``name`` (any case). Without ``team_id`` every scope is searched, and a
     name found in several scopes is a Conflict naming them."""
-    query = select(Policy).where(func.lower(Policy.name) == name.strip().lower())
+    query = select(Policy).where(Policy.name_key == name_key(name))
     if team_id is not None:
         query = query.where(Policy.team_id == team_id)
     found = list(session.scalars(query))
@@ -114,7 +115,7 @@ def update_policy(session: Session, *, actor: Actor, policy: Policy, payload: Po
         raise InvalidInput("teamId", "a policy cannot move to another team; create it there instead")
     if payload.type != policy.type:
         raise InvalidInput("type", f"policy {policy.name} is an {policy.type} policy; its type cannot change")
-    if payload.name.lower() != policy.name.lower():
+    if name_key(payload.name) != policy.name_key:
         _check_name_free(session, payload.name, policy.team_id)
     documents = _validated(session, payload)
     policy.name = payload.name
@@ -186,11 +187,9 @@ def _agreed_team(session: Session, query_team: str | None, payload: PolicyPayloa
 
 
 def _check_name_free(session: Session, name: str, team_id: str | None) -> None:
-    taken = session.scalar(
-        select(Policy.id).where(_in_scope(team_id), func.lower(Policy.name) == name.strip().lower())
-    )
+    taken = session.scalar(select(Policy.name).where(_in_scope(team_id), Policy.name_key == name_key(name)))
     if taken is not None:
-        raise Conflict(f"a policy named {name.strip()!r} already exists in {scope_name(session, team_id)}")
+        raise Conflict(f"a policy named {taken!r} already exists in {scope_name(session, team_id)}")
 
 
 def _validated(session: Session, payload: PolicyPayload) -> dict[str, Any]:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.names import NAME_KEY_MAX, keep_name_key
 
 MEMBER_ROLES = ("admin", "user")
 
@@ -15,11 +16,13 @@ class Team(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-Index("uq_team_name_lower", func.lower(Team.name), unique=True)
+Index("uq_team_name_key", Team.name_key, unique=True)
+keep_name_key(Team.name, Team.name_key)
 
 
 class TeamMember(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -14,6 +14,7 @@ from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
 from tocsin.integrations.models import Integration
+from tocsin.names import name_key
 from tocsin.teams.models import MEMBER_ROLES, Team, TeamMember
 
 DESCRIPTION_MAX = 10000
@@ -99,7 +100,7 @@ def _check_name(session: Session, name: str, *, renaming: Team | None = None) ->
         raise InvalidInput("name", "team name must be 1 to 100 characters")
     existing = find_team(session, name=name)
     if existing is not None and existing is not renaming:
-        raise Conflict(f"team {name} already exists")
+        raise Conflict(f"team {existing.name} already exists")
     return name
 
 
@@ -155,7 +156,7 @@ def remove_member(session: Session, *, actor: Actor, team: Team, user: str) -> N
 
 
 def list_teams(session: Session) -> list[Team]:
-    return list(session.scalars(select(Team).order_by(func.lower(Team.name))))
+    return list(session.scalars(select(Team).order_by(Team.name_key)))
 
 
 def members_of(session: Session, team_id: str) -> list[tuple[User, str]]:
@@ -173,7 +174,7 @@ def find_team(session: Session, *, team_id: str | None = None, name: str | None 
     if team_id:
         return session.get(Team, team_id)
     if name:
-        return session.scalar(select(Team).where(func.lower(Team.name) == name.strip().lower()))
+        return session.scalar(select(Team).where(Team.name_key == name_key(name)))
     return None
 
 

@@ -1,0 +1,6 @@
+from tests.accounts.people import (  # noqa: F401  (fixtures)
+    account_key,
+    api,
+    cast,
+    integration_key,
+)
