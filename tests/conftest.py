@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
 from tests.support.processes import Serve
+from tests.support.schemathesis_figures import Figures
 from tocsin import clock
 from tocsin.app import build
 from tocsin.config import Settings
@@ -29,6 +30,7 @@ from tocsin.migrate import upgrade
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
 _database_numbers = itertools.count()
+_schemathesis_figures = Figures()
 
 
 def require_service(reason: str) -> None:
@@ -152,3 +154,13 @@ def http(settings: Settings) -> Iterator[TestClient]:
     """The application (without its engine) behind a test client."""
     with TestClient(build(settings, run_engine=False), base_url="http://tocsin.test") as client:
         yield client
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "teardown":
+        _schemathesis_figures.add(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _schemathesis_figures.lines():
+        terminalreporter.write_line(line)
