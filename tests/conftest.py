@@ -157,8 +157,7 @@ def http(settings: Settings) -> Iterator[TestClient]:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "teardown":
-        _schemathesis_figures.add(report)
+    _schemathesis_figures.add(report)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

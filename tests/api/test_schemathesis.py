@@ -24,8 +24,9 @@ from tocsin.config import Settings
 from tocsin.db import Database
 
 SEED = 20261206
-MAX_EXAMPLES = 12
-"""Per operation and per generation mode; 119 operations on two databases stay within two minutes."""
+MAX_EXAMPLES = 5
+"""Per operation and generation mode, on top of the coverage phase's boundary cases; keeps the 119
+operations on two databases within a couple of minutes on two cores."""
 
 CONFIGURATION = {
     "seed": SEED,
@@ -84,5 +85,5 @@ def test_no_input_gives_a_server_error_or_an_undocumented_answer(
     case: schemathesis.Case, api_app: ASGIApp, api_keys: dict[str, str], schemathesis_tally: CaseTally
 ) -> None:
     headers = {"Authorization": f"GenieKey {key_for(case.path, api_keys)}"}
-    with schemathesis_tally.counting():
-        case.call_and_validate(app=api_app, headers=headers)
+    schemathesis_tally.cases += 1
+    case.call_and_validate(app=api_app, headers=headers)

@@ -56,6 +56,9 @@ def test_adding_a_team_by_username_is_refused_saying_what_a_team_needs(api):
     response = api.post(f"/v2/alerts/{created['alertId']}/teams", json={"team": {"username": "x"}})
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == {"team": "give the team's id or name"}
+    response = api.post("/v2/alerts", json={"message": "disk full", "teams": [{"username": "x"}]})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == {"teams[0]": "give the team's id or name"}
 
 
 def test_a_timeline_beyond_the_calendar_is_refused(api, schedule):
@@ -112,6 +115,8 @@ def test_method_not_allowed_names_every_method_the_path_serves(api):
     response = api.request("PUT", "/v2/alerts/some-id")
     assert response.status_code == 405, response.text
     assert response.headers["allow"] == "DELETE, GET, HEAD"
+    fixed_path = api.request("OPTIONS", "/v2/alerts/count")
+    assert fixed_path.status_code == 405 and fixed_path.headers["allow"] == "GET, HEAD", fixed_path.text
 
 
 def test_a_number_where_the_schema_says_boolean_or_date_time_is_refused(api):
@@ -152,3 +157,9 @@ def test_a_search_deeper_than_sqlite_can_nest_is_refused_when_the_term_limit_is_
         assert response.json()["errors"] == {"query": "the search has too many terms; use fewer"}
     else:
         assert response.status_code == 200, response.text
+
+
+def test_every_operation_has_its_own_operation_id(http):
+    document = http.get("/api/openapi.json").json()
+    ids = [operation["operationId"] for path in document["paths"].values() for operation in path.values()]
+    assert len(ids) == len(set(ids))

@@ -1,48 +1,47 @@
-"""The figures of the schemathesis run (cases run, failing cases, per database), carried from the
-test to the terminal summary through each report's user properties, so they survive pytest-xdist."""
+"""The figures of the schemathesis run (per database: cases run, operations, failed operations),
+carried from the workers to the terminal summary through the reports, so they survive xdist."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 
-PROPERTY = "schemathesis_figures"
+PROPERTY = "schemathesis_cases"
+TEST_FILE = "tests/api/test_schemathesis.py"
 
 
 @dataclass
 class CaseTally:
     cases: int = 0
-    failures: int = 0
 
-    @contextmanager
-    def counting(self) -> Iterator[None]:
-        self.cases += 1
-        try:
-            yield
-        except Exception:
-            self.failures += 1
-            raise
+
+@dataclass
+class Totals:
+    cases: int = 0
+    operations: int = 0
+    failures: int = 0
 
 
 @dataclass
 class Figures:
-    """What the workers reported: per database, cases run and failing cases."""
-
-    by_database: dict[str, list[int]] = field(default_factory=dict)
+    by_database: dict[str, Totals] = field(default_factory=dict)
 
     def add(self, report: pytest.TestReport) -> None:
-        for name, value in report.user_properties:
+        if not report.nodeid.startswith(TEST_FILE):
+            return
+        database = report.nodeid.rsplit("[", 1)[-1].rstrip("]")
+        totals = self.by_database.setdefault(database, Totals())
+        if report.when == "call":
+            totals.operations += 1
+            totals.failures += int(report.failed)
+        for name, value in report.user_properties if report.when == "teardown" else ():
             if name == PROPERTY:
-                database, cases, failures = value
-                totals = self.by_database.setdefault(database, [0, 0])
-                totals[0] += cases
-                totals[1] += failures
+                totals.cases += value
 
     def lines(self) -> list[str]:
         return [
-            f"schemathesis on {database}: {cases} cases run, failures: {failures}"
-            for database, (cases, failures) in sorted(self.by_database.items())
+            f"schemathesis on {database}: {totals.cases} cases run over {totals.operations} operations, "
+            f"failures: {totals.failures}"
+            for database, totals in sorted(self.by_database.items())
         ]

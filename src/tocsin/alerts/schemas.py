@@ -147,7 +147,7 @@ class CreateAlertPayload(ActionPayload):
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     responders: list[ResponderRef] = Field(default_factory=list, max_length=RESPONDERS_MAX)
     visible_to: list[VisibleToRef] = Field(default_factory=list, alias="visibleTo", max_length=RESPONDERS_MAX)
-    teams: list[Ref] = Field(default_factory=list, max_length=RESPONDERS_MAX)
+    teams: list[TeamRef] = Field(default_factory=list, max_length=RESPONDERS_MAX)
     """Deprecated Opsgenie field, still sent by old clients: teams that respond."""
     actions: Annotated[list[ActionName], Field(max_length=ACTIONS_MAX), AfterValidator(_unique_nonempty)] = (
         Field(default_factory=list)
