@@ -16,6 +16,7 @@ from schemathesis.python import asgi
 from starlette.types import ASGIApp
 
 from tests.accounts.people import ALL_RIGHTS
+from tests.conftest import BACKENDS, fresh_database
 from tests.support.factories import make_integration
 from tests.support.schemathesis_figures import CaseTally
 from tocsin.accounts import apikeys
@@ -40,16 +41,6 @@ CONFIGURATION = {
 }
 
 
-@pytest.fixture
-def api_keys(db: Database) -> dict[str, str]:
-    """An integration key (it acts on alerts) and an account key with every right, configuration
-    included (it manages users, teams, schedules...), so authenticated operations are exercised."""
-    _, integration_key = make_integration(db, "Fuzzer")
-    with db.write_session() as session:
-        _, account_key = apikeys.create_api_key(session, name="fuzzer", rights=list(ALL_RIGHTS))
-    return {"integration": integration_key, "account": account_key}
-
-
 def _openapi_document() -> dict[str, Any]:
     """The document /api/openapi.json serves (building it opens no database connection)."""
     unused = Path(tempfile.gettempdir()) / "tocsin-openapi-document.db"
@@ -62,11 +53,40 @@ schema = schemathesis.openapi.from_dict(
 )
 
 
-@pytest.fixture
-def api_app(settings: Settings) -> Iterator[ASGIApp]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def fuzzed_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """One database of each kind for all the operations, which fill it as clients would."""
+    directory = tmp_path_factory.mktemp("fuzzed")
+    with fresh_database(request, request.param, directory) as url:
+        yield Settings(
+            database_url=url,
+            data_dir=directory,
+            secret_key="test-secret",
+            public_base_url="http://tocsin.test",
+        )
+
+
+@pytest.fixture(scope="module")
+def api_keys(fuzzed_settings: Settings) -> Iterator[dict[str, str]]:
+    """An integration key (it acts on alerts) and an account key with every right, configuration
+    included (it manages users, teams, schedules...), so authenticated operations are exercised."""
+    db = Database(fuzzed_settings.effective_database_url)
+    try:
+        _, integration_key = make_integration(db, "Fuzzer")
+        with db.write_session() as session:
+            _, account_key = apikeys.create_api_key(session, name="fuzzer", rights=list(ALL_RIGHTS))
+    finally:
+        db.dispose()
+    yield {"integration": integration_key, "account": account_key}
+
+
+@pytest.fixture(scope="module")
+def api_app(fuzzed_settings: Settings) -> Iterator[ASGIApp]:
     """The application as served; schemathesis runs its lifespan on the first call."""
     try:
-        yield build(settings, run_engine=False)
+        yield build(fuzzed_settings, run_engine=False)
     finally:
         asgi.shutdown_lifespans()
 
