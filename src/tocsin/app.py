@@ -18,7 +18,7 @@ from tocsin.api import errors as api_errors
 from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
-from tocsin.api.nul_guard import RejectNul
+from tocsin.api.nul_guard import reject_nul
 from tocsin.chat.platforms import hipchat, mattermost, slack
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -105,7 +105,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     """The outermost layers: request ids and timing, then the path prefix."""
-    wrapped: ASGIApp = RequestContext(RejectNul(app))
+    wrapped: ASGIApp = RequestContext(reject_nul(app))
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

@@ -59,46 +59,39 @@ def field_in_url(scope: Scope) -> str | None:
     return None
 
 
-class RejectNul:
-    """ASGI middleware answering 422 for a request that carries a NUL in any text."""
+def reject_nul(app: ASGIApp) -> ASGIApp:
+    """Wraps ``app`` so that a request carrying a NUL in any text is answered 422 instead."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        field = field_in_url(scope) if scope["type"] == "http" else None
+        headers = dict(scope.get("headers", []))
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if field is None and scope["type"] == "http" and _may_carry_text(content_type):
+            messages = await _read_body(receive)
+            field = field_in_body(b"".join(m.get("body", b"") for m in messages), content_type)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            async def replay() -> Message:
+                return messages.pop(0) if messages else await receive()
+
+            receive = replay
+        if field is None:
+            await app(scope, receive, send)
             return
-        field = field_in_url(scope)
-        if field is not None:
-            await self._refuse(scope, field, send)
-            return
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode("latin-1").lower()
-        if "json" not in content_type and "x-www-form-urlencoded" not in content_type:
-            await self.app(scope, receive, send)
-            return
-        messages: list[Message] = []
-        body = b""
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        field = field_in_body(body, content_type)
-        if field is not None:
-            await self._refuse(scope, field, send)
-            return
-
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay, send)
-
-    @staticmethod
-    async def _refuse(scope: Scope, field: str, send: Send) -> None:
         request = Request(scope)
         response = error(request, 422, f"{field}: {REASON}", errors={field: REASON})
         await response(scope, request.receive, send)
+
+    return guarded
+
+
+def _may_carry_text(content_type: str) -> bool:
+    return "json" in content_type or "x-www-form-urlencoded" in content_type
+
+
+async def _read_body(receive: Receive) -> list[Message]:
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages
