@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
 from tests.support.processes import Serve
+from tests.support.schemathesis_figures import Figures
 from tocsin import clock
 from tocsin.app import build
 from tocsin.config import Settings
@@ -29,6 +30,7 @@ from tocsin.migrate import upgrade
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
 _database_numbers = itertools.count()
+_schemathesis_figures = Figures()
 
 
 def require_service(reason: str) -> None:
@@ -76,12 +78,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly migrated, empty database of each kind."""
-    if request.param == "sqlite":
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, backend: str, directory: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of the given kind (SQLite: a file in ``directory``)."""
+    if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "tocsin.db"
+        path = directory / "tocsin.db"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
@@ -93,6 +95,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield _pg_url(admin_url, name)
     finally:
         execute_admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind."""
+    with fresh_database(request, request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -152,3 +161,12 @@ def http(settings: Settings) -> Iterator[TestClient]:
     """The application (without its engine) behind a test client."""
     with TestClient(build(settings, run_engine=False), base_url="http://tocsin.test") as client:
         yield client
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _schemathesis_figures.add(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _schemathesis_figures.lines():
+        terminalreporter.write_line(line)

@@ -15,8 +15,10 @@ from tocsin.accounts import api as users_api
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
 from tocsin.api import errors as api_errors
+from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
+from tocsin.api.nul_guard import reject_nul
 from tocsin.chat.platforms import hipchat, mattermost, slack
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -73,6 +75,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.state.writer = writer
     app.state.key_cache = KeyCache()
     api_errors.install(app)
+    api_openapi.install(app)
     app.include_router(alerts_api.router, tags=["alerts"])
     app.include_router(alerts_api_actions.router, tags=["alerts"])
     app.include_router(users_api.router, tags=["users"])
@@ -102,7 +105,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     """The outermost layers: request ids and timing, then the path prefix."""
-    wrapped: ASGIApp = RequestContext(app)
+    wrapped: ASGIApp = RequestContext(reject_nul(app))
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

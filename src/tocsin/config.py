@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     chat_reply_within_seconds: float = 2.0
     """How long a chat command may run before its answer is sent later instead (Slack gives up on
     an answer after 3 s): through Slack's response_url, or HipChat's API."""
+    search_max_length: int = 2000
+    """The longest alert search query (``query=``) the API accepts, in characters."""
+    search_max_terms: int = 100
+    """The most terms (``field:value`` or free-text words) one alert search may have."""
+    search_time_limit_seconds: float = 5.0
+    """How long one alert listing or count may run in the database before it is stopped (422)."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
 

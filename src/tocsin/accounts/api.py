@@ -22,6 +22,7 @@ from tocsin.api.envelope import JSONBody, body, ok
 from tocsin.db import Database
 from tocsin.errors import InvalidInput
 from tocsin.notify.mute import muted_until
+from tocsin.wire_types import MAX_OFFSET
 
 # Keys travel in a header browsers cannot send cross-site, so a body without a Content-Type is
 # read as JSON, as Opsgenie does for scripts that leave the header out.
@@ -95,9 +96,9 @@ def _paging(request: Request, total: int, offset: int, limit: int, **params: Any
 def list_users(
     request: Request,
     actor: Configurer,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    sort: str = "username",
+    sort: Annotated[str, Query(json_schema_extra={"enum": list(accounts.USER_SORTS)})] = "username",
     order: Literal["asc", "desc"] = "asc",
     query: str | None = None,
 ) -> JSONBody:

@@ -15,10 +15,13 @@ from tocsin.alerts import ingest, listing, reads, requests, service
 from tocsin.alerts.api_common import IdentifierType
 from tocsin.alerts.json_views import alert_json, log_json, note_json, recipient_json, request_json
 from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.alerts.search_limits import SearchLimits
 from tocsin.api.auth import alert_reader, alert_writer
 from tocsin.api.envelope import JSONBody, accepted, ok, request_id
+from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.errors import InvalidInput, NotFound
+from tocsin.wire_types import MAX_OFFSET
 from tocsin.writer import Batched
 
 # Keys travel in a header browsers cannot send cross-site, so a body without a Content-Type is
@@ -74,6 +77,15 @@ async def create_alert(request: Request, body: CreateAlertPayload, actor: Writer
     return accepted(request)
 
 
+def _search_limits(request: Request) -> SearchLimits:
+    settings: Settings = request.app.state.settings
+    return SearchLimits(
+        max_length=settings.search_max_length,
+        max_terms=settings.search_max_terms,
+        time_limit_seconds=settings.search_time_limit_seconds,
+    )
+
+
 @router.get("/requests/{request_id}")
 def request_status(request: Request, request_id: str, actor: Reader) -> JSONBody:
     with _db(request).read_session() as session:
@@ -91,7 +103,9 @@ def count_alerts(
     search_identifier: Annotated[str | None, Query(alias="searchIdentifier")] = None,
 ) -> JSONBody:
     _no_saved_searches(search_identifier)
-    with _db(request).read_session() as session:
+    limits = _search_limits(request)
+    limits.check(query)
+    with _db(request).read_session() as session, limits.time_limited(session):
         return ok(request, {"count": listing.count_alerts(session, scope=actor.scope, query=query)})
 
 
@@ -101,15 +115,17 @@ def list_alerts(
     actor: Reader,
     query: str | None = None,
     search_identifier: Annotated[str | None, Query(alias="searchIdentifier")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    sort: str = "createdAt",
+    sort: Annotated[str, Query(json_schema_extra={"enum": list(listing.SORT_COLUMNS)})] = "createdAt",
     order: Order = "desc",
 ) -> JSONBody:
     _no_saved_searches(search_identifier)
     if sort not in listing.SORT_COLUMNS:
         raise InvalidInput("sort", f"sort must be one of {', '.join(listing.SORT_COLUMNS)}")
-    with _db(request).read_session() as session:
+    limits = _search_limits(request)
+    limits.check(query)
+    with _db(request).read_session() as session, limits.time_limited(session):
         alerts, responders = listing.list_alerts(
             session, scope=actor.scope, query=query, offset=offset, limit=limit, sort=sort, order=order
         )
@@ -140,7 +156,7 @@ def get_alert(request: Request, identifier: str, actor: Reader, id_type: Identif
 
 
 def _entry_page(
-    offset: str | None = None,
+    offset: Annotated[str | None, Query(pattern="^[0-9]{0,18}$")] = None,
     direction: Literal["next", "prev"] = "next",
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
     order: Order = "desc",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -12,10 +12,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
 from tocsin.alerts.models import PRIORITIES
+from tocsin.wire_types import IsoDatetime
 
 MESSAGE_MAX = 130
 ALIAS_MAX = 512
@@ -73,7 +75,16 @@ Priority = Annotated[Literal["P1", "P2", "P3", "P4", "P5"], BeforeValidator(_pri
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TAG_MAX)]
 Tags = Annotated[list[Tag], Field(max_length=TAGS_MAX), AfterValidator(_unique_nonempty)]
 ActionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ACTION_MAX)]
-Details = Annotated[dict[str, str], BeforeValidator(_details), AfterValidator(_details_limit)]
+Details = Annotated[
+    dict[str, str],
+    BeforeValidator(_details),
+    AfterValidator(_details_limit),
+    # Numbers and booleans are taken too, and stored as text (scripts send them).
+    WithJsonSchema(
+        {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+        mode="validation",
+    ),
+]
 OptionalText = Annotated[str | None, BeforeValidator(_strip)]
 
 
@@ -92,6 +103,19 @@ class Ref(Payload):
     def _needs_identifier(self) -> Ref:
         if not (self.id or self.name or self.username):
             raise ValueError("give an id, a name or a username")
+        return self
+
+
+class TeamRef(Payload):
+    """A team, by id or by name (a team has no username)."""
+
+    id: OptionalText = Field(default=None, max_length=100)
+    name: OptionalText = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _needs_identifier(self) -> TeamRef:
+        if not (self.id or self.name):
+            raise ValueError("give the team's id or name")
         return self
 
 
@@ -123,7 +147,7 @@ class CreateAlertPayload(ActionPayload):
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     responders: list[ResponderRef] = Field(default_factory=list, max_length=RESPONDERS_MAX)
     visible_to: list[VisibleToRef] = Field(default_factory=list, alias="visibleTo", max_length=RESPONDERS_MAX)
-    teams: list[Ref] = Field(default_factory=list, max_length=RESPONDERS_MAX)
+    teams: list[TeamRef] = Field(default_factory=list, max_length=RESPONDERS_MAX)
     """Deprecated Opsgenie field, still sent by old clients: teams that respond."""
     actions: Annotated[list[ActionName], Field(max_length=ACTIONS_MAX), AfterValidator(_unique_nonempty)] = (
         Field(default_factory=list)
@@ -139,7 +163,7 @@ class CreateAlertPayload(ActionPayload):
 
 
 class SnoozePayload(ActionPayload):
-    end_time: datetime = Field(alias="endTime")
+    end_time: IsoDatetime = Field(alias="endTime")
 
     @model_validator(mode="after")
     def _aware(self) -> SnoozePayload:
@@ -157,7 +181,7 @@ class AssignPayload(ActionPayload):
 
 
 class AddTeamPayload(ActionPayload):
-    team: Ref
+    team: TeamRef
 
 
 class AddResponderPayload(ActionPayload):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -36,6 +37,22 @@ def _field_name(location: tuple[Any, ...]) -> str:
     for part in parts:
         name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
     return name or "body"
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents at this path. Starlette names only those of the first
+    route that matches the path, and one path is often served by several routes (GET and DELETE).
+    The most specific paths win: ``/v2/alerts/count`` is not also ``/v2/alerts/{identifier}``."""
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    matches: dict[int, set[str]] = {}
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            matches.setdefault(template.count("{"), set()).update(method.upper() for method in operations)
+    methods = matches[min(matches)] if matches else set()
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -109,9 +126,10 @@ def install(app: FastAPI) -> None:
         )
         if exc.status_code in HTTP_MESSAGES and exc.detail in ("Not Found", "Method Not Allowed"):
             message = HTTP_MESSAGES[exc.status_code]
-        return error(
-            request, exc.status_code, message or "Request failed", headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and (methods := allowed_methods(request)):
+            headers = {**(headers or {}), "Allow": ", ".join(methods)}
+        return error(request, exc.status_code, message or "Request failed", headers=headers)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -75,15 +76,15 @@ class RepeatPayload(Payload):
     wait_interval: int = Field(default=0, alias="waitInterval", ge=0, le=MAX_DELAY_MINUTES)
     """Minutes after the last rule before the policy starts again."""
     count: int = Field(default=0, ge=0, le=20)
-    reset_recipient_states: bool = Field(default=False, alias="resetRecipientStates")
-    close_alert_after_all: bool = Field(default=False, alias="closeAlertAfterAll")
+    reset_recipient_states: StrictBool = Field(default=False, alias="resetRecipientStates")
+    close_alert_after_all: StrictBool = Field(default=False, alias="closeAlertAfterAll")
 
 
 class EscalationPayload(Payload):
     name: Name
     description: str = Field(default="", max_length=10000)
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
-    team_default: bool = Field(default=False, alias="teamDefault")
+    team_default: StrictBool = Field(default=False, alias="teamDefault")
     """Tocsin: the escalation the owner team's alerts follow."""
     rules: list[RulePayload] = Field(min_length=1, max_length=20)
     repeat: RepeatPayload | None = None
@@ -93,6 +94,6 @@ class EscalationUpdate(Payload):
     name: Name | None = None
     description: str | None = Field(default=None, max_length=10000)
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
-    team_default: bool | None = Field(default=None, alias="teamDefault")
+    team_default: StrictBool | None = Field(default=None, alias="teamDefault")
     rules: list[RulePayload] | None = Field(default=None, min_length=1, max_length=20)
     repeat: RepeatPayload | None = None

@@ -126,7 +126,17 @@ async def disable_heartbeat(request: Request, name: str, actor: Configurer) -> J
     return await _switch(request, name, actor, False)
 
 
-@router.api_route("/{name}/ping", methods=["GET", "POST", "PUT", "PATCH"], status_code=202)
 async def ping_heartbeat(request: Request, name: str, actor: Pinger) -> JSONBody:
     await request.app.state.writer.run(lambda session: service.ping(session, name=name, actor=actor))
     return JSONBody(body(request, result=PONG), status_code=202)
+
+
+# One route per method, so each has its own operationId in the OpenAPI document.
+for _method in ("GET", "POST", "PUT", "PATCH"):
+    router.add_api_route(
+        "/{name}/ping",
+        ping_heartbeat,
+        methods=[_method],
+        status_code=202,
+        operation_id=f"ping_heartbeat_{_method.lower()}",
+    )

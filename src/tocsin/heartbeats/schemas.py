@@ -11,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -68,7 +69,7 @@ class HeartbeatPayload(Payload):
     # The unit comes first: the interval is checked against it.
     interval_unit: Unit = Field(alias="intervalUnit")
     interval: int = Field(ge=1)
-    enabled: bool
+    enabled: StrictBool
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
     alert_message: AlertMessage = Field(default="", alias="alertMessage")
     """Empty: "<name> is expired", as Opsgenie does."""
@@ -90,7 +91,7 @@ class HeartbeatUpdate(Payload):
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
     interval: int | None = Field(default=None, ge=1)
     interval_unit: Unit | None = Field(default=None, alias="intervalUnit")
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
     """``null`` makes the heartbeat a global one."""
     alert_message: AlertMessage | None = Field(default=None, alias="alertMessage")

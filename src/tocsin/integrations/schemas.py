@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from tocsin.alerts.schemas import ACTION_MAX, Ref
 from tocsin.integrations.chat_kinds import COMMAND_TOKEN_MAX, SLACK_SIGNING_SECRET_MAX
@@ -59,14 +59,14 @@ class IntegrationPayload(Strict):
     type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     description: str = Field(default="", max_length=10000)
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
-    enabled: bool = True
+    enabled: StrictBool = True
     url: str | None = Field(default=None, max_length=2000)
     """Where a Webhook integration posts; a Mattermost or Slack integration's incoming webhook URL;
     a HipChat integration's HipChat server."""
     headers: Headers = Field(default_factory=dict)
     custom_actions: CustomActions = Field(default_factory=list, alias="customActions")
     outgoing: Outgoing | None = None
-    require_user_matching: bool | None = Field(default=None, alias="requireUserMatching")
+    require_user_matching: StrictBool | None = Field(default=None, alias="requireUserMatching")
     """Chat kinds: only chat users linked to a Tocsin account may run commands."""
     command_token: CommandToken | None = Field(default=None, alias="commandToken")
     """Mattermost: the token the chat server sends with each slash command (stored hashed)."""
@@ -81,12 +81,12 @@ class IntegrationUpdate(Strict):
     type: str | None = None
     description: str | None = Field(default=None, max_length=10000)
     owner_team: Ref | None = Field(default=None, alias="ownerTeam")
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     url: str | None = Field(default=None, max_length=2000)
     headers: Headers | None = None
     custom_actions: CustomActions | None = Field(default=None, alias="customActions")
     outgoing: Outgoing | None = None
-    require_user_matching: bool | None = Field(default=None, alias="requireUserMatching")
+    require_user_matching: StrictBool | None = Field(default=None, alias="requireUserMatching")
     command_token: CommandToken | None = Field(default=None, alias="commandToken")
     """"" removes the token."""
     slack_signing_secret: SigningSecret | None = Field(default=None, alias="slackSigningSecret")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tocsin.wire_types import IsoDatetime
 
 TimeType = Literal["for-5-minutes", "for-30-minutes", "for-1-hour", "indefinitely", "schedule"]
 
@@ -16,8 +17,8 @@ class Payload(BaseModel):
 
 class MaintenanceTime(Payload):
     type: TimeType
-    start_date: datetime | None = Field(default=None, alias="startDate")
-    end_date: datetime | None = Field(default=None, alias="endDate")
+    start_date: IsoDatetime | None = Field(default=None, alias="startDate")
+    end_date: IsoDatetime | None = Field(default=None, alias="endDate")
 
     @model_validator(mode="after")
     def _dates_fit_the_type(self) -> MaintenanceTime:

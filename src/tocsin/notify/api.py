@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -62,7 +62,7 @@ class Duration(Payload):
 class StepPayload(Payload):
     contact: ContactPayload
     send_after: Duration = Field(default_factory=lambda: Duration(timeAmount=0), alias="sendAfter")
-    enabled: bool = True
+    enabled: StrictBool = True
 
     def spec(self) -> rules.StepSpec:
         minutes = self.send_after.time_amount * TIME_UNITS[self.send_after.time_unit]
@@ -73,7 +73,7 @@ class UpdateRulePayload(Payload):
     name: str | None = Field(default=None, min_length=1, max_length=rules.NAME_MAX)
     notification_time: list[str] | None = Field(default=None, alias="notificationTime")
     steps: list[StepPayload] | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     order: int | None = Field(default=None, ge=0)
     criteria: Unsupported = None
     time_restriction: Unsupported = Field(default=None, alias="timeRestriction")
@@ -88,7 +88,7 @@ class RulePayload(UpdateRulePayload):
     name: str = Field(min_length=1, max_length=rules.NAME_MAX)
     action_type: str = Field(alias="actionType")
     steps: list[StepPayload] | None = Field(default_factory=list)
-    enabled: bool | None = True
+    enabled: StrictBool | None = True
 
 
 class MutePayload(Payload):

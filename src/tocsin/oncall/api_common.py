@@ -35,6 +35,9 @@ def db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
+
+
 def parse_date(value: str | None, field: str = "date") -> datetime:
     """An ISO-8601 instant with an offset (``Z`` or ``+01:00``); now when not given. A ``+`` sent
     unescaped in a query string arrives as a space, and is read back as ``+``."""
@@ -49,6 +52,9 @@ def parse_date(value: str | None, field: str = "date") -> datetime:
         ) from None
     if moment.tzinfo is None:
         raise InvalidInput(field, f"{field} needs a time zone, e.g. 2026-03-01T09:00:00Z or +01:00")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        # Schedules are computed some time before and after it; the calendar ends at year 9999.
+        raise InvalidInput(field, f"{field} must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return moment
 
 

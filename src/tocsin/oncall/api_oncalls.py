@@ -101,7 +101,7 @@ def get_timeline(
     actor: Configurer,
     id_type: ScheduleIdType,
     date: str | None = None,
-    interval: Annotated[int, Query(ge=1)] = 1,
+    interval: Annotated[int, Query(ge=1, le=LONGEST_TIMELINE.days)] = 1,
     interval_unit: Annotated[Literal["days", "weeks", "months"], Query(alias="intervalUnit")] = "weeks",
 ) -> JSONBody:
     start = parse_date(date)

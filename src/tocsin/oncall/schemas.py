@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from tocsin.oncall.lookup import UNSET, NameRef, UserRef
 from tocsin.oncall.rotation_config import RotationChanges, RotationInput
 from tocsin.oncall.schedules import ScheduleChanges
+from tocsin.wire_types import IsoAwareDatetime
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Description = Annotated[str, StringConstraints(max_length=10000)]
@@ -69,8 +77,8 @@ class ParticipantIn(UserIn):
 
 class RotationIn(Body):
     name: Name | None = None
-    startDate: AwareDatetime
-    endDate: AwareDatetime | None = None
+    startDate: IsoAwareDatetime
+    endDate: IsoAwareDatetime | None = None
     type: RotationType
     length: Annotated[int, Field(ge=1, le=1000)] = 1
     participants: Annotated[list[ParticipantIn], Field(min_length=1, max_length=200)]
@@ -90,8 +98,8 @@ class RotationIn(Body):
 
 class RotationPatch(Body):
     name: Name | None = None
-    startDate: AwareDatetime | None = None
-    endDate: AwareDatetime | None = None
+    startDate: IsoAwareDatetime | None = None
+    endDate: IsoAwareDatetime | None = None
     type: RotationType | None = None
     length: Annotated[int, Field(ge=1, le=1000)] | None = None
     participants: Annotated[list[ParticipantIn], Field(min_length=1, max_length=200)] | None = None
@@ -116,7 +124,7 @@ class ScheduleIn(Body):
     name: Name
     description: Description = ""
     timezone: str = "UTC"
-    enabled: bool = True
+    enabled: StrictBool = True
     ownerTeam: Ref | None = None
     rotations: Annotated[list[RotationIn], Field(max_length=50)] = []
 
@@ -125,7 +133,7 @@ class SchedulePatch(Body):
     name: Name | None = None
     description: Description | None = None
     timezone: str | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     ownerTeam: Ref | None = None
     rotations: Annotated[list[RotationIn], Field(max_length=50)] | None = None
 
@@ -143,8 +151,8 @@ class SchedulePatch(Body):
 
 class OverrideChange(Body):
     user: UserIn
-    startDate: AwareDatetime
-    endDate: AwareDatetime
+    startDate: IsoAwareDatetime
+    endDate: IsoAwareDatetime
     rotations: Annotated[list[Ref], Field(max_length=50)] = []
 
     def rotation_refs(self) -> list[NameRef]:

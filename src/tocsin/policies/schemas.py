@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from tocsin.alerts.schemas import Priority, ResponderRef
 
@@ -75,7 +75,7 @@ class PolicyPayload(Payload):
     type: Literal["alert", "notification"]
     name: Name
     policy_description: str = Field(default="", alias="policyDescription", max_length=10000)
-    enabled: bool = True
+    enabled: StrictBool = True
     filter: dict[str, Any] | None = None
     time_restrictions: dict[str, Any] | None = Field(default=None, alias="timeRestrictions")
     team_id: str | None = Field(default=None, alias="teamId")
@@ -92,14 +92,14 @@ class PolicyPayload(Payload):
     responders: list[ResponderRef] | None = Field(default=None, max_length=50)
     details: dict[str, Template] | None = None
     priority: Priority | None = None
-    continue_: bool = Field(default=False, alias="continue")
-    ignore_original_tags: bool = Field(default=False, alias="ignoreOriginalTags")
-    ignore_original_details: bool = Field(default=False, alias="ignoreOriginalDetails")
-    ignore_original_responders: bool = Field(default=False, alias="ignoreOriginalResponders")
-    ignore_original_actions: bool = Field(default=False, alias="ignoreOriginalActions")
+    continue_: StrictBool = Field(default=False, alias="continue")
+    ignore_original_tags: StrictBool = Field(default=False, alias="ignoreOriginalTags")
+    ignore_original_details: StrictBool = Field(default=False, alias="ignoreOriginalDetails")
+    ignore_original_responders: StrictBool = Field(default=False, alias="ignoreOriginalResponders")
+    ignore_original_actions: StrictBool = Field(default=False, alias="ignoreOriginalActions")
 
     # Notification policies.
-    suppress: bool = False
+    suppress: StrictBool = False
     delay_action: DelayAction | None = Field(default=None, alias="delayAction")
     auto_close_action: AutoCloseAction | None = Field(default=None, alias="autoCloseAction")
     auto_restart_action: dict[str, Any] | None = Field(default=None, alias="autoRestartAction")
