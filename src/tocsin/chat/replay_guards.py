@@ -54,7 +54,8 @@ def bound_place(session: Session, *, key: str, place: str, expires_at: datetime,
     first used."""
     if _remember(session, key, place, expires_at, now):
         return place
-    return str(session.execute(select(guards.c.bound_to).where(guards.c.key == key)).scalar_one())
+    bound = session.execute(select(guards.c.bound_to).where(guards.c.key == key)).scalar()
+    return place if bound is None else str(bound)  # None: it expired (and was pruned) just now
 
 
 def check_button_place(
