@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +53,8 @@ class Settings(BaseSettings):
     """The most terms (``field:value`` or free-text words) one alert search may have."""
     search_time_limit_seconds: float = 5.0
     """How long one alert listing or count may run in the database before it is stopped (422)."""
+    chat_button_lifetime_hours: float = Field(default=24.0, gt=0)
+    """How long the buttons of a chat post work after it is posted (or redrawn by a press)."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
 
@@ -78,6 +81,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tocsin.db').resolve()}"
+
+    @property
+    def chat_button_lifetime(self) -> timedelta:
+        return timedelta(hours=self.chat_button_lifetime_hours)
 
     @cached_property
     def base_url(self) -> str:

@@ -2,7 +2,7 @@
 
 from tocsin.accounts.models import ApiKey, User
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertRequest, AlertResponder
-from tocsin.chat.models import ChatAccount, ChatLinkToken
+from tocsin.chat.models import ChatAccount, ChatLinkToken, ChatReplayGuard
 from tocsin.counters import Counter
 from tocsin.db import Base
 from tocsin.engine.models import EngineLease
@@ -31,6 +31,7 @@ __all__ = [
     "CalendarFeed",
     "ChatAccount",
     "ChatLinkToken",
+    "ChatReplayGuard",
     "ContactMethod",
     "Counter",
     "EngineLease",

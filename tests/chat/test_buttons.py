@@ -7,14 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tocsin.chat.buttons import BUTTON_LIFETIME, ButtonPress, InvalidButton, sign, verify
+from tocsin.chat.buttons import ButtonPress, InvalidButton, sign, verify
+from tocsin.config import Settings
 
 KEY = "server-secret"
 POSTED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+LIFETIME = timedelta(hours=24)
 
 
 def context(signed_action: str = "ack", **changes: str) -> dict[str, str]:
-    expires_at = POSTED + BUTTON_LIFETIME
+    expires_at = POSTED + LIFETIME
     signed = sign(KEY, action=signed_action, alert_id="alert-1", integration_id="mm-1", expires_at=expires_at)
     return {**signed, **changes}
 
@@ -22,15 +24,25 @@ def context(signed_action: str = "ack", **changes: str) -> dict[str, str]:
 def test_a_signed_button_is_pressed_as_it_was_made():
     made = context("close")
     assert set(made) == {"action", "alert", "integration", "expires", "sig"}
-    assert made["expires"] == str(int((POSTED + timedelta(days=7)).timestamp()))
-    assert verify(KEY, made, POSTED + timedelta(days=3)) == ButtonPress("close", "alert-1", "mm-1")
+    assert made["expires"] == str(int((POSTED + LIFETIME).timestamp()))
+    pressed = verify(KEY, made, POSTED + timedelta(hours=3))
+    assert pressed == ButtonPress("close", "alert-1", "mm-1", POSTED + LIFETIME)
+    assert pressed.card == f"alert-1|mm-1|{made['expires']}"
 
 
-def test_buttons_work_for_a_week_after_the_post_and_not_after():
-    assert timedelta(days=7) == BUTTON_LIFETIME
-    assert verify(KEY, context(), POSTED + BUTTON_LIFETIME).action == "ack"
-    with pytest.raises(InvalidButton, match="expired"):
-        verify(KEY, context(), POSTED + BUTTON_LIFETIME + timedelta(seconds=1))
+def test_buttons_work_for_a_day_after_the_post_by_default_and_not_after():
+    assert Settings().chat_button_lifetime == LIFETIME
+    assert verify(KEY, context(), POSTED + LIFETIME).action == "ack"
+    with pytest.raises(InvalidButton, match=r"expired .*; use /genie ack instead"):
+        verify(KEY, context(), POSTED + LIFETIME + timedelta(seconds=1))
+
+
+def test_the_button_lifetime_is_a_positive_number_of_hours(monkeypatch):
+    monkeypatch.setenv("TOCSIN_CHAT_BUTTON_LIFETIME_HOURS", "0.5")
+    assert Settings().chat_button_lifetime == timedelta(minutes=30)
+    monkeypatch.setenv("TOCSIN_CHAT_BUTTON_LIFETIME_HOURS", "0")
+    with pytest.raises(ValueError, match="chat_button_lifetime_hours"):
+        Settings()
 
 
 @pytest.mark.parametrize(

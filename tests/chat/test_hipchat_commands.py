@@ -6,6 +6,7 @@ runs nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,9 @@ from fastapi.testclient import TestClient
 from tests.chat.conftest import alert, log_of, raise_alert
 from tests.chat.genie_world import connect
 from tests.fakes.hipchat import FakeHipChat
+from tests.fakes.hipchat_install import JSON_HEADERS
 from tests.fakes.hipchat_setup import add_hipchat
+from tests.fakes.hipchat_slash import room_message, signed
 from tests.support.factories import make_user
 from tocsin.chat import deferral
 from tocsin.config import Settings
@@ -193,3 +196,21 @@ def test_a_late_answer_arrives_through_the_api(room: Room) -> None:
 def _deferred_replies_settle(http: TestClient) -> Iterator[None]:
     yield
     http.portal.call(deferral.settled)  # type: ignore[union-attr]
+
+
+def test_a_webhook_sent_again_with_the_same_jwt_is_refused_as_a_replay(room: Room, http: TestClient) -> None:
+    tiny_id = raise_alert(room.db, "Disk full on db1", team=None)
+    made = room.fake.installation_of(room.url).client
+    john = room.fake.world.user("john")
+    payload = room_message(made, john, f"/genie ack {tiny_id}", {})
+    headers = {**JSON_HEADERS, "Authorization": f"JWT {signed(made, john, 'header', room.fake.world)}"}
+
+    first = http.post(made.webhook["url"], content=json.dumps(payload), headers=headers)
+    again = http.post(made.webhook["url"], content=json.dumps(payload), headers=headers)
+
+    assert first.status_code == 200
+    assert (again.status_code, again.json()) == (
+        401,
+        {"error": "Refused: this JWT was used before (a replay); HipChat signs every webhook anew."},
+    )
+    assert len([line for line in log_of(room.db, tiny_id) if "acknowledged" in line]) == 1

@@ -77,14 +77,16 @@ def alerts(db: Database, cast: dict[str, str]) -> Alerts:
 def add_channel(db: Database, hook: HttpReceiver) -> Callable[..., str]:
     """A Mattermost integration posting to the fake's incoming webhook; its id."""
 
-    def add(name: str = "ops-chat", team: str | None = None, enabled: bool = True) -> str:
+    def add(
+        name: str = "ops-chat", team: str | None = None, enabled: bool = True, url: str | None = None
+    ) -> str:
         with db.write_session() as session:
             integration = Integration(
                 name=name,
                 type="Mattermost",
                 team_id=teams.get_team(session, name=team).id if team else None,
                 enabled=enabled,
-                config={"url": hook.url(HOOK_PATH)},
+                config={"url": url or hook.url(HOOK_PATH)},
                 outgoing_actions=list(DEFAULT_ACTIONS),
                 outgoing_filter={"type": "match-all"},
                 created_at=clock.now(),
@@ -133,6 +135,19 @@ def test_an_alert_created_acked_noted_and_closed_makes_four_posts_in_order(
         assert (request.method, request.path) == ("POST", HOOK_PATH)
         assert request.headers["content-type"] == "application/json"
     assert post_states(db) == ["delivered"] * 4
+
+
+def test_a_hook_named_by_host_is_posted_to_its_checked_address_with_its_host_header(
+    db, alerts, add_channel, hook, engine
+):
+    add_channel(url=f"http://localhost:{hook.port}{HOOK_PATH}")  # loopback allowed by range, not name
+    alerts.create()
+    engine.tick()
+
+    assert [(request.path, request.headers["host"]) for request in hook.received] == [
+        (HOOK_PATH, f"localhost:{hook.port}")
+    ]
+    assert post_states(db) == ["delivered"]
 
 
 def test_while_mattermost_fails_with_500_the_post_is_retried_and_later_ones_wait(

@@ -112,3 +112,18 @@ def test_while_mattermost_is_down_commands_still_answer_and_posts_arrive_later_i
     assert cards[0].attachments[0]["title"] == f"#{tiny_id} Disk full on db1"
     assert ["acknowledged" in cards[1].text, "note" in cards[2].text, "closed" in cards[3].text] == [True] * 3
     assert len(cards) == 4
+
+
+def test_a_button_pressed_from_another_channel_or_post_than_its_own_is_refused(setup: Setup) -> None:
+    tiny_id, card = setup.raise_card("Queue stuck")
+    close = card.action("Close")["integration"]  # type: ignore[index]
+    assert setup.fake.click(card, "Take ownership", user="ada").error is None  # binds the card to its post
+
+    elsewhere = setup.fake.click_with_context(close["url"], close["context"], channel="random")
+    other_post = setup.fake.click_with_context(close["url"], close["context"], channel=CHANNEL)
+
+    assert (elsewhere.status, other_post.status) == (403, 403)
+    assert alert(setup.db, tiny_id).status == "open"
+    own_post = setup.fake.click_with_context(close["url"], close["context"], channel=CHANNEL, post_id=card.id)
+    assert own_post.error is None, own_post.detail
+    assert alert(setup.db, tiny_id).status == "closed"

@@ -35,6 +35,7 @@ from tocsin.notify.outbox import OutboxMessage
 
 BASE = "http://tocsin.test"
 KEY = "test-secret"
+LIFETIME = timedelta(hours=24)
 LIVE_MENTION = re.compile(r"@(?!\u200b)")
 
 
@@ -86,7 +87,14 @@ class Channel:
             alert = session.get(Alert, event["alertId"])
             assert alert is not None
             return post_for_event(
-                LAYOUT, session, alert, self.integration(session), event, base_url=BASE, secret_key=KEY
+                LAYOUT,
+                session,
+                alert,
+                self.integration(session),
+                event,
+                base_url=BASE,
+                secret_key=KEY,
+                button_lifetime=LIFETIME,
             )
 
     def card(self, alert_id: str) -> dict[str, Any]:
@@ -94,7 +102,12 @@ class Channel:
             alert = session.get(Alert, alert_id)
             assert alert is not None
             card = card_of(
-                session, alert, base_url=BASE, secret_key=KEY, integration=self.integration(session)
+                session,
+                alert,
+                base_url=BASE,
+                secret_key=KEY,
+                button_lifetime=LIFETIME,
+                integration=self.integration(session),
             )
             return attachment(card)
 
@@ -141,9 +154,10 @@ def test_a_new_alert_is_a_card_with_its_priority_colour_fields_and_buttons(chann
         assert button["type"] == "button"
         assert button["integration"]["url"] == f"{BASE}/chat/mattermost/actions"
         context = button["integration"]["context"]
-        pressed = buttons.verify(KEY, context, frozen_clock.now() + timedelta(days=6))
-        assert pressed == buttons.ButtonPress(button["id"], alert_id, channel.integration_id)
-        assert int(context["expires"]) == int((frozen_clock.now() + timedelta(days=7)).timestamp())
+        pressed = buttons.verify(KEY, context, frozen_clock.now() + LIFETIME)
+        expires_at = frozen_clock.now() + LIFETIME
+        assert pressed == buttons.ButtonPress(button["id"], alert_id, channel.integration_id, expires_at)
+        assert int(context["expires"]) == int(expires_at.timestamp())
 
 
 def test_priorities_have_their_own_colours(channel):

@@ -49,6 +49,7 @@ def post_card(genie: Genie, settings: Settings, tiny_id: int) -> Message:
             {"action": "Create"},
             base_url=settings.base_url,
             secret_key=settings.effective_secret_key,
+            button_lifetime=settings.chat_button_lifetime,
         )
         hook = configuration.url_of(integration)
     answer = httpx.post(hook, json=body)
@@ -146,3 +147,37 @@ def test_an_unsigned_click_is_refused_before_anything_is_read(genie: Genie, sett
 
     assert (click.status, click.error) == (401, "http_service_error")
     assert alert(genie.db, 1).status == "open"
+
+
+def test_a_button_copied_into_another_channel_is_refused_after_its_post_was_pressed(
+    genie: Genie, settings: Settings
+) -> None:
+    card = post_card(genie, settings, 1)
+    close = card.button("Close")["value"]  # type: ignore[index]
+    assert genie.fake.click(card, "Take ownership", user="john").ephemeral_text.startswith("@john")
+
+    elsewhere = genie.fake.click(card, "Close", user="john", value=close, channel="random")
+    own_post = genie.fake.click(card, "Close", user="john", value=close)
+
+    assert elsewhere.ephemeral_text == (
+        "Tocsin refused this button: this button was posted in another channel; press it there or use /genie"
+    )
+    assert own_post.ephemeral_text == "@john closed #1 Disk full on db1"
+    assert alert(genie.db, 1).status == "closed"
+
+
+def test_a_click_sent_again_is_refused_as_a_replay(
+    genie: Genie, settings: Settings, http: TestClient
+) -> None:
+    card = post_card(genie, settings, 1)
+    payload = {
+        "type": "block_actions",
+        "actions": [{"action_id": "close", "value": card.button("Close")["value"]}],  # type: ignore[index]
+    }
+    body = f"payload={orjson.dumps(payload).decode()}".encode()
+    headers = signed_headers(genie.fake.signing_secret, body, offset=0, signature="good")
+
+    http.post(genie.request_url, content=body, headers=headers)
+    again = http.post(genie.request_url, content=body, headers=headers)
+
+    assert again.status_code == 401 and "a replay" in again.text

@@ -90,10 +90,11 @@ def test_a_request_not_signed_by_the_app_now_is_refused_and_changes_nothing(
     assert genie.said_in_channel() == []
 
 
-def test_a_body_altered_after_signing_is_refused(genie: Genie, fake: FakeSlack, http: TestClient) -> None:
+def signed_command(fake: FakeSlack, text: str) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of ``/genie <text>`` typed by john in #ops-alerts, signed now."""
     fields = command_fields(
         world=fake.world,
-        text="ack 1",
+        text=text,
         user="john",
         channel=fake.world.channel("ops-alerts", "acme"),
         enterprise=None,
@@ -102,7 +103,11 @@ def test_a_body_altered_after_signing_is_refused(genie: Genie, fake: FakeSlack, 
         command="/genie",
     )
     body = urlencode(fields).encode()
-    headers = signed_headers(fake.signing_secret, body, offset=0, signature="good")
+    return body, signed_headers(fake.signing_secret, body, offset=0, signature="good")
+
+
+def test_a_body_altered_after_signing_is_refused(genie: Genie, fake: FakeSlack, http: TestClient) -> None:
+    body, headers = signed_command(fake, "ack 1")
 
     answer = http.post(genie.request_url, content=body.replace(b"ack+1", b"close+1"), headers=headers)
 
@@ -182,3 +187,19 @@ def test_a_disabled_integration_says_so_and_does_nothing(genie: Genie) -> None:
     assert (result.status, result.error, result.ephemeral) == (200, None, True)
     assert "is disabled" in result.text
     assert alert(genie.db, 1).status == "open"
+
+
+def test_a_request_sent_again_within_its_five_minutes_is_refused_as_a_replay(
+    genie: Genie, fake: FakeSlack, http: TestClient
+) -> None:
+    body, headers = signed_command(fake, "ack 1")
+
+    first = http.post(genie.request_url, content=body, headers=headers)
+    again = http.post(genie.request_url, content=body, headers=headers)
+
+    assert first.status_code == 200
+    assert (again.status_code, again.text) == (
+        401,
+        "Refused: this request was received before (a replay); Slack signs every request anew.",
+    )
+    assert len([line for line in log_of(genie.db, 1) if "acknowledged" in line]) == 1

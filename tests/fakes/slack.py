@@ -139,15 +139,17 @@ class FakeSlack(FakeChatServer[Message]):
         enterprise: str | None = None,
         value: str | None = None,
         signature: str = "good",
+        channel: str | None = None,
     ) -> ClickResult:
         """Click the button labelled ``button`` (or with that action_id) on ``post``; ``value``
-        replaces the button's value (a forged or altered one)."""
+        replaces the button's value (a forged or altered one), ``channel`` the channel Slack names
+        (the post's; another one for a copy of the post elsewhere)."""
         found = post.button(button)
         if found is None:
             raise AssertionError(f"no button {button!r} on the post; it has {post.buttons}")
         if not self.interactivity_url:
             raise AssertionError("set fake.interactivity_url (the Slack app's Interactivity Request URL)")
-        clicker, where = self.user(user), self.world.channel(post.channel, team)
+        clicker, where = self.user(user), self.world.channel(channel or post.channel, team)
         path = self.world.add_response_url("actions", clicker, where, post)
         payload = click_payload(
             user=clicker,

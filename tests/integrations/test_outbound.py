@@ -4,12 +4,13 @@ says how to allow them."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 
 import pytest
 
 from tocsin.errors import InvalidInput
-from tocsin.outbound import OutboundPolicy, OutboundRefused
+from tocsin.outbound import IPAddress, OutboundPolicy, OutboundRefused
 
 STRICT = OutboundPolicy()
 
@@ -35,8 +36,58 @@ STRICT = OutboundPolicy()
     ],
 )
 def test_internal_addresses_are_refused_naming_what_they_are(url, kind, address):
-    with pytest.raises(OutboundRefused, match=f"points to a {kind} address \\({address}"):
+    with pytest.raises(OutboundRefused, match=f"points to an? {kind} address \\({re.escape(address)}"):
         STRICT.check(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "reached", "allow"),
+    [
+        ("http://[2002:7f00:1::1]/hook", "6to4-embedded loopback", "127.0.0.1", "127.0.0.0/8"),
+        ("http://[2002:a00:1::]/hook", "6to4-embedded private", "10.0.0.1", "10.0.0.0/8"),
+        (
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "NAT64-embedded link-local",
+            "169.254.169.254",
+            "169.254.169.254/32",
+        ),
+        # Teredo: server 65.54.227.120, client 127.0.0.1 stored inverted (80ff:fffe)
+        (
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+            "Teredo-embedded loopback",
+            "127.0.0.1",
+            "127.0.0.0/8",
+        ),
+        ("http://[::127.0.0.1]/", "IPv4-compatible-embedded loopback", "127.0.0.1", "127.0.0.0/8"),
+        ("http://[::ffff:0:c0a8:101]/", "IPv4-translated-embedded private", "192.168.1.1", "192.168.0.0/16"),
+    ],
+)
+def test_ipv6_addresses_that_carry_an_internal_ipv4_address_are_refused_naming_it(url, kind, reached, allow):
+    with pytest.raises(OutboundRefused) as refused:
+        STRICT.check(url)
+    message = refused.value.message
+    assert f"points to {'an' if kind[0] == 'I' else 'a'} {kind} address (" in message
+    assert f"which reaches {reached})" in message
+    assert message.endswith(f"allow it with TOCSIN_OUTBOUND_ALLOW={allow}")
+    assert OutboundPolicy.parse(allow).check(url).url == url
+
+
+def test_local_use_nat64_is_refused_whatever_it_carries():
+    with pytest.raises(OutboundRefused, match="points to a local-use NAT64 address"):
+        STRICT.check("http://[64:ff9b:1::5db8:d70e]/")
+
+
+def test_6to4_and_nat64_forms_of_a_public_address_pass():
+    assert STRICT.check("http://[2002:5db8:d70e::1]/").host == "2002:5db8:d70e::1"
+    assert STRICT.check("http://[64:ff9b::5db8:d70e]/").host == "64:ff9b::5db8:d70e"
+
+
+def test_a_name_resolving_to_a_6to4_loopback_is_refused_at_send_time():
+    async def resolve(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address("2002:7f00:1::1")]
+
+    with pytest.raises(OutboundRefused, match="6to4-embedded loopback"):
+        asyncio.run(OutboundPolicy(resolve=resolve).check_async("https://chat.example.com/hook"))
 
 
 def test_the_refusal_says_which_setting_allows_it():

@@ -39,12 +39,13 @@ Responder = Callable[[Received], Answer]
 
 
 class HttpReceiver:
-    def __init__(self, respond: Responder | None = None) -> None:
+    def __init__(self, respond: Responder | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.respond = respond
+        self.host = host
         self._received: list[Received] = []
         self._queued: list[int] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class(self._answer))
+        self._server = ThreadingHTTPServer((host, port), handler_class(self._answer))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -53,7 +54,7 @@ class HttpReceiver:
         return int(self._server.server_address[1])
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     @property
     def received(self) -> list[Received]:

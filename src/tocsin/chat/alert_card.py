@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -68,9 +69,15 @@ def alert_url(base_url: str, alert: Alert) -> str:
 
 
 def card_of(
-    session: Session, alert: Alert, *, base_url: str, secret_key: str, integration: Integration
+    session: Session,
+    alert: Alert,
+    *,
+    base_url: str,
+    secret_key: str,
+    button_lifetime: timedelta,
+    integration: Integration,
 ) -> Card:
-    """The card of the alert as it is now."""
+    """The card of the alert as it is now, its buttons working for ``button_lifetime``."""
     return Card(
         heading=plain(f"#{alert.tiny_id} {alert.message}", limit=NAME_LIMIT),
         url=alert_url(base_url, alert),
@@ -79,7 +86,7 @@ def card_of(
         description=escape(alert.description, limit=DESCRIPTION_LIMIT),
         fields=_fields(session, alert),
         footer=plain(f"Tocsin · {integration.name}", limit=NAME_LIMIT),
-        buttons=_buttons(alert, secret_key=secret_key, integration=integration),
+        buttons=_buttons(alert, secret_key=secret_key, lifetime=button_lifetime, integration=integration),
         base_url=base_url,
     )
 
@@ -116,10 +123,10 @@ def _responders(session: Session, alert: Alert) -> str:
     return escape_line(", ".join(name for name in names if name), limit=LIST_LIMIT)
 
 
-def _buttons(alert: Alert, *, secret_key: str, integration: Integration) -> list[Button]:
+def _buttons(alert: Alert, *, secret_key: str, lifetime: timedelta, integration: Integration) -> list[Button]:
     if alert.status != "open":
         return []
-    expires_at = clock.now() + buttons.BUTTON_LIFETIME
+    expires_at = clock.now() + lifetime
     return [
         Button(
             action,
@@ -200,9 +207,17 @@ def post_for_event(
     *,
     base_url: str,
     secret_key: str,
+    button_lifetime: timedelta,
 ) -> dict[str, Any]:
     """What the platform is sent for one ``alert.activity`` event, as the alert is now."""
     if event["action"] == "Create":
-        card = card_of(session, alert, base_url=base_url, secret_key=secret_key, integration=integration)
+        card = card_of(
+            session,
+            alert,
+            base_url=base_url,
+            secret_key=secret_key,
+            button_lifetime=button_lifetime,
+            integration=integration,
+        )
         return layout.new_alert(card, alert)
     return layout.follow_up(follow_up_text(session, alert, event, base_url=base_url), event)

@@ -4,21 +4,22 @@ Mattermost keeps a button's ``context`` on its server and sends it back, with th
 ids, when the button is pressed; anyone who can reach our button URL could send one too. So the
 context carries what the press means (action, alert, integration, expiry) and an HMAC-SHA256 of
 exactly that, under a key derived from the server's secret key: a press is acted on only if the
-signature matches, nothing was added or changed, and the button has not expired."""
+signature matches, nothing was added or changed, and the button has not expired.
+
+How long a button works is ``TOCSIN_CHAT_BUTTON_LIFETIME_HOURS`` (a day by default): long enough
+for the shift that was paged, short enough that a leaked context is soon worth nothing; a stale
+button tells the presser to use ``/genie``. Where a press may come from (the channel and post the
+button was first pressed on) is checked by the adapters with ``tocsin.chat.replay_guards``."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 ACTIONS = ("ack", "close", "own")
-BUTTON_LIFETIME = timedelta(days=7)
-"""How long a posted button works. Alerts often stay open for days (a disk filling slowly, a
-weekend), so a post should stay actionable for a week; a stale post's button then says to use
-``/genie`` instead, and a leaked context stops being worth anything."""
 FIELDS = frozenset({"action", "alert", "integration", "expires", "sig"})
 
 
@@ -32,6 +33,13 @@ class ButtonPress:
     """"ack", "close" or "own"."""
     alert_id: str
     integration_id: str
+    expires_at: datetime
+
+    @property
+    def card(self) -> str:
+        """The card the button is on: all buttons of one card (one post, or one redraw of it)
+        share their alert, integration and expiry."""
+        return f"{self.alert_id}|{self.integration_id}|{int(self.expires_at.timestamp())}"
 
 
 def _key(secret_key: str) -> bytes:
@@ -76,6 +84,12 @@ def verify(secret_key: str, context: dict[str, Any], now: datetime) -> ButtonPre
     if action not in ACTIONS or not (expires.isascii() and expires.isdigit()):
         raise InvalidButton("this button was not made by Tocsin (its context is not ours)")
     if now.timestamp() > int(expires):
-        days = BUTTON_LIFETIME.days
-        raise InvalidButton(f"this button has expired (buttons work for {days} days after the post)")
-    return ButtonPress(action=action, alert_id=alert_id, integration_id=integration_id)
+        raise InvalidButton(
+            f"this button has expired (buttons work for a while after the post); use /genie {action} instead"
+        )
+    return ButtonPress(
+        action=action,
+        alert_id=alert_id,
+        integration_id=integration_id,
+        expires_at=datetime.fromtimestamp(int(expires), UTC),
+    )

@@ -27,6 +27,7 @@ from tocsin.chat.execute_context import Context, NotLinked, handle_of
 from tocsin.chat.replies import Reply
 from tocsin.chat.requests import ChatIdentity, ChatRequest
 from tocsin.chat.results import Action, run_on_one
+from tocsin.config import Settings
 from tocsin.errors import AlertNotFound, TocsinError
 from tocsin.integrations.models import Integration
 
@@ -131,7 +132,7 @@ def press_button(
 
 
 def press_on_post(
-    session: Session, press: ButtonPress, identity: ChatIdentity, *, base_url: str, secret_key: str
+    session: Session, press: ButtonPress, identity: ChatIdentity, *, settings: Settings
 ) -> tuple[Reply, Card | None]:
     """A verified press of a button on a post: the reply for whoever pressed it, and the alert's
     card as it is now to redraw the post with (None when there is nothing to redraw)."""
@@ -145,4 +146,12 @@ def press_on_post(
     alert = session.get(Alert, press.alert_id)
     if alert is None:
         return reply, None
-    return reply, card_of(session, alert, base_url=base_url, secret_key=secret_key, integration=integration)
+    card = card_of(
+        session,
+        alert,
+        base_url=settings.base_url,
+        secret_key=settings.effective_secret_key,
+        button_lifetime=settings.chat_button_lifetime,
+        integration=integration,
+    )
+    return reply, card

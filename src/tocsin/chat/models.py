@@ -52,3 +52,17 @@ class ChatLinkToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChatReplayGuard(Base):
+    """A chat request or button already seen, kept until it could no longer be accepted anyway:
+    a signed request (Slack signature, HipChat JWT) is taken once; a button is bound to the first
+    channel and post it was pressed from. Shared by every Tocsin node on the database."""
+
+    __tablename__ = "chat_replay_guard"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    """What was seen (``<kind>:<sha256>``), never the secret itself."""
+    bound_to: Mapped[str] = mapped_column(String(400), default="")
+    """For a button, the channel and post it was first pressed from."""
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

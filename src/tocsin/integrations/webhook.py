@@ -23,6 +23,7 @@ from tocsin.integrations.models import Integration
 from tocsin.maintenance.switches import active_switches
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy, OutboundRefused
+from tocsin.outbound_pinning import request_pinned
 
 TOPIC = "webhook.send"
 RETRIED_STATUSES = frozenset({408, 429})
@@ -81,18 +82,21 @@ async def send_outbound(
     headers: dict[str, str] | None = None,
     **request: Any,
 ) -> httpx.Response:
-    """Send a request to ``url`` once it passes the outbound check, without following
-    redirects; the 2xx answer, or ``PermanentFailure`` / ``RuntimeError`` (to retry) naming the
-    status, where it came from and what the answer ``said``. A URL that is a secret (a chat
-    hook's) is named in errors as ``shown_as`` instead."""
+    """Send a request to ``url`` once it passes the outbound check, to the addresses that passed
+    it (``request_pinned``), without following redirects; the 2xx answer, or
+    ``PermanentFailure`` / ``RuntimeError`` (to retry) naming the status, where it came from
+    and what the answer ``said``. A URL that is a secret (a chat hook's) is named in errors as
+    ``shown_as`` instead."""
     try:
-        await outbound.check_async(url)
+        target = await outbound.check_async(url)
     except OutboundRefused as refused:
         message = refused.message.replace(url, shown_as) if shown_as else refused.message
         raise PermanentFailure(message) from refused
     headers = {**(headers or {}), "User-Agent": f"Tocsin/{__version__}"}
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-        answer = await client.request(method, url, headers=headers, **request)
+    # No proxy from the environment: the check is about where Tocsin connects, and a proxy
+    # would connect by name again.
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        answer = await request_pinned(client, method, target, headers=headers, **request)
     status = answer.status_code
     if 200 <= status < 300:
         return answer

@@ -8,8 +8,10 @@ answer only the caller may see, a private message, since HipChat has no ephemera
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +21,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tocsin.chat import deferral
+from tocsin import clock
+from tocsin.chat import deferral, replay_guards
 from tocsin.chat.dispatch import answer
 from tocsin.chat.markdown import escape_line
 from tocsin.chat.platforms import hipchat_api, hipchat_installation, hipchat_jwt, hipchat_messages
@@ -53,6 +56,14 @@ def _find(session: Session, settings: Settings, integration_id: str, secret: str
         secret=secret,
         kind=PLATFORM,
     )
+
+
+def _first_use(claims: dict[str, Any], token: str, session: Session) -> bool:
+    """Whether this is the first webhook with this JWT (its ``jti``, or the token itself)."""
+    key = replay_guards.key_of("hipchat-jwt", str(claims.get("jti") or token))
+    expires = datetime.fromtimestamp(claims["exp"], UTC)
+    valid_until = expires + timedelta(seconds=hipchat_jwt.LEEWAY_SECONDS)
+    return replay_guards.first_use(session, key=key, expires_at=valid_until, now=clock.now())
 
 
 @router.get("/{integration_id}/{secret}")
@@ -207,6 +218,7 @@ async def room_message(request: Request, integration_id: str, secret: str) -> Re
             hipchat_jwt.token_of(request),
             oauth_id=installation.oauthId,
             oauth_secret=installation.oauthSecret,
+            now=clock.now(),
         )
     except hipchat_jwt.InvalidJwt as refused:
         log.warning("HipChat webhook for %s refused: %s", name, refused)
@@ -218,6 +230,9 @@ async def room_message(request: Request, integration_id: str, secret: str) -> Re
         return Response(status_code=204)
     if "sub" in claims and str(claims["sub"]) != asked.identity.user_id:
         return _error(401, "Refused: the JWT was issued for another user than the message's.")
+    if not await writer.run(functools.partial(_first_use, claims, hipchat_jwt.token_of(request) or "")):
+        log.warning("HipChat webhook for %s refused: its JWT was used before", name)
+        return _error(401, "Refused: this JWT was used before (a replay); HipChat signs every webhook anew.")
     answering = Answering(OutboundPolicy.from_settings(settings), installation, asked.identity)
     if not enabled:
         return await answering.now(Reply(chat_kinds.disabled_text(name)))

@@ -111,6 +111,10 @@ class IncomingWebhookChannel:
 def forwarding(kind: str, layout: PostLayout, settings: Any) -> dict[str, Sending]:
     """How the forwarder turns alert activity into posts of ``kind`` (for ``Forwarder``)."""
     bound = functools.partial(
-        post_for_event, layout, base_url=settings.base_url, secret_key=settings.effective_secret_key
+        post_for_event,
+        layout,
+        base_url=settings.base_url,
+        secret_key=settings.effective_secret_key,
+        button_lifetime=settings.chat_button_lifetime,
     )
     return {kind: Sending(bound, ordered=True, secret_url=True)}

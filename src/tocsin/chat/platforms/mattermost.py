@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tocsin import clock
-from tocsin.chat import buttons
+from tocsin.chat import buttons, replay_guards
 from tocsin.chat.dispatch import answer, press_on_post
 from tocsin.chat.platforms.mattermost_posts import attachment
 from tocsin.chat.replies import Reply
@@ -119,21 +119,26 @@ async def slash_command(request: Request, integration_id: str, secret: str) -> R
 @router.post("/actions")
 async def button(request: Request) -> Response:
     """What Mattermost posts when someone clicks a button of a notification: the post's signed
-    context says which alert and action; the answer updates the post and tells the clicker."""
+    context says which alert and action, and the button works only in the channel and post it
+    was first pressed in; the answer updates the post and tells the clicker."""
     settings: Settings = request.app.state.settings
     try:
         click = orjson.loads(await request.body())
         context = click.get("context") or {}
         press = buttons.verify(settings.effective_secret_key, context, clock.now())
+        channel_id, post_id = str(click.get("channel_id") or ""), str(click.get("post_id") or "")
+        await request.app.state.writer.run(
+            lambda session: replay_guards.check_button_place(
+                session, press, platform=PLATFORM, channel_id=channel_id, post_id=post_id, now=clock.now()
+            )
+        )
     except (orjson.JSONDecodeError, AttributeError, buttons.InvalidButton) as refused:
         log.warning("Mattermost button refused: %s", refused)
         return JSONResponse({"ephemeral_text": f"Tocsin refused this button: {refused}"}, status_code=403)
     identity = identity_of(click)
 
     def run(session: Session) -> dict[str, Any]:
-        reply, card = press_on_post(
-            session, press, identity, base_url=settings.base_url, secret_key=settings.effective_secret_key
-        )
+        reply, card = press_on_post(session, press, identity, settings=settings)
         if card is None:
             return {"ephemeral_text": reply.text}
         # Mattermost replaces the post's text with the update's message: keep it (notifications

@@ -3,7 +3,9 @@
 Slack's signed form into a ``ChatRequest`` (or a button press), and a ``Reply`` into Slack's
 answer. Everything else is shared by all chat platforms (``tocsin.chat.dispatch``).
 
-Every POST is checked against the Slack app's Signing Secret before anything is read from it.
+Every POST is checked against the Slack app's Signing Secret before anything is read from it, and
+each signature is taken once (a replay within Slack's five minutes is refused); a button works
+only in the channel and message it was first pressed in.
 Slack waits 3 seconds for an answer: a command that takes longer is answered later through its
 ``response_url``; a button is acknowledged at once and what it did is sent to its response URL."""
 
@@ -23,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from tocsin import clock
-from tocsin.chat import buttons, deferral
+from tocsin.chat import buttons, deferral, replay_guards
 from tocsin.chat.dispatch import answer, press_on_post
 from tocsin.chat.platforms import slack_requests, slack_signature
 from tocsin.chat.platforms.slack_messages import alert_message, ephemeral, plain_mrkdwn, reply_message
@@ -99,12 +101,18 @@ async def from_slack(request: Request, integration_id: str, secret: str) -> Resp
     if addressed is None:
         return PlainTextResponse(UNKNOWN, status_code=404)
     try:
-        slack_signature.verify(addressed.signing_secret, request.headers, body, clock.now())
+        signed = slack_signature.verify(addressed.signing_secret, request.headers, body, clock.now())
     except slack_signature.Refused as refused:
         if request.query_params.get("ssl_check") == "1":
             return Response(status_code=200)
         log.warning("Slack request for %s refused: %s", addressed.name, refused)
         return PlainTextResponse("Refused: this request is not signed by the Slack app.", status_code=401)
+    if not await _first_time(request, signed):
+        log.warning("Slack request for %s refused: its signature was used before", addressed.name)
+        return PlainTextResponse(
+            "Refused: this request was received before (a replay); Slack signs every request anew.",
+            status_code=401,
+        )
     fields = _fields(body)
     if fields.get("ssl_check") == "1":
         return Response(status_code=200)
@@ -115,6 +123,16 @@ async def from_slack(request: Request, integration_id: str, secret: str) -> Resp
     return PlainTextResponse(
         "This Request URL takes Slack slash commands and button clicks.", status_code=400
     )
+
+
+async def _first_time(request: Request, signed: slack_signature.Signed) -> bool:
+    key = replay_guards.key_of("slack-request", signed.signature)
+
+    def remember(session: Session) -> bool:
+        return replay_guards.first_use(session, key=key, expires_at=signed.valid_until, now=clock.now())
+
+    first: bool = await request.app.state.writer.run(remember)
+    return first
 
 
 async def _command(request: Request, addressed: Addressed, fields: dict[str, str]) -> Response:
@@ -170,6 +188,12 @@ async def _interaction(request: Request, addressed: Addressed, raw: str) -> Resp
         press = buttons.verify(settings.effective_secret_key, _context_of(payload), clock.now())
         if press.integration_id != addressed.id:
             raise buttons.InvalidButton("this button belongs to another Tocsin integration")
+        channel_id, message_ts = slack_requests.click_place(payload)
+        await request.app.state.writer.run(
+            lambda session: replay_guards.check_button_place(
+                session, press, platform="Slack", channel_id=channel_id, post_id=message_ts, now=clock.now()
+            )
+        )
     except buttons.InvalidButton as refused:
         log.warning("Slack button for %s refused: %s", addressed.name, refused)
         if not response_url:
@@ -180,9 +204,7 @@ async def _interaction(request: Request, addressed: Addressed, raw: str) -> Resp
     identity = slack_requests.click_identity(payload)
 
     def run(session: Session) -> list[dict[str, Any]]:
-        reply, card = press_on_post(
-            session, press, identity, base_url=settings.base_url, secret_key=settings.effective_secret_key
-        )
+        reply, card = press_on_post(session, press, identity, settings=settings)
         answer = ephemeral(slack_mrkdwn(reply.text))
         return [answer] if card is None else [{"replace_original": True, **alert_message(card)}, answer]
 

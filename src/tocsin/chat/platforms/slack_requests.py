@@ -66,6 +66,14 @@ def click_identity(payload: Mapping[str, Any]) -> ChatIdentity:
     )
 
 
+def click_place(payload: Mapping[str, Any]) -> tuple[str, str]:
+    """The channel and message (its ``ts``) a button was pressed in."""
+    container, channel = _object(payload.get("container")), _object(payload.get("channel"))
+    message = _object(payload.get("message"))
+    channel_id = _text(container.get("channel_id")) or _text(channel.get("id"))
+    return channel_id, _text(container.get("message_ts")) or _text(message.get("ts"))
+
+
 def unescape(text: str) -> tuple[str, dict[str, str]]:
     """Slack's escaped command text as typed, and the users it mentions (name -> user id)."""
     mentions: dict[str, str] = {}
