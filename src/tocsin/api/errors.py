@@ -19,6 +19,9 @@ from tocsin.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    ServerBusy,
+    TooManyRequests,
+    TryLater,
 )
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,24 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
     return error(request, 422, summary, errors=errors)
 
 
+_TRY_LATER_STATUS = {TooManyRequests: 429, ServerBusy: 503, TryLater: 503}
+
+
+def try_later_headers(request: Request, exc: TryLater) -> dict[str, str]:
+    """Retry-After, and for a rate limit the X-RateLimit-* headers Opsgenie's API sends."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, TooManyRequests):
+        period = request.app.state.throttles.api_by_key.period_seconds
+        headers.update(
+            {
+                "X-RateLimit-State": "THROTTLED",
+                "X-RateLimit-Reason": "API key rate limit",
+                "X-RateLimit-Period-In-Sec": str(period),
+            }
+        )
+    return headers
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
@@ -99,6 +120,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AlertActionRefused)
     async def on_refused(request: Request, exc: AlertActionRefused) -> Response:
         return error(request, 409, exc.message)
+
+    @app.exception_handler(TryLater)
+    async def on_try_later(request: Request, exc: TryLater) -> Response:
+        status = _TRY_LATER_STATUS[type(exc)]
+        return error(request, status, exc.message, headers=try_later_headers(request, exc))
 
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException) -> Response:
