@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -72,9 +72,9 @@ def signed_in(session: Session, token: str, lifetimes: Lifetimes) -> SignedIn | 
     return SignedIn(user, web_session.last_seen_at <= clock.now() - TOUCH_EVERY)
 
 
-def touch(session: Session, token: str) -> None:
-    """Note that the session was used now (a no-op if that was noted less than a minute ago)."""
-    now = clock.now()
+def touch(session: Session, token: str, *, at: datetime) -> None:
+    """Note that the session was used ``at`` (a no-op if that was noted less than a minute before)."""
+    now = at
     session.execute(
         update(WebSession)
         .where(WebSession.id_hash == hash_key(token), WebSession.last_seen_at <= now - TOUCH_EVERY)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from tocsin import clock
 from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.config import Settings
@@ -76,7 +77,8 @@ def signed_in_user(request: Request) -> User | None:
     if found is None:
         return None
     if found.needs_touch:  # not waited for: the page does not depend on it
-        request.app.state.writer.submit(lambda session: web_sessions.touch(session, token))
+        used_at = clock.now()
+        request.app.state.writer.submit(lambda session: web_sessions.touch(session, token, at=used_at))
     return found.user
 
 
