@@ -5,7 +5,6 @@ X-RateLimit-* headers. Alertmanager and opsgenie-sdk retry a 429 later."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,14 +17,8 @@ from tocsin.config import Settings
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        secret_key="test-secret",
-        public_base_url="http://tocsin.test",
-        api_rate_limit="3/minute",
-    )
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"api_rate_limit": "3/minute"})
 
 
 def create(api: ApiClient, message: str = "disk full"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -58,6 +59,14 @@ def signed_in(http: TestClient) -> bool:
     return response.status_code == 200
 
 
+def change_password(http: TestClient, current: str, new: str) -> httpx.Response:
+    """Fill in and send the profile's "Change password" form."""
+    token = csrf_token_in(http.get("/profile").text)
+    return http.post(
+        "/profile/password", data={"current_password": current, "new_password": new, "csrf_token": token}
+    )
+
+
 def cookie_replayed(browser: Callable[[], TestClient], cookie: str) -> TestClient:
     """A fresh browser that sends a copy of an earlier cookie, as a thief would."""
     thief = browser()
@@ -99,14 +108,7 @@ def test_changing_the_password_on_the_profile_ends_every_other_session(
     log_in(http, ADA)
     old_cookie = http.cookies[COOKIE]
 
-    changed = http.post(
-        "/profile/password",
-        data={
-            "current_password": "correct horse",
-            "new_password": "a new battery staple",
-            "csrf_token": csrf_token_in(http.get("/profile").text),
-        },
-    )
+    changed = change_password(http, "correct horse", "a new battery staple")
 
     assert changed.status_code == 303
     assert "Password changed." in http.get("/profile").text
@@ -123,14 +125,7 @@ def test_the_password_is_not_changed_without_the_current_one(
     log_in(laptop, ADA)
     log_in(http, ADA)
 
-    refused = http.post(
-        "/profile/password",
-        data={
-            "current_password": "a guess",
-            "new_password": "a new battery staple",
-            "csrf_token": csrf_token_in(http.get("/profile").text),
-        },
-    )
+    refused = change_password(http, "a guess", "a new battery staple")
 
     assert refused.status_code == 422
     assert "The current password is not right." in refused.text
@@ -141,14 +136,7 @@ def test_the_password_is_not_changed_without_the_current_one(
 def test_a_new_password_that_is_too_short_is_refused_and_says_why(http: TestClient, ada: str) -> None:
     log_in(http, ADA)
 
-    refused = http.post(
-        "/profile/password",
-        data={
-            "current_password": "correct horse",
-            "new_password": "short",
-            "csrf_token": csrf_token_in(http.get("/profile").text),
-        },
-    )
+    refused = change_password(http, "correct horse", "short")
 
     assert refused.status_code == 422
     assert "The new password must be at least 8 characters long." in refused.text
