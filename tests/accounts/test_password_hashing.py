@@ -4,6 +4,7 @@ logins can neither exhaust memory nor starve the API."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -51,6 +52,24 @@ def test_a_hash_beyond_the_bound_waits_for_a_turn_and_then_runs(stored: str, bou
     waiting.join()
 
     assert results == [True]
+
+
+def test_callers_beyond_the_waiting_room_are_refused_at_once(stored: str, bound: None) -> None:
+    turns = passwords.limit_hashing(concurrency=1, wait_seconds=600)
+    waiters = [threading.Thread(target=passwords.verify_password, args=(stored, "x")) for _ in range(8)]
+
+    with turns.turn():
+        for waiter in waiters:
+            waiter.start()
+        while turns.waiting < turns.max_waiting:  # until all eight wait for the one turn
+            time.sleep(0.001)
+        with pytest.raises(ServerBusy):
+            passwords.verify_password(stored, "correct horse")
+    for waiter in waiters:
+        waiter.join()
+
+    assert turns.waiting == 0
+    assert passwords.verify_password(stored, "correct horse")
 
 
 def test_a_wrong_password_still_gives_its_turn_back(stored: str, bound: None) -> None:

@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.support.api import ApiClient
 from tests.support.factories import make_team, make_user
 from tests.test_cli import Tocsin, tocsin_environment
 from tests.web.conftest import web_client
 from tests.web.pages import csrf_token_in, log_in, log_out
+from tocsin.accounts import apikeys
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import WebSession
 from tocsin.actors import SYSTEM
@@ -30,6 +32,16 @@ COOKIE = "tocsin_session"
 @pytest.fixture
 def ada(db: Database) -> str:
     return make_user(db, ADA, role="user", password="correct horse")
+
+
+@pytest.fixture
+def configuration_api(http: TestClient, db: Database) -> ApiClient:
+    """An account API key with every right, as an administrator's script would use."""
+    with db.write_session() as session:
+        _, key = apikeys.create_api_key(
+            session, name="admin script", rights=["read", "create-update", "delete", "configuration"]
+        )
+    return ApiClient(http, key)
 
 
 @pytest.fixture
@@ -154,13 +166,14 @@ def test_setting_a_password_with_the_cli_ends_the_users_sessions(
     assert not signed_in(http)
 
 
-def test_a_new_role_ends_the_users_sessions(http: TestClient, db: Database, ada: str) -> None:
+def test_a_new_role_through_the_api_ends_the_users_sessions(
+    http: TestClient, ada: str, configuration_api: ApiClient
+) -> None:
     log_in(http, ADA)
 
-    with db.write_session() as session:
-        user = accounts.get_user(session, ADA)
-        accounts.update_user(session, actor=SYSTEM, user=user, role="admin")
+    changed = configuration_api.request("PATCH", f"/v2/users/{ADA}", json={"role": {"name": "Admin"}})
 
+    assert changed.status_code == 200, changed.text
     assert not signed_in(http)
 
 
@@ -184,17 +197,18 @@ def test_a_new_role_in_a_team_ends_the_users_sessions(http: TestClient, db: Data
     assert not signed_in(http)
 
 
-def test_deleting_the_user_ends_their_sessions(http: TestClient, db: Database, ada: str) -> None:
+def test_deleting_the_user_through_the_api_ends_their_sessions(
+    http: TestClient, db: Database, ada: str, configuration_api: ApiClient, browser: Callable[[], TestClient]
+) -> None:
     log_in(http, ADA)
     cookie = http.cookies[COOKIE]
 
-    with db.write_session() as session:
-        accounts.delete_user(session, actor=SYSTEM, user=accounts.get_user(session, ADA))
+    deleted = configuration_api.request("DELETE", f"/v2/users/{ADA}")
 
-    assert not signed_in(http)
+    assert deleted.status_code == 200, deleted.text
+    assert not signed_in(cookie_replayed(browser, cookie))
     with db.read_session() as session:
         assert session.scalars(select(WebSession)).all() == []
-    assert cookie
 
 
 def test_log_out_everywhere_ends_the_other_browsers_session(
