@@ -228,6 +228,8 @@ def test_log_out_everywhere_ends_the_other_browsers_session(
     assert done.headers["location"] == "/login"
     assert not signed_in(laptop)
     assert not signed_in(http)
+    assert log_in(laptop, ADA).status_code == 303  # its stale cookie does not stand in the way
+    assert signed_in(laptop)
 
 
 def test_a_session_unused_for_the_idle_lifetime_ends(

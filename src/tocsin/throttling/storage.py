@@ -32,6 +32,11 @@ class ClockMemoryStorage(Storage, MovingWindowSupport):
         self._hits: dict[str, tuple[deque[float], float]] = {}  # key -> (hit times, newest first; expiry)
         self._calls = 0
 
+    def __len__(self) -> int:
+        """How many keys are kept (the expired ones go at the next sweep)."""
+        with self._lock:
+            return len(self._counters) + len(self._hits)
+
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
         return ValueError
