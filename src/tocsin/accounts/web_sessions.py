@@ -11,11 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts.models import User, WebSession
+from tocsin.config import Settings
 from tocsin.secrets_util import hash_key
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -27,6 +28,13 @@ ADDRESS_MAX = 64
 class Lifetimes:
     idle: timedelta
     absolute: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Lifetimes:
+        return cls(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(days=settings.session_max_days),
+        )
 
 
 @dataclass(frozen=True)
@@ -92,17 +100,21 @@ def end_sessions_of(session: Session, user_id: str) -> int:
     return int(ended.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def end_expired_sessions_of(session: Session, user_id: str, lifetimes: Lifetimes) -> None:
+def _expired(lifetimes: Lifetimes) -> ColumnElement[bool]:
     now = clock.now()
-    session.execute(
-        delete(WebSession).where(
-            WebSession.user_id == user_id,
-            or_(
-                WebSession.last_seen_at <= now - lifetimes.idle,
-                WebSession.created_at <= now - lifetimes.absolute,
-            ),
-        )
+    return or_(
+        WebSession.last_seen_at <= now - lifetimes.idle, WebSession.created_at <= now - lifetimes.absolute
     )
+
+
+def end_expired_sessions_of(session: Session, user_id: str, lifetimes: Lifetimes) -> None:
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id, _expired(lifetimes)))
+
+
+def purge_expired_sessions(session: Session, lifetimes: Lifetimes) -> int:
+    """Delete every session past a lifetime (the engine does, now and then); returns how many."""
+    purged = session.execute(delete(WebSession).where(_expired(lifetimes)))
+    return int(purged.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def live_sessions_of(session: Session, user_id: str, lifetimes: Lifetimes) -> list[WebSession]:

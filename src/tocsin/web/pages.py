@@ -4,7 +4,6 @@ user, paths under the configured prefix, and the redirect to log in."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -55,11 +54,7 @@ def settings(request: Request) -> Settings:
 
 
 def session_lifetimes(request: Request) -> web_sessions.Lifetimes:
-    configured = settings(request)
-    return web_sessions.Lifetimes(
-        idle=timedelta(minutes=configured.session_idle_minutes),
-        absolute=timedelta(days=configured.session_max_days),
-    )
+    return web_sessions.Lifetimes.from_settings(settings(request))
 
 
 def session_token(request: Request) -> str:
