@@ -19,7 +19,6 @@ from tocsin.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
-    ServerBusy,
     TooManyRequests,
     TryLater,
 )
@@ -66,9 +65,6 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
         errors.setdefault(_field_name(tuple(problem.get("loc", ()))), message)
     summary = "; ".join(f"{field}: {message}" for field, message in errors.items())
     return error(request, 422, summary, errors=errors)
-
-
-_TRY_LATER_STATUS = {TooManyRequests: 429, ServerBusy: 503, TryLater: 503}
 
 
 def try_later_headers(request: Request, exc: TryLater) -> dict[str, str]:
@@ -123,7 +119,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TryLater)
     async def on_try_later(request: Request, exc: TryLater) -> Response:
-        status = _TRY_LATER_STATUS[type(exc)]
+        status = 429 if isinstance(exc, TooManyRequests) else 503  # ServerBusy: nobody's fault
         return error(request, status, exc.message, headers=try_later_headers(request, exc))
 
     @app.exception_handler(HTTPException)

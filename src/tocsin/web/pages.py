@@ -107,7 +107,7 @@ def safe_next(target: str | None) -> str:
 
 
 def wait_in_words(seconds: int) -> str:
-    """ "in 40 seconds", "in 1 minute", "in 5 minutes": how long until a refused action may be retried."""
+    """When a refused action may be tried again, in words: "in 40 seconds", "in 5 minutes"."""
     if seconds < 60:
         return f"in {seconds} second{'s' if seconds != 1 else ''}"
     minutes = -(-seconds // 60)
