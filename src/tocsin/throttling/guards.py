@@ -43,4 +43,4 @@ class Throttles:
 
 
 def _account_key(username: str) -> str:
-    return username.strip().casefold()
+    return username.strip().casefold()[:320]  # no username is longer; a flood of long ones stays small
