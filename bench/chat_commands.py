@@ -246,6 +246,7 @@ def run_backend(backend: str, database_url: str, args: argparse.Namespace) -> li
             **os.environ, "TOCSIN_DATABASE_URL": database_url, "TOCSIN_DATA_DIR": data_dir,
             "TOCSIN_LOG_LEVEL": "error", "TOCSIN_OUTBOUND_ALLOW": "127.0.0.0/8",
             "TOCSIN_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "TOCSIN_API_RATE_LIMIT": "1000000/second",  # measured here: the server, not its limit
         }  # fmt: skip
         key, request_url = _setup(env, free_port())
         quiet = subprocess.DEVNULL

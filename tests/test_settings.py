@@ -21,6 +21,9 @@ FIELDS = (
     "OWNER_EMAIL",
     "REQUEST_RECORD_DAYS",
     "LOG_LEVEL",
+    "API_RATE_LIMIT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURES_PER_ACCOUNT",
 )
 
 
@@ -176,3 +179,31 @@ def test_data_dir_may_start_with_a_tilde(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("TOCSIN_DATA_DIR", "~/tocsin-data")
     assert Settings().data_dir == tmp_path / "tocsin-data"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("api_rate_limit", "0/minute", "allows nothing"),
+        ("api_rate_limit", "lots", "is not a rate limit"),
+        ("login_failures_per_address", "", "is not a rate limit"),
+        ("login_failures_per_account", "-1/minute", "is not a rate limit"),
+    ],
+)
+def test_a_rate_limit_that_allows_nothing_or_cannot_be_read_is_refused_at_start(
+    setting: str, value: str, says: str
+) -> None:
+    with pytest.raises(ValueError, match=says):
+        Settings(**{setting: value})
+
+
+def test_rate_limits_are_read_as_limits_strings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOCSIN_API_RATE_LIMIT", "100 per second")
+    monkeypatch.setenv("TOCSIN_LOGIN_FAILURES_PER_ACCOUNT", "20/10 minutes")
+
+    settings = Settings()
+
+    assert (settings.api_rate_limit, settings.login_failures_per_account) == (
+        "100 per second",
+        "20/10 minutes",
+    )

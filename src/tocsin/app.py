@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from tocsin import __version__
 from tocsin.accounts import api as users_api
+from tocsin.accounts import passwords
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
 from tocsin.api import errors as api_errors
@@ -33,6 +34,7 @@ from tocsin.oncall import feeds_api
 from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
 from tocsin.teams import api as teams_api
+from tocsin.throttling.guards import Throttles
 from tocsin.web import routes as web_routes
 from tocsin.writer import WriteQueue
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.state.db = db
     app.state.writer = writer
     app.state.key_cache = KeyCache()
+    app.state.throttles = Throttles(settings)
+    passwords.limit_hashing(settings.password_hash_concurrency, settings.password_hash_wait_seconds)
     api_errors.install(app)
     api_openapi.install(app)
     app.include_router(alerts_api.router, tags=["alerts"])

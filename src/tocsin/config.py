@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tocsin.throttling.limits import parse_limit
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOCSIN_", extra="ignore")
@@ -57,6 +59,30 @@ class Settings(BaseSettings):
     """How long the buttons of a chat post work after it is posted (or redrawn by a press)."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
+    login_failures_per_address: str = "10/5 minutes"
+    """Failed logins one client address may make before it must wait (the window's length)."""
+    login_failures_per_account: str = "30/5 minutes"
+    """Failed logins on one account, from all addresses not already refused, before the account
+    refuses logins until the window passes. Keep it above the per-address limit (one address can
+    then never lock an owner out) and the window short (many addresses can)."""
+    api_rate_limit: str = "6000/minute"
+    """Requests each API key may make; beyond it the API answers 429 as Opsgenie does."""
+    password_hash_concurrency: int = Field(default=2, ge=1)
+    """Password hashes (argon2, 64 MiB each) computed at once; others wait their turn."""
+    password_hash_wait_seconds: float = Field(default=5.0, ge=0)
+    """How long a login waits for a hashing turn before it is answered 503 with Retry-After."""
+    trust_forwarded_for: bool = False
+    """Take the client address from X-Forwarded-For (set it only behind a proxy that writes it)."""
+    session_idle_minutes: int = Field(default=720, ge=1)
+    """A web session unused this long ends."""
+    session_max_days: float = Field(default=14, gt=0)
+    """A web session ends this long after logging in, however much it is used."""
+
+    @field_validator("login_failures_per_address", "login_failures_per_account", "api_rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        parse_limit(value)  # a clear ValueError at start-up rather than at the first request
+        return value.strip()
 
     @field_validator("root_path")
     @classmethod

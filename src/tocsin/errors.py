@@ -45,3 +45,19 @@ class AuthenticationFailed(TocsinError):
 
 class AlertActionRefused(TocsinError):
     """The alert exists but its state does not allow the action (acknowledging a closed alert)."""
+
+
+class TryLater(TocsinError):
+    """Refused for now, not for good: the caller may try again in ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class TooManyRequests(TryLater):
+    """This caller went over a rate limit (HTTP 429)."""
+
+
+class ServerBusy(TryLater):
+    """The server is busy with others' work of this kind (HTTP 503), whoever the caller is."""

@@ -1,4 +1,4 @@
-"""The engine's loops: snoozes end by themselves, old request records go away."""
+"""The engine's loops: snoozes end by themselves, old request records and ended web sessions go away."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.support.factories import make_integration
+from tests.support.factories import make_integration, make_user
+from tocsin.accounts import web_sessions
+from tocsin.accounts.models import WebSession
 from tocsin.alerts import actions, ingest, requests
 from tocsin.alerts.models import Alert, AlertRequest
 from tocsin.alerts.schemas import CreateAlertPayload
@@ -16,6 +18,7 @@ from tocsin.alerts.service import AlertRef
 from tocsin.config import Settings
 from tocsin.engine.assembly import default_jobs
 from tocsin.engine.runner import EngineRunner, Job
+from tocsin.secrets_util import hash_key
 from tocsin.writer import WriteQueue
 
 
@@ -63,3 +66,21 @@ def test_request_records_older_than_the_setting_are_purged(db, frozen_clock, tmp
         assert purge.run(session) == 1
     with db.read_session() as session:
         assert session.scalars(select(AlertRequest.request_id)).all() == ["new"]
+
+
+def test_web_sessions_past_their_lifetimes_are_purged(db, frozen_clock, tmp_path):
+    ada = make_user(db, "ada@example.com")
+    settings = Settings(data_dir=tmp_path)
+    with db.write_session() as session:
+        started_first = web_sessions.start_session(session, user_id=ada, user_agent="", address="")
+    frozen_clock.advance(timedelta(minutes=settings.session_idle_minutes - 1))
+    with db.write_session() as session:
+        used_lately = web_sessions.start_session(session, user_id=ada, user_agent="", address="")
+    frozen_clock.advance(timedelta(minutes=1))
+    purge = engine_job("purge-ended-sessions", tmp_path)
+
+    with db.write_session() as session:
+        assert purge.run(session) == 1
+    with db.read_session() as session:
+        assert session.scalars(select(WebSession.id_hash)).all() == [hash_key(used_lately)]
+    assert started_first != used_lately

@@ -10,8 +10,11 @@ A test module takes the fixtures by naming them at its top level::
 
 from __future__ import annotations
 
+import os
 import shutil
+import struct
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -90,3 +93,17 @@ class Problems:
         ):
             return
         self.seen.append(f"console: {message.text} at {where}")
+
+
+def screenshot(page: Page, tmp_path: Path, name: str, *, full_page: bool = False) -> None:
+    """The visible part of the page (or all of it), into tmp_path and TOCSIN_SCREENSHOTS_DIR if set."""
+    png = page.screenshot(path=tmp_path / f"{name}.png", full_page=full_page)
+    viewport = page.viewport_size
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and viewport is not None
+    width, height = struct.unpack(">II", png[16:24])
+    assert width == viewport["width"], f"the page is wider than the screen ({width} px)"
+    assert height >= viewport["height"] if full_page else height == viewport["height"]
+    wanted = os.environ.get("TOCSIN_SCREENSHOTS_DIR")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        (Path(wanted) / f"{name}.png").write_bytes(png)

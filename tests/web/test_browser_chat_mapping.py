@@ -6,9 +6,7 @@ profile. Links work once, for 15 minutes. Also takes the screenshots the docs sh
 
 from __future__ import annotations
 
-import os
 import re
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -131,16 +129,6 @@ def raise_alert(db: Database, message: str) -> tuple[str, int]:
         return created.alert_id, created.tiny_id
 
 
-def screenshot(page: Page, tmp_path: Path, name: str) -> None:
-    """The visible part of the page, 1100x800, into tmp_path (and TOCSIN_SCREENSHOTS_DIR if set)."""
-    png = page.screenshot(path=tmp_path / f"{name}.png")
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1100, 800)
-    wanted = os.environ.get("TOCSIN_SCREENSHOTS_DIR")
-    if wanted:
-        Path(wanted).mkdir(parents=True, exist_ok=True)
-        (Path(wanted) / f"{name}.png").write_bytes(png)
-
-
 def approve(page: Page, link: str, question: str) -> None:
     """Open a link already logged in, check what it asks, and approve."""
     from playwright.sync_api import expect
@@ -178,7 +166,7 @@ def test_bob_connects_acts_as_ada_disconnects_and_ada_revokes_him(
     expect(page).to_have_url(link)
     expect(page.get_by_role("heading", name="Connect a Mattermost account")).to_be_visible()
     expect(page.locator("main")).to_contain_text(APPROVE_CONNECT)
-    screenshot(page, tmp_path, "chat-connect-approve")
+    chromium.screenshot(page, tmp_path, "chat-connect-approve")
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("heading", name="Connected")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text(
@@ -190,7 +178,7 @@ def test_bob_connects_acts_as_ada_disconnects_and_ada_revokes_him(
     rows = page.locator("table.chat-accounts tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td")).to_have_text(["Mattermost", "acme", "@bob", "\N{MULTIPLICATION SIGN}"])
-    screenshot(page, tmp_path, "profile-chat-accounts")
+    chromium.screenshot(page, tmp_path, "profile-chat-accounts")
 
     assert f"#{first_tiny}" in chat.bob_types(f"ack {first_tiny}")
     page.goto(f"{url}/alerts/{first_id}")
@@ -274,5 +262,5 @@ def test_the_mattermost_set_up_page_shows_the_request_url_to_copy(
     request_url = page.locator("#request-url")
     expect(request_url).to_have_text(re.compile(re.escape(f"{PUBLIC}/chat/mattermost/") + r"[^/]+/[\w-]{32}"))
     expect(request_url).to_be_in_viewport()
-    screenshot(page, tmp_path, "mattermost-setup")
+    chromium.screenshot(page, tmp_path, "mattermost-setup")
     assert watched.seen == []

@@ -56,3 +56,19 @@ class ApiKey(Base):
 
 Index("uq_api_key_name_key", ApiKey.name_key, unique=True)
 keep_name_key(ApiKey.name, ApiKey.name_key)
+
+
+class WebSession(Base):
+    """A signed-in browser. Its cookie carries only the session's random id; the id is stored
+    hashed, so a copy of the database cannot be used to sign in."""
+
+    __tablename__ = "web_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")

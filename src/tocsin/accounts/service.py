@@ -1,5 +1,7 @@
 """Users: create, find, change, delete, authenticate, change passwords.
 
+A new password, a new role and deleting a user end the user's web sessions at once.
+
 Who may do what: creating and deleting users and changing roles needs global configuration
 rights (``Actor.manages``); only an owner (or the system itself: the CLI, the first-owner
 bootstrap) may create, promote, demote or delete an owner; the last owner stays an owner."""
@@ -13,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
+from tocsin.accounts import web_sessions
 from tocsin.accounts.models import USER_ROLES, User
 from tocsin.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from tocsin.actors import SYSTEM, Actor, require_to_manage
@@ -130,6 +133,8 @@ def update_user(
         user.time_zone = _check_time_zone(time_zone)
     if full_name is not None:
         user.full_name = _check_full_name(full_name) or user.username.split("@")[0]
+    if new_role != user.role:
+        web_sessions.end_sessions_of(session, user.id)
     user.role = new_role
     session.flush()
     return user
@@ -148,6 +153,7 @@ def delete_user(session: Session, *, actor: Actor, user: User) -> None:
             f"user {user.username} cannot be deleted: they are a recipient in {', '.join(used_by)}; "
             "change that first"
         )
+    web_sessions.end_sessions_of(session, user.id)
     session.delete(user)
     session.flush()
 
@@ -196,6 +202,8 @@ def list_users(
 
 
 def find_user(session: Session, username: str) -> User | None:
+    if "\x00" in username:  # no stored name has one, and PostgreSQL refuses it in a query
+        return None
     return session.scalar(select(User).where(User.username_key == name_key(username)))
 
 
@@ -235,8 +243,25 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
 def set_password(session: Session, *, username: str, password: str) -> User:
     _check_password(password)
     user = get_user(session, username)
-    user.password_hash = hash_password(password)
+    _replace_password(session, user, password)
     return user
+
+
+def change_own_password(session: Session, *, user: User, current_password: str, new_password: str) -> None:
+    """The user's own change, which needs their current password."""
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidInput("current_password", "the current password is not right")
+    try:
+        _check_password(new_password)
+    except InvalidInput as problem:
+        raise InvalidInput("new_password", f"the new {problem.message}") from None
+    _replace_password(session, user, new_password)
+
+
+def _replace_password(session: Session, user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    web_sessions.end_sessions_of(session, user.id)
+    session.flush()
 
 
 def count_users(session: Session) -> int:

@@ -95,6 +95,7 @@ async def caller(request: Request) -> Caller:
     if found is None:
         found = await run_in_threadpool(_lookup, request.app.state.db, key)
         cache.put(key_hash, found)
+    request.app.state.throttles.api_request(key_hash)
     return found
 
 

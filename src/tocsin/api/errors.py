@@ -20,6 +20,8 @@ from tocsin.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyRequests,
+    TryLater,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,21 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
     return error(request, 422, summary, errors=errors)
 
 
+def try_later_headers(request: Request, exc: TryLater) -> dict[str, str]:
+    """Retry-After, and for a rate limit the X-RateLimit-* headers Opsgenie's API sends."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, TooManyRequests):
+        period = request.app.state.throttles.api_by_key.period_seconds
+        headers.update(
+            {
+                "X-RateLimit-State": "THROTTLED",
+                "X-RateLimit-Reason": "API key rate limit",
+                "X-RateLimit-Period-In-Sec": str(period),
+            }
+        )
+    return headers
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
@@ -116,6 +133,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AlertActionRefused)
     async def on_refused(request: Request, exc: AlertActionRefused) -> Response:
         return error(request, 409, exc.message)
+
+    @app.exception_handler(TryLater)
+    async def on_try_later(request: Request, exc: TryLater) -> Response:
+        status = 429 if isinstance(exc, TooManyRequests) else 503  # ServerBusy: nobody's fault
+        return error(request, status, exc.message, headers=try_later_headers(request, exc))
 
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tocsin import clock
+from tocsin.accounts import web_sessions
 from tocsin.alerts import actions, requests
 from tocsin.chat.platforms import hipchat_delivery, mattermost_delivery, slack_delivery
 from tocsin.config import Settings
@@ -26,6 +27,7 @@ CHAT_DELIVERIES = (mattermost_delivery, hipchat_delivery, slack_delivery)
 
 def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
     keep = timedelta(days=settings.request_record_days)
+    session_lifetimes = web_sessions.Lifetimes.from_settings(settings)
     return [
         Job("escalate", 0.5, lambda session: progress.fire_due(session, clock.now(), can_email=can_email)),
         Job("wake-snoozed", 1, lambda session: actions.wake_snoozed(session)),
@@ -39,6 +41,11 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
             "purge-request-records",
             3600,
             lambda session: requests.purge_older_than(session, clock.now() - keep),
+        ),
+        Job(
+            "purge-ended-sessions",
+            3600,
+            lambda session: web_sessions.purge_expired_sessions(session, session_lifetimes),
         ),
     ]
 

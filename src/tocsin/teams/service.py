@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.accounts import service as accounts
+from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -138,8 +139,9 @@ def add_member(
     if member is None:
         member = TeamMember(team_id=team.id, user_id=user.id, role=role)
         session.add(member)
-    else:
+    elif member.role != role:
         member.role = role
+        web_sessions.end_sessions_of(session, user.id)  # what they may do changed: sign in again
     session.flush()
     return member
 

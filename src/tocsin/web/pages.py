@@ -3,6 +3,7 @@ user, paths under the configured prefix, and the redirect to log in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -11,10 +12,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from tocsin.accounts import service as accounts
+from tocsin import clock
+from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.config import Settings
 from tocsin.db import Database
+from tocsin.errors import TooManyRequests, TryLater
+from tocsin.throttling.addresses import client_address
 from tocsin.web import csrf
 
 HERE = Path(__file__).parent
@@ -49,12 +53,36 @@ def settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+def session_lifetimes(request: Request) -> web_sessions.Lifetimes:
+    return web_sessions.Lifetimes.from_settings(settings(request))
+
+
+def session_token(request: Request) -> str:
+    """The id of the browser's web session ("" when it has none)."""
+    return str(request.session.get(csrf.SESSION_ID, ""))
+
+
 def signed_in_user(request: Request) -> User | None:
-    user_id = request.session.get("user_id")
-    if not user_id:
+    """The user whose live session the browser's cookie names, or None."""
+    token = session_token(request)
+    if not token:
         return None
     with db(request).read_session() as session:
-        return accounts.find_user_by_id(session, user_id)
+        found = web_sessions.signed_in(session, token, session_lifetimes(request))
+    if found is None:
+        return None
+    if found.needs_touch:  # not waited for: the page does not depend on it
+        used_at = clock.now()
+        request.app.state.writer.submit(lambda session: web_sessions.touch(session, token, at=used_at))
+    return found.user
+
+
+def address_of(request: Request) -> str:
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        trust_forwarded_for=settings(request).trust_forwarded_for,
+    )
 
 
 def redirect(request: Request, to: str) -> Response:
@@ -76,3 +104,20 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/alerts"
     return target
+
+
+def wait_in_words(seconds: int) -> str:
+    """When a refused action may be tried again, in words: "in 40 seconds", "in 5 minutes"."""
+    if seconds < 60:
+        return f"in {seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def try_later(refusal: TryLater, show: Callable[[int, str], Response]) -> Response:
+    """The page ``show`` renders for a status and an error, answered 429 (a rate limit) or 503
+    (busy) with Retry-After, and saying in words when to try again."""
+    status = 429 if isinstance(refusal, TooManyRequests) else 503
+    response = show(status, f"{refusal.message} Try again {wait_in_words(refusal.retry_after)}.")
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    return response

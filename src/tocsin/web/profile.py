@@ -1,5 +1,6 @@
 """The signed-in user's profile page, with the chat accounts connected to them (and a button to
-revoke each)."""
+revoke each), their signed-in browsers, and forms to change the password and log out everywhere
+(those are handled in ``profile_security``)."""
 
 from __future__ import annotations
 
@@ -11,24 +12,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
+from tocsin.alerts.json_views import iso
 from tocsin.chat import linking
 from tocsin.config import Settings
 from tocsin.errors import NotFound
 from tocsin.teams import service as teams
 from tocsin.web import csrf
-from tocsin.web.pages import db, redirect, render, signed_in_user, to_login
+from tocsin.web.pages import db, redirect, render, session_lifetimes, session_token, signed_in_user, to_login
 
 FLASH = "profile_flash"
+EXPIRED = "Your session expired; please try again."
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/profile", include_in_schema=False)
-    def profile_page(request: Request) -> Response:
+    def show_profile(request: Request) -> Response:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return _page(request, user, notice=request.session.pop(FLASH, ""))
+        return profile_page(request, user, notice=request.session.pop(FLASH, ""))
 
     @app.post("/profile/chat-accounts/{account_id}/revoke", include_in_schema=False)
     async def revoke_chat_account(
@@ -38,9 +42,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         if user is None:
             return to_login(request)
         if not csrf.is_valid(request, csrf_token):
-            return await run_in_threadpool(
-                lambda: _page(request, user, status=400, error="Your session expired; please try again.")
-            )
+            return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
 
         def revoke(session: Session) -> str:
             own = {account.id: account for account in linking.accounts_of(session, user.id)}
@@ -51,13 +53,26 @@ def install(app: FastAPI, settings: Settings) -> None:
             revoked = await request.app.state.writer.run(revoke)
         except NotFound as missing:
             problem = missing.message
-            return await run_in_threadpool(lambda: _page(request, user, status=404, error=problem))
+            return await run_in_threadpool(lambda: profile_page(request, user, status=404, error=problem))
         request.session[FLASH] = f"Revoked {revoked}."
         return redirect(request, "/profile")
 
 
-def _page(request: Request, user: User, *, status: int = 200, notice: str = "", error: str = "") -> Response:
+def profile_page(
+    request: Request, user: User, *, status: int = 200, notice: str = "", error: str = ""
+) -> Response:
+    token = session_token(request)
     with db(request).read_session() as session:
+        browsers = [
+            {
+                "user_agent": row.user_agent or "unknown browser",
+                "address": row.address,
+                "signed_in": iso(row.created_at),
+                "last_seen": iso(row.last_seen_at),
+                "this": web_sessions.is_session(row, token),
+            }
+            for row in web_sessions.live_sessions_of(session, user.id, session_lifetimes(request))
+        ]
         member_of = teams.team_ids_of_user(session, user.id)
         team_rows = [
             {"name": team.name, "role": _role_in(session, team.id, user)}
@@ -80,6 +95,7 @@ def _page(request: Request, user: User, *, status: int = 200, notice: str = "", 
         user=user,
         teams=team_rows,
         chat_accounts=chat_accounts,
+        browsers=browsers,
         notice=notice,
         error=error,
     )

@@ -6,19 +6,33 @@ from typing import Annotated
 
 from fastapi import FastAPI, Form
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tocsin.accounts import service as accounts
+from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.alerts import listing
 from tocsin.alerts.json_views import iso
 from tocsin.config import Settings
-from tocsin.errors import InvalidInput
+from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
 from tocsin.teams import service as teams
-from tocsin.web import alert_page, chat_links, csrf, integration_pages, profile
-from tocsin.web.pages import HERE, db, redirect, render, safe_next, signed_in_user, to_login
+from tocsin.web import alert_page, chat_links, csrf, integration_pages, profile, profile_security
+from tocsin.web.pages import (
+    HERE,
+    address_of,
+    db,
+    redirect,
+    render,
+    safe_next,
+    session_lifetimes,
+    session_token,
+    signed_in_user,
+    to_login,
+    try_later,
+)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -26,11 +40,12 @@ def install(app: FastAPI, settings: Settings) -> None:
     integration_pages.install(app, settings)
     chat_links.install(app, settings)
     profile.install(app, settings)
+    profile_security.install(app, settings)
     alert_page.install(app, settings)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
-        target = "/alerts" if request.session.get("user_id") else "/login"
+        target = "/alerts" if signed_in_user(request) is not None else "/login"
         return redirect(request, target)
 
     @app.get("/login", include_in_schema=False)
@@ -50,25 +65,47 @@ def install(app: FastAPI, settings: Settings) -> None:
                 request, "login.html", 400, error="Your session expired; please try again.", next=next
             )
 
+        throttles = request.app.state.throttles
+        address = address_of(request)
+
+        def show_login(status: int, error: str) -> Response:
+            return render(request, "login.html", status, error=error, username=username, next=next)
+
+        wait = throttles.login_wait_seconds(username=username, address=address)
+        if wait:
+            return try_later(TooManyRequests("Too many failed logins.", retry_after=wait), show_login)
+
         def check() -> User | None:
             with db(request).read_session() as session:
                 return accounts.authenticate(session, username=username, password=password)
 
-        user = await run_in_threadpool(check)
+        try:
+            user = await run_in_threadpool(check)
+        except ServerBusy as busy:
+            return try_later(busy, show_login)
         if user is None:
-            return render(
-                request, "login.html", 401, error="Wrong username or password.", username=username, next=next
+            throttles.login_failed(username=username, address=address)
+            return show_login(401, "Wrong username or password.")
+
+        def begin(session: Session) -> str:
+            web_sessions.end_expired_sessions_of(session, user.id, session_lifetimes(request))
+            return web_sessions.start_session(
+                session, user_id=user.id, user_agent=request.headers.get("user-agent", ""), address=address
             )
+
+        token = await request.app.state.writer.run(begin)
         request.session.clear()
-        request.session["user_id"] = user.id
-        csrf.rotate(request)
+        request.session[csrf.SESSION_ID] = token
         return redirect(request, safe_next(next))
 
     @app.post("/logout", include_in_schema=False)
-    def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    async def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
         if not csrf.is_valid(request, csrf_token):
             # Still signed in: show the page that says so (with a fresh form), not the login form.
             return redirect(request, "/")
+        token = session_token(request)
+        if token:
+            await request.app.state.writer.run(lambda session: web_sessions.end_session(session, token))
         request.session.clear()
         return redirect(request, "/login")
 

@@ -1,0 +1,1 @@
+"""Rate limits (the ``limits`` library) that read Tocsin's clock, and the answers they give."""
