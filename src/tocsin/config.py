@@ -46,8 +46,16 @@ class Settings(BaseSettings):
     chat_reply_within_seconds: float = 2.0
     """How long a chat command may run before its answer is sent later instead (Slack gives up on
     an answer after 3 s): through Slack's response_url, or HipChat's API."""
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    """SQLite only. FULL: an accepted alert is on disk before the 202 (survives power loss).
+    NORMAL is faster but may lose the last commits on an OS crash or power cut."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("root_path")
     @classmethod
