@@ -13,7 +13,7 @@ from tocsin.actors import Actor, Scope
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertResponder, dedup_scope_of
 from tocsin.alerts.responders import Responder
 from tocsin.db import table_of
-from tocsin.errors import AlertNotFound, AlertNotVisible, Conflict, InvalidInput
+from tocsin.errors import AlertNotFound, AlertNotVisible, AliasAmbiguous, InvalidInput
 
 IDENTIFIER_TYPES = ("id", "alias", "tiny")
 
@@ -163,9 +163,7 @@ def _by_alias(session: Session, alias: str, actor: Actor, *, for_update: bool) -
         raise AlertNotVisible()
     candidates = [alert for alert in visible if alert.dedup_scope == own] or visible
     if len(candidates) > 1:
-        raise Conflict(
-            f"Alias {alias} is open on alerts of {len(candidates)} teams; name the alert by id or tinyId"
-        )
+        raise AliasAmbiguous(alias, len(candidates))
     return candidates[0]
 
 
