@@ -8,6 +8,11 @@ the same server routes every alert; how many were routed by the end is printed t
 
     .venv/bin/python bench/ingest.py                      # both databases, defaults below
     .venv/bin/python bench/ingest.py --backend sqlite --clients 64 --seconds 20 --workers 2
+    .venv/bin/python bench/ingest.py --compare-sqlite-synchronous --seconds 5 --rounds 2
+
+``--compare-sqlite-synchronous`` measures what durable commits cost on SQLite: servers with
+``synchronous=NORMAL`` and ``FULL`` (the default) take the new-alias and single-alias loads in
+turn, alternating for ``--rounds``, and the FULL/NORMAL ratio of creates per second is printed.
 
 PostgreSQL: a private server is started from Debian's binaries unless --postgres-url is given.
 The client is a minimal asyncio HTTP/1.1 client so that it takes as little of the CPU as possible
@@ -170,9 +175,12 @@ async def _drive(port: int, key: str, clients: int, seconds: float, backend: str
     return result
 
 
-def _start_server(database_url: str, data_dir: str, workers: int) -> tuple[subprocess.Popen[bytes], int, str]:
+def _start_server(
+    database_url: str, data_dir: str, workers: int, settings: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], int, str]:
     env = {
         **os.environ,
+        **settings,
         "TOCSIN_DATABASE_URL": database_url,
         "TOCSIN_DATA_DIR": data_dir,
         "TOCSIN_LOG_LEVEL": "warning",
@@ -203,15 +211,25 @@ def _start_server(database_url: str, data_dir: str, workers: int) -> tuple[subpr
     raise RuntimeError("server did not start")
 
 
-def run_backend(backend: str, database_url: str, args: argparse.Namespace) -> list[Result]:
+LOADS = ("new aliases", "single alias", "team alerts")
+
+
+def run_backend(
+    backend: str,
+    database_url: str,
+    args: argparse.Namespace,
+    loads: tuple[str, ...] = LOADS,
+    settings: dict[str, str] | None = None,
+) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="tocsin-bench-") as data_dir:
-        server, port, key = _start_server(database_url, data_dir, args.workers)
+        server, port, key = _start_server(database_url, data_dir, args.workers, settings or {})
         try:
             asyncio.run(_drive(port, key, args.clients, 2, backend, "new aliases"))  # warm-up
             results = []
-            for load in ("new aliases", "single alias", "team alerts"):
+            for load in loads:
                 results.append(asyncio.run(_drive(port, key, args.clients, args.seconds, backend, load)))
-            results[-1].routed = _routed(database_url)
+            if "team alerts" in loads:
+                results[-1].routed = _routed(database_url)
             return results
         finally:
             server.terminate()
@@ -227,7 +245,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="duration of each load")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--postgres-url", help="an existing PostgreSQL database to use (it gets migrated)")
+    parser.add_argument(
+        "--compare-sqlite-synchronous",
+        action="store_true",
+        help="SQLite only: synchronous=NORMAL against FULL, as a ratio",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="NORMAL/FULL alternations (with the above)")
     args = parser.parse_args()
+    if args.compare_sqlite_synchronous:
+        compare_sqlite_synchronous(args)
+        return
 
     results: list[Result] = []
     if args.backend in ("sqlite", "both"):
@@ -246,15 +273,52 @@ def main() -> None:
                 pg.stop()
 
     print(f"\nclients={args.clients} workers={args.workers} seconds={args.seconds} cpus={os.cpu_count()}")
+    _print_table(results)
+
+
+def _print_table(results: list[Result]) -> None:
     print(
-        f"{'backend':<11} {'load':<13} {'requests':>9} {'errors':>6} "
+        f"{'backend':<14} {'load':<13} {'requests':>9} {'errors':>6} "
         f"{'creates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'client CPU':>10} {'routed by the end':>18}"
     )
     for r in results:
         print(
-            f"{r.backend:<11} {r.load:<13} {r.requests:>9} {r.errors:>6} {r.rate:>10.0f} "
+            f"{r.backend:<14} {r.load:<13} {r.requests:>9} {r.errors:>6} {r.rate:>10.0f} "
             f"{r.percentile(0.5):>8.1f} {r.percentile(0.99):>8.1f} {r.client_cpu / r.seconds:>9.0%} "
             f"{r.routed:>18}"
+        )
+
+
+def compare_sqlite_synchronous(args: argparse.Namespace) -> None:
+    """The same loads on servers with synchronous=NORMAL and FULL, alternating, so that whatever
+    else the machine is doing falls on both alike; creates/s summed over the rounds."""
+    loads = ("new aliases", "single alias")
+    results: list[Result] = []
+    for _ in range(args.rounds):
+        for level in ("NORMAL", "FULL"):
+            with tempfile.TemporaryDirectory(prefix="tocsin-bench-db-") as directory:
+                measured = run_backend(
+                    f"sqlite {level}",
+                    f"sqlite:///{directory}/bench.db",
+                    args,
+                    loads,
+                    {"TOCSIN_SQLITE_SYNCHRONOUS": level},
+                )
+            results += measured
+    print(
+        f"\nclients={args.clients} workers={args.workers} seconds={args.seconds} rounds={args.rounds} "
+        f"cpus={os.cpu_count()}"
+    )
+    _print_table(results)
+    for load in loads:
+        rates = {
+            level: sum(r.requests for r in results if r.load == load and r.backend == f"sqlite {level}")
+            / sum(r.seconds for r in results if r.load == load and r.backend == f"sqlite {level}")
+            for level in ("NORMAL", "FULL")
+        }
+        print(
+            f"{load}: FULL {rates['FULL']:.0f}/s, NORMAL {rates['NORMAL']:.0f}/s, "
+            f"FULL/NORMAL = {rates['FULL'] / rates['NORMAL']:.2f}"
         )
 
 

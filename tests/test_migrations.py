@@ -15,7 +15,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.support.factories import make_user
+from tests.support.factories import make_integration, make_team, make_user
+from tocsin.alerts import ingest
+from tocsin.alerts.models import Alert
+from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.counters import ALERT_TINY_ID, Counter
 from tocsin.db import Database
 from tocsin.migrate import alembic_config, upgrade
@@ -133,4 +136,44 @@ def test_every_migration_can_be_undone_and_redone(db: Database) -> None:
     command.upgrade(config, "head")
 
     assert left == []
+    assert _schema_differences(db) == []
+
+
+def _create(db: Database, actor: Any, alias: str) -> str:
+    with db.write_session() as session:
+        return ingest.create_alert(
+            session, payload=CreateAlertPayload(message=alias, alias=alias), actor=actor
+        ).alert_id
+
+
+def test_migration_0005_gives_alerts_of_team_integrations_their_teams_deduplication_scope(
+    db: Database,
+) -> None:
+    ops = make_team(db, "ops")
+    team_actor, _ = make_integration(db, "ops-prometheus", team="ops")
+    global_actor, _ = make_integration(db, "prometheus")
+    ids = {_create(db, team_actor, "disk"): f"team:{ops}", _create(db, global_actor, "cpu"): "account"}
+    config = alembic_config(db.url)
+    db.write_engine.dispose()
+
+    command.downgrade(config, "0004")
+    command.upgrade(config, "0005")
+
+    with db.read_session() as session:
+        assert {
+            row.id: row.dedup_scope for row in session.execute(select(Alert.id, Alert.dedup_scope))
+        } == ids
+
+
+def test_migration_0005_is_not_undone_while_an_alias_is_open_for_two_teams(db: Database) -> None:
+    make_team(db, "ops")
+    make_team(db, "db")
+    for team in ("ops", "db"):
+        _create(db, make_integration(db, f"{team}-prometheus", team=team)[0], "disk")
+    db.write_engine.dispose()
+
+    with pytest.raises(RuntimeError, match=r"open on more than one alert .* disk"):
+        command.downgrade(alembic_config(db.url), "0004")
+
+    assert _current_revision(db) == "0005"
     assert _schema_differences(db) == []

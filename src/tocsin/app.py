@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     The engine runs inside unless ``run_engine`` (default: ``settings.run_engine``) is False."""
     if run_engine is None:
         run_engine = settings.run_engine
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
     engine = build_engine(settings, writer) if run_engine else None
 

@@ -72,7 +72,7 @@ def in_transaction(change: Callable[[Session], T], hints: Hints | None = None) -
     settings = settings_or_fail()
     url = settings.effective_database_url
     with errors_as_one_line(url, hints):
-        db = Database(url)
+        db = Database(url, sqlite_synchronous=settings.sqlite_synchronous)
         try:
             with db.write_session() as session:
                 return change(session)

@@ -25,7 +25,7 @@ def engine_command() -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
     engine = build_engine(settings, writer)
 

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     """How long one alert listing or count may run in the database before it is stopped (422)."""
     chat_button_lifetime_hours: float = Field(default=24.0, gt=0)
     """How long the buttons of a chat post work after it is posted (or redrawn by a press)."""
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    """SQLite only. FULL: an accepted alert is on disk before the 202 (survives power loss).
+    NORMAL is faster but may lose the last commits on an OS crash or power cut."""
     run_engine: bool = True
     """False on API-only nodes (``tocsin serve --no-engine``); run ``tocsin engine`` elsewhere."""
     login_failures_per_address: str = "10/5 minutes"
@@ -83,6 +86,11 @@ class Settings(BaseSettings):
     def _check_rate_limit(cls, value: str) -> str:
         parse_limit(value)  # a clear ValueError at start-up rather than at the first request
         return value.strip()
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("root_path")
     @classmethod

@@ -1,6 +1,9 @@
 """Engines, sessions and column types shared by every domain package.
 
-SQLite runs in WAL mode with foreign keys on and a busy timeout. Write transactions on SQLite
+SQLite runs in WAL mode with foreign keys on and a busy timeout, and by default with
+``synchronous=FULL``: a commit (an accepted 202) is on disk before it returns, so it survives an
+OS crash or power loss, not only a crash of the process as with NORMAL (docs/decisions/0010).
+Batched commits (``tocsin.writer``) share one sync among many creates. Write transactions on SQLite
 start with ``BEGIN IMMEDIATE`` so a transaction never has to upgrade a read lock to a write lock
 (which SQLite refuses without waiting); reads use deferred transactions and never block writers.
 """
@@ -72,7 +75,10 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+def _sqlite_engine(url: str, *, immediate: bool, synchronous: str) -> Engine:
     # Enough pooled connections for every request thread, so none is opened per request.
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=48, max_overflow=16
@@ -86,7 +92,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -105,13 +111,19 @@ def normalise_url(url: str) -> str:
 
 
 class Database:
-    """The storage handle: a write engine and a read engine (the same one on PostgreSQL)."""
+    """The storage handle: a write engine and a read engine (the same one on PostgreSQL).
 
-    def __init__(self, url: str) -> None:
+    ``sqlite_synchronous`` is SQLite's ``synchronous`` level, FULL (durable) unless an
+    administrator chose NORMAL (``TOCSIN_SQLITE_SYNCHRONOUS``). PostgreSQL keeps its own
+    durable default (``synchronous_commit=on``); Tocsin never changes it."""
+
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
+        if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
         self.url = normalise_url(url)
         if is_sqlite(self.url):
-            self.write_engine = _sqlite_engine(self.url, immediate=True)
-            self.read_engine = _sqlite_engine(self.url, immediate=False)
+            self.write_engine = _sqlite_engine(self.url, immediate=True, synchronous=sqlite_synchronous)
+            self.read_engine = _sqlite_engine(self.url, immediate=False, synchronous=sqlite_synchronous)
         else:
             self.write_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.write_engine

@@ -39,6 +39,13 @@ class Conflict(TocsinError):
     """The change would clash with something already stored (a duplicate name, say)."""
 
 
+class AliasAmbiguous(Conflict):
+    """An alias open on alerts of several teams, named by a caller that may see more than one."""
+
+    def __init__(self, alias: str, count: int) -> None:
+        super().__init__(f"Alias {alias} is open on alerts of {count} teams; name the alert by id or tinyId")
+
+
 class AuthenticationFailed(TocsinError):
     pass
 

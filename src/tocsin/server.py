@@ -19,7 +19,7 @@ def prepare(settings: Settings) -> None:
     settings.ensure_data_dir()
     settings.effective_secret_key  # noqa: B018 - created now, before any worker process starts
     migrate.upgrade(settings.effective_database_url)
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     created: tuple[str, str] | None = None
     try:
         with db.write_session() as session:

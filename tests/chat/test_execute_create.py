@@ -3,9 +3,17 @@ people, reading one alert, and listing the open alerts the caller may see."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.chat.conftest import BASE_URL, alert, log_of, raise_alert
+from tests.policies.conftest import alert_policy
+from tests.support.factories import make_integration
 from tocsin.actors import SYSTEM
-from tocsin.alerts import listing
+from tocsin.alerts import ingest, listing
+from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.notify.outbox import OutboxMessage
+from tocsin.policies import service as policies
+from tocsin.policies.schemas import PolicyPayload
 
 
 def _newest(db):
@@ -150,3 +158,29 @@ def test_no_open_alerts_is_said_plainly(db, chat):
 
     assert chat.run("list").text == "There are no open alerts you can see."
     assert chat.run("list alerts of ops").text == "There are no open alerts of team ops you can see."
+
+
+def test_alert_through_a_team_integration_never_counts_on_another_teams_alert_of_its_alias(db, mattermost):
+    """A policy gives every alert one alias; /genie alert through ops' integration still makes an
+    alert of ops' own (and pages ops) instead of counting on db's open alert."""
+    with db.write_session() as session:
+        policies.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=PolicyPayload.model_validate(alert_policy("one alias", alias="disk")),
+        )
+    db_actor, _ = make_integration(db, "db-prometheus", team="db")
+    with db.write_session() as session:
+        theirs = ingest.create_alert(session, payload=CreateAlertPayload(message="Disk full"), actor=db_actor)
+    chat = mattermost("ops chat", team="ops")
+
+    reply = chat.run("alert Disk full")
+
+    created, responders = _newest(db)
+    assert reply.text == f"@bob created alert #{created.tiny_id} Disk full (responders: ops)"
+    assert created.id != theirs.alert_id and created.alias == "disk" and created.count == 1
+    assert alert(db, theirs.tiny_id).count == 1
+    assert [r.type for r in responders] == ["team"]
+    with db.read_session() as session:
+        paged = session.scalars(select(OutboxMessage.alert_id).where(OutboxMessage.topic == "alert.created"))
+        assert sorted(paged) == sorted([theirs.alert_id, created.id])

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.factories import make_integration
+from tests.support.factories import make_integration, make_team
 from tocsin.alerts import ingest
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import CreateAlertPayload
@@ -46,6 +46,25 @@ def test_200_concurrent_creates_of_distinct_aliases_get_200_distinct_tiny_ids(
     with db.read_session() as session:
         tiny_ids = session.scalars(select(Alert.tiny_id)).all()
     assert len(tiny_ids) == len(set(tiny_ids)) == CLIENTS
+
+
+def test_200_concurrent_creates_per_team_of_one_alias_make_one_alert_per_team_counted_200(live_server, db):
+    """Two teams' keys sending the same alias at once: each team's creates count on its own alert."""
+    keys = []
+    for team in ("ops", "db"):
+        make_team(db, team)
+        keys.append(make_integration(db, f"{team}-prometheus", team=team)[1])
+
+    async def both_teams() -> list[list[httpx.Response]]:
+        storm = [{"message": "storm", "alias": "storm"}] * CLIENTS
+        return await asyncio.gather(*(_post_all(live_server.url, key, storm) for key in keys))
+
+    responses = [response for team in asyncio.run(both_teams()) for response in team]
+    assert [response.status_code for response in responses] == [202] * (2 * CLIENTS)
+    with db.read_session() as session:
+        alerts = session.execute(select(Alert.dedup_scope, Alert.status, Alert.count)).all()
+    assert [(status, count) for _scope, status, count in alerts] == [("open", CLIENTS)] * 2
+    assert len({scope for scope, _status, _count in alerts}) == 2
 
 
 @pytest.mark.parametrize("aliases", ["one", "distinct"])

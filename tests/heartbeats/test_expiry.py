@@ -161,6 +161,21 @@ def test_expired_heartbeat_disabled_and_enabled_again_closes_its_alert_on_the_ne
     assert api.alert(alert_id)["status"] == "closed"
 
 
+def test_ping_closes_the_alert_a_heartbeat_raised_for_the_team_that_owned_it_then(
+    api, cast, engine, frozen_clock
+):
+    """The alert was raised in ops' de-duplication scope; the heartbeat now belongs to db."""
+    create(api, heartbeat("ops-job", ownerTeam={"name": "ops"}))
+    frozen_clock.advance(10 * MINUTE)
+    engine.tick()
+    alert_id = api.alert("heartbeat-ops-job", "alias")["id"]
+    assert api.patch("/v2/heartbeats/ops-job", json={"ownerTeam": {"name": "db"}}).status_code == 200
+
+    api.get("/v2/heartbeats/ops-job/ping")
+
+    assert api.alert(alert_id)["status"] == "closed"
+
+
 def test_two_engines_claiming_at_once_raise_one_alert(api, db, frozen_clock):
     create(api, heartbeat("cron"))
     frozen_clock.advance(10 * MINUTE)

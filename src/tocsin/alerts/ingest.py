@@ -3,17 +3,21 @@
 Creates arrive in batches (the write queue hands over every create waiting at that moment), and
 a batch costs a fixed handful of statements whatever its size:
 
-1. one UPDATE counts repeats of open alerts, for every alias in the batch at once;
+1. one UPDATE counts repeats of open alerts, for every (scope, alias) in the batch at once;
 2. one counter UPDATE takes tinyIds for all new alerts;
 3. one multi-row INSERT adds them, skipping (ON CONFLICT DO NOTHING on the partial unique index
-   of open aliases) any alias another transaction created in between; those go back to step 1
-   and are counted as repeats;
+   of open aliases per scope) any alias another transaction created in between; those go back
+   to step 1 and are counted as repeats;
 4. multi-row INSERTs add log entries, responders and notes, and an ``alert.created`` event per
    new alert with responders to the outbox, from which the engine starts escalations and
    notifications (and, when an integration forwards alert activity, a "Create" event).
 
 Before step 1, policies (loaded once per batch) change each incoming alert and decide on its
 notifications; see ``tocsin.policies.apply``.
+
+An alias de-duplicates within the creator's scope (``dedup_scope_of``): a team-owned integration's
+within its team, every other creator's account-wide among alerts of the account scope; a create
+never counts on an alert of another scope (docs/decisions/0010).
 
 De-duplication is thus decided by the database in single statements, never by a read followed by
 a write, and a tinyId is only taken for an alert that may be new. A create of one alert is a
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, case, literal_column, update
+from sqlalchemy import Insert, and_, bindparam, case, literal_column, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,7 +39,7 @@ from tocsin import clock, counters
 from tocsin.actors import SYSTEM, Actor
 from tocsin.alerts import activity
 from tocsin.alerts import responders as responder_refs
-from tocsin.alerts.models import Alert
+from tocsin.alerts.models import Alert, dedup_scope_of
 from tocsin.alerts.responders import Responder
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.service import (
@@ -57,7 +61,7 @@ alerts = table_of(Alert)
 def _insert_if_new(dialect: str) -> Insert:
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(alerts)
     return statement.on_conflict_do_nothing(
-        index_elements=[alerts.c.alias],
+        index_elements=[alerts.c.dedup_scope, alerts.c.alias],
         # A literal, not a bound parameter: PostgreSQL infers the partial index only from a
         # predicate it can see when planning, and prepared statements hide parameter values.
         index_where=literal_column("status") == literal_column("'open'"),
@@ -92,6 +96,10 @@ class _Pending:
     visible: list[Responder]
     effects: policies.Effects
     outcome: CreateOutcome | None = None
+
+    @property
+    def scope(self) -> str:
+        return dedup_scope_of(self.request.actor.owner_team_id)
 
 
 def create_alert(session: Session, *, payload: CreateAlertPayload, actor: Actor) -> CreateOutcome:
@@ -141,27 +149,37 @@ def _resolve(session: Session, request: NewAlert, rules: policies.PolicySet) -> 
 
 
 def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> None:
-    """Count every create whose alias names an open alert, in one UPDATE for the whole batch."""
-    by_alias: dict[str, list[_Pending]] = defaultdict(list)
+    """Count every create whose alias names an open alert of its scope, in one UPDATE for the
+    whole batch."""
+    by_key: dict[tuple[str, str], list[_Pending]] = defaultdict(list)
     for item in pending:
         if item.request.payload.alias:
-            by_alias[item.request.payload.alias].append(item)
-    if not by_alias:
+            by_key[item.scope, item.request.payload.alias].append(item)
+    if not by_key:
         return
-    increments = {alias: len(items) for alias, items in by_alias.items()}
+    increment = case(
+        *(
+            (and_(alerts.c.dedup_scope == scope, alerts.c.alias == alias), len(items))
+            for (scope, alias), items in by_key.items()
+        )
+    )
     rows = session.connection().execute(
         update(alerts)
-        .where(alerts.c.alias.in_(list(increments)), is_open())
+        .where(tuple_(alerts.c.dedup_scope, alerts.c.alias).in_(list(by_key)), is_open())
         .values(
-            count=alerts.c.count + case(increments, value=alerts.c.alias),
-            last_occurred_at=bindparam("now"),
-            updated_at=bindparam("now"),
+            count=alerts.c.count + increment, last_occurred_at=bindparam("now"), updated_at=bindparam("now")
         )
-        .returning(alerts.c.id, alerts.c.alias, alerts.c.tiny_id, alerts.c.count.label("occurrences")),
+        .returning(
+            alerts.c.id,
+            alerts.c.dedup_scope,
+            alerts.c.alias,
+            alerts.c.tiny_id,
+            alerts.c.count.label("occurrences"),
+        ),
         {"now": now},
     )
     for row in rows:
-        items = by_alias[row.alias]
+        items = by_key[row.dedup_scope, row.alias]
         first_count = row.occurrences - len(items) + 1
         for offset, item in enumerate(items):
             item.outcome = CreateOutcome(
@@ -172,13 +190,13 @@ def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> 
 def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> list[_Pending]:
     """Insert one alert per new alias (repeats of it within the batch count on it). Returns the
     creates whose alias another transaction took in the meantime: they are repeats now."""
-    firsts: dict[str, list[_Pending]] = {}
+    firsts: dict[tuple[str, str], list[_Pending]] = {}
     for item in creates:
         alias = item.request.payload.alias
         if alias:
-            firsts.setdefault(alias, []).append(item)
+            firsts.setdefault((item.scope, alias), []).append(item)
         else:
-            firsts[new_id()] = [item]  # no alias: Opsgenie uses the alert's id as its alias
+            firsts[item.scope, new_id()] = [item]  # no alias: Opsgenie uses the alert's id as its alias
     top = counters.next_value(session, counters.ALERT_TINY_ID, by=len(firsts))
     rows = [
         _alert_row(
@@ -189,7 +207,7 @@ def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> lis
             len(items),
             now,
         )
-        for tiny_id, (alias, items) in enumerate(firsts.items(), start=top - len(firsts) + 1)
+        for tiny_id, ((_scope, alias), items) in enumerate(firsts.items(), start=top - len(firsts) + 1)
     ]
     inserted = set(
         session.connection().execute(INSERT_IF_NEW[session.get_bind().dialect.name], rows).scalars()
@@ -222,6 +240,7 @@ def _alert_row(
         "id": alert_id,
         "tiny_id": tiny_id,
         "alias": alias,
+        "dedup_scope": item.scope,
         "message": payload.message,
         "description": payload.description,
         "status": "open",

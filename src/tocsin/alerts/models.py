@@ -9,14 +9,24 @@ from tocsin.db import Base, UTCDateTime
 from tocsin.types import AutoIncrementId, JSONDocument
 
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
+ACCOUNT_SCOPE = "account"
+
+
+def dedup_scope_of(owner_team_id: str | None) -> str:
+    """The de-duplication scope of what a caller owned by ``owner_team_id`` (None: no team)
+    creates: its team's own, or the account-wide one. Stored, not derived from the alert's
+    ``owner_team_id``, so deleting the team (which clears that column) moves no open alert."""
+    return f"team:{owner_team_id}" if owner_team_id else ACCOUNT_SCOPE
 
 
 class Alert(Base):
     __tablename__ = "alert"
     __table_args__ = (
-        # The heart of de-duplication: at most one open alert per alias, enforced by the database.
+        # The heart of de-duplication: at most one open alert per alias in each de-duplication
+        # scope, enforced by the database.
         Index(
-            "uq_alert_open_alias",
+            "uq_alert_open_scope_alias",
+            "dedup_scope",
             "alias",
             unique=True,
             sqlite_where=text("status = 'open'"),
@@ -29,6 +39,9 @@ class Alert(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     tiny_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     alias: Mapped[str] = mapped_column(String(512))
+    dedup_scope: Mapped[str] = mapped_column(String(64), server_default=ACCOUNT_SCOPE)
+    """Where the alias de-duplicates: ``account`` for alerts of global keys and people, or
+    ``team:<id>`` for alerts of a team-owned integration (see ``dedup_scope_of``)."""
     message: Mapped[str] = mapped_column(String(130))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="open")

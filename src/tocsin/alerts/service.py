@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, and_, exists, false, insert, literal_colum
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Actor, Scope
-from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertResponder
+from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertResponder, dedup_scope_of
 from tocsin.alerts.responders import Responder
 from tocsin.db import table_of
-from tocsin.errors import AlertNotFound, AlertNotVisible, InvalidInput
+from tocsin.errors import AlertNotFound, AlertNotVisible, AliasAmbiguous, InvalidInput
 
 IDENTIFIER_TYPES = ("id", "alias", "tiny")
 
@@ -122,12 +122,13 @@ def visible_condition(scope: Scope) -> ColumnElement[bool]:
 
 
 def find_alert(session: Session, ref: AlertRef, actor: Actor, *, for_update: bool = False) -> Alert:
-    """The alert ``ref`` names, if ``actor`` may see it. An alias names only an open alert."""
+    """The alert ``ref`` names, if ``actor`` may see it. An alias names only an open alert; which
+    one, when teams have their own (see ``_by_alias``)."""
+    if ref.type == "alias":
+        return _by_alias(session, ref.identifier, actor, for_update=for_update)
     query = select(Alert)
     if ref.type == "id":
         query = query.where(Alert.id == ref.identifier)
-    elif ref.type == "alias":
-        query = query.where(Alert.alias == ref.identifier, is_open())
     else:
         if not ref.identifier.isdigit():
             raise AlertNotFound()
@@ -137,8 +138,49 @@ def find_alert(session: Session, ref: AlertRef, actor: Actor, *, for_update: boo
     alert = session.scalar(query)
     if alert is None:
         raise AlertNotFound()
-    if not actor.scope.everything and not session.scalar(
-        select(visible_condition(actor.scope)).select_from(Alert).where(Alert.id == alert.id)
-    ):
+    if not _may_see(session, actor, alert):
         raise AlertNotVisible()
     return alert
+
+
+def _by_alias(session: Session, alias: str, actor: Actor, *, for_update: bool) -> Alert:
+    """The open alert of ``alias`` in the actor's de-duplication scope: the one a create of
+    ``alias`` by the actor counts on. An integration (a monitoring tool, which creates and
+    closes with the same key) finds nothing else, so a team key never reaches another team's
+    alert. People and account keys, which create nothing by alias, fall back to the one open
+    alert of that alias among the other scopes; several teams' alerts of it are ambiguous."""
+    own = dedup_scope_of(actor.owner_team_id)
+    query = select(Alert).where(Alert.alias == alias, is_open())
+    if actor.integration_id is not None or actor.owner_team_id is not None:
+        query = query.where(Alert.dedup_scope == own)
+    if for_update:
+        query = query.with_for_update()
+    found = list(session.scalars(query))
+    if not found:
+        raise AlertNotFound()
+    visible = [alert for alert in found if _may_see(session, actor, alert)]
+    if not visible:
+        raise AlertNotVisible()
+    candidates = [alert for alert in visible if alert.dedup_scope == own] or visible
+    if len(candidates) > 1:
+        raise AliasAmbiguous(alias, len(candidates))
+    return candidates[0]
+
+
+def _may_see(session: Session, actor: Actor, alert: Alert) -> bool:
+    return actor.scope.everything or bool(
+        session.scalar(select(visible_condition(actor.scope)).select_from(Alert).where(Alert.id == alert.id))
+    )
+
+
+def open_alerts_raised_through(session: Session, *, alias: str, integration_type: str) -> list[str]:
+    """The ids of open alerts with ``alias`` that an integration of ``integration_type`` raised,
+    in every scope: for a kind of integration Tocsin itself owns (Heartbeat), to find its own
+    alerts even after their owner changed teams."""
+    return list(
+        session.scalars(
+            select(Alert.id).where(
+                Alert.alias == alias, Alert.integration_type == integration_type, is_open()
+            )
+        )
+    )

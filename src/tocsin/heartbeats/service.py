@@ -24,10 +24,11 @@ from tocsin.actors import (
     require_to_read_team_config,
 )
 from tocsin.alerts import actions as alert_actions
+from tocsin.alerts import service as alert_service
 from tocsin.alerts.schemas import MESSAGE_MAX, Ref
 from tocsin.alerts.service import AlertRef
-from tocsin.errors import AlertNotFound, Conflict, InvalidInput, NotFound, PermissionDenied
-from tocsin.heartbeats.door import door_actor, door_for
+from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.heartbeats.door import KIND, door_actor, door_for
 from tocsin.heartbeats.models import Heartbeat
 from tocsin.heartbeats.schemas import HeartbeatPayload, HeartbeatUpdate, check_interval, interval_of
 from tocsin.names import name_key
@@ -196,15 +197,17 @@ def _close_alert(session: Session, heartbeat: Heartbeat) -> None:
     # The door's name and channel, but seeing everything: the heartbeat itself knows which alert
     # is its own, even if it changed teams since raising it.
     closer = replace(door_actor(door_for(session, heartbeat.owner_team_id)), scope=EVERYTHING)
-    try:
-        alert_actions.close(
-            session,
-            ref=AlertRef(alias_of(heartbeat.name), "alias"),
-            actor=closer,
-            note=f"Heartbeat {heartbeat.name} pinged again",
-        )
-    except AlertNotFound:
+    # Found across de-duplication scopes (one per team): raised through the door of the team
+    # that owned the heartbeat then, its alert is in that team's scope.
+    raised = alert_service.open_alerts_raised_through(
+        session, alias=alias_of(heartbeat.name), integration_type=KIND
+    )
+    if not raised:
         log.info("heartbeat %s pinged again; its alert was already closed", heartbeat.name)
+    for alert_id in raised:
+        alert_actions.close(
+            session, ref=AlertRef(alert_id), actor=closer, note=f"Heartbeat {heartbeat.name} pinged again"
+        )
 
 
 def _switch(heartbeat: Heartbeat, enabled: bool) -> None:

@@ -6,7 +6,7 @@ Before changing anything it looks for names that the key makes equal (``équipe`
 stays as it was.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-06 21:30:00
 """
 
@@ -22,7 +22,7 @@ from tocsin.errors import Conflict
 from tocsin.names import NAME_KEY_MAX, name_key
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
