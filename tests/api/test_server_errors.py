@@ -137,7 +137,7 @@ def test_every_api_operation_documents_its_error_answers(http):
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            expected = {"401", "403", "422"} | ({"404"} if "{" in path else set())
+            expected = {"401", "403", "422", "429"} | ({"404"} if "{" in path else set())
             expected |= {"400", "415"} if "requestBody" in operation else set()
             assert expected <= set(responses), (method, path, sorted(responses))
             for status in expected:

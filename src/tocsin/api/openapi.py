@@ -2,7 +2,8 @@
 
 FastAPI documents only the success status and its own validation error (whose body it describes
 as ``{"detail": [...]}``, which Tocsin never sends). Every ``/v1``/``/v2`` operation also answers
-with Opsgenie's error object: 401 and 403 (keys and rights), 422 (invalid input), 404 when the
+with Opsgenie's error object: 401 and 403 (keys and rights), 422 (invalid input), 429 (the key's
+rate limit, ``TOCSIN_API_RATE_LIMIT``), 404 when the
 path names something, 400 and 415 when it takes a body (malformed JSON, wrong content type) and
 409 when it changes something (a clash with what is stored, or an alert action refused).
 Documenting them here keeps clients, and the schemathesis run in the tests, in step with the server."""
@@ -25,6 +26,7 @@ ERROR_DESCRIPTIONS = {
     "409": "The change clashes with what is stored, or the alert action is refused",
     "415": "The body is not sent as JSON",
     "422": "A field is missing or invalid; the message and errors name it",
+    "429": "The key made more requests than its rate limit allows; retry after Retry-After seconds",
 }
 
 
@@ -39,7 +41,7 @@ class ErrorBody(BaseModel):
 
 
 def error_statuses(method: str, operation: dict[str, Any]) -> list[str]:
-    statuses = ["401", "403", "422"]
+    statuses = ["401", "403", "422", "429"]
     if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
         statuses.append("404")
     if "requestBody" in operation:
