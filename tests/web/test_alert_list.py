@@ -173,3 +173,12 @@ def test_the_search_query_is_html_escaped(http: TestClient, people) -> None:
 
     assert "<script>" not in html
     assert "&#34;&gt;&lt;script&gt;" in html
+
+
+def test_a_search_past_the_term_limit_is_refused_on_the_page_saying_the_limit(
+    http: TestClient, people
+) -> None:
+    html = page_for(http, "root@example.com", query=" OR ".join(f"t{n}" for n in range(150)))
+
+    assert "a query has at most 100 terms (this one has 150)" in html
+    assert 'role="alert"' in html

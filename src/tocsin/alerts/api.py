@@ -18,7 +18,6 @@ from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.search_limits import SearchLimits
 from tocsin.api.auth import alert_reader, alert_writer
 from tocsin.api.envelope import JSONBody, accepted, ok, request_id
-from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.errors import InvalidInput, NotFound
 from tocsin.wire_types import MAX_OFFSET
@@ -78,12 +77,7 @@ async def create_alert(request: Request, body: CreateAlertPayload, actor: Writer
 
 
 def _search_limits(request: Request) -> SearchLimits:
-    settings: Settings = request.app.state.settings
-    return SearchLimits(
-        max_length=settings.search_max_length,
-        max_terms=settings.search_max_terms,
-        time_limit_seconds=settings.search_time_limit_seconds,
-    )
+    return SearchLimits.of(request.app.state.settings)
 
 
 @router.get("/requests/{request_id}")

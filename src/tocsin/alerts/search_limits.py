@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tocsin.alerts.query import And, Node, Not, Or, parse
+from tocsin.config import Settings
 from tocsin.errors import InvalidInput
 
 SQLITE_CHECK_EVERY = 10_000
@@ -33,6 +34,14 @@ class SearchLimits:
     max_length: int
     max_terms: int
     time_limit_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> SearchLimits:
+        return cls(
+            max_length=settings.search_max_length,
+            max_terms=settings.search_max_terms,
+            time_limit_seconds=settings.search_time_limit_seconds,
+        )
 
     def check(self, query: str | None) -> None:
         """Refuses a query longer or with more terms than allowed (checked before any SQL runs)."""

@@ -16,6 +16,7 @@ from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.alerts import listing
 from tocsin.alerts.json_views import iso
+from tocsin.alerts.search_limits import SearchLimits
 from tocsin.config import Settings
 from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
 from tocsin.teams import service as teams
@@ -114,12 +115,15 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
+        limits = SearchLimits.of(settings)
         with db(request).read_session() as session:
             actor = teams.actor_for_user(session, user, channel="web")
             try:
-                alerts, _ = listing.list_alerts(
-                    session, scope=actor.scope, query=query, open_only=True, limit=100
-                )
+                limits.check(query)
+                with limits.time_limited(session):
+                    alerts, _ = listing.list_alerts(
+                        session, scope=actor.scope, query=query, open_only=True, limit=100
+                    )
                 error = None
             except InvalidInput as problem:
                 alerts, error = [], problem.message
