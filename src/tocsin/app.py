@@ -19,7 +19,7 @@ from tocsin.api import errors as api_errors
 from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
-from tocsin.api.nul_guard import reject_nul
+from tocsin.api.nul_guard import RejectNul
 from tocsin.chat.platforms import hipchat, mattermost, slack
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -104,12 +104,13 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         same_site="lax",
         https_only=settings.base_url.startswith("https://"),
     )
+    app.add_middleware(RejectNul)  # outermost: no handler or session sees a NUL
     return app
 
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     """The outermost layers: request ids and timing, then the path prefix."""
-    wrapped: ASGIApp = RequestContext(reject_nul(app))
+    wrapped: ASGIApp = RequestContext(app)
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from tests.support.factories import make_user
 from tests.web import browser as chromium
-from tests.web.test_browser_chat_mapping import PASSWORD, PUBLIC, published, screenshot, watched
+from tests.web.browser import screenshot
+from tests.web.test_browser_chat_mapping import PASSWORD, PUBLIC, published, watched
 from tocsin.db import Database
 
 if TYPE_CHECKING:

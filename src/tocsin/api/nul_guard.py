@@ -59,10 +59,13 @@ def field_in_url(scope: Scope) -> str | None:
     return None
 
 
-def reject_nul(app: ASGIApp) -> ASGIApp:
+class RejectNul:
     """Wraps ``app`` so that a request carrying a NUL in any text is answered 422 instead."""
 
-    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         field = field_in_url(scope) if scope["type"] == "http" else None
         headers = dict(scope.get("headers", []))
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
@@ -75,13 +78,11 @@ def reject_nul(app: ASGIApp) -> ASGIApp:
 
             receive = replay
         if field is None:
-            await app(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         request = Request(scope)
         response = error(request, 422, f"{field}: {REASON}", errors={field: REASON})
         await response(scope, request.receive, send)
-
-    return guarded
 
 
 def _may_carry_text(content_type: str) -> bool:
