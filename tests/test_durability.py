@@ -14,6 +14,8 @@ from tocsin.db import Database
 
 # SQLite's answers to PRAGMA synchronous.
 SQLITE_LEVELS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+on_sqlite = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+on_postgresql = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -30,16 +32,14 @@ def _sqlite_level(db: Database, *, write: bool) -> str:
         return SQLITE_LEVELS[session.scalar(text("PRAGMA synchronous"))]
 
 
+@on_sqlite
 def test_the_apps_sqlite_sessions_sync_every_commit_by_default(app_db: Database) -> None:
     db = app_db
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite's synchronous level; PostgreSQL is checked below")
     assert (_sqlite_level(db, write=True), _sqlite_level(db, write=False)) == ("FULL", "FULL")
 
 
+@on_sqlite
 def test_an_administrator_may_choose_normal_sync_on_sqlite(database_url: str, tmp_path, monkeypatch) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("a setting for SQLite only")
     monkeypatch.setenv("TOCSIN_SQLITE_SYNCHRONOUS", "normal")
     settings = Settings(database_url=database_url, data_dir=tmp_path)
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
@@ -49,12 +49,11 @@ def test_an_administrator_may_choose_normal_sync_on_sqlite(database_url: str, tm
         db.dispose()
 
 
+@on_postgresql
 def test_the_apps_postgresql_sessions_keep_the_servers_synchronous_commit(app_db: Database) -> None:
     """The test server runs with synchronous_commit off for speed; what matters is that a session
     of the app never sets it to anything but the server's own value (on, by default)."""
     db = app_db
-    if db.dialect != "postgresql":
-        pytest.skip("PostgreSQL's synchronous_commit")
     with db.write_session() as session:
         current, server_value, source = session.execute(
             text("SELECT setting, reset_val, source FROM pg_settings WHERE name = 'synchronous_commit'")
