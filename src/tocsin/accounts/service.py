@@ -202,8 +202,6 @@ def list_users(
 
 
 def find_user(session: Session, username: str) -> User | None:
-    if "\x00" in username:  # no stored name has one, and PostgreSQL refuses it in a query
-        return None
     return session.scalar(select(User).where(User.username_key == name_key(username)))
 
 

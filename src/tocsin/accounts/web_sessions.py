@@ -82,11 +82,10 @@ def signed_in(session: Session, token: str, lifetimes: Lifetimes) -> SignedIn | 
 
 def touch(session: Session, token: str, *, at: datetime) -> None:
     """Note that the session was used ``at`` (a no-op if that was noted less than a minute before)."""
-    now = at
     session.execute(
         update(WebSession)
-        .where(WebSession.id_hash == hash_key(token), WebSession.last_seen_at <= now - TOUCH_EVERY)
-        .values(last_seen_at=now)
+        .where(WebSession.id_hash == hash_key(token), WebSession.last_seen_at <= at - TOUCH_EVERY)
+        .values(last_seen_at=at)
     )
 
 
@@ -105,10 +104,6 @@ def _expired(lifetimes: Lifetimes) -> ColumnElement[bool]:
     return or_(
         WebSession.last_seen_at <= now - lifetimes.idle, WebSession.created_at <= now - lifetimes.absolute
     )
-
-
-def end_expired_sessions_of(session: Session, user_id: str, lifetimes: Lifetimes) -> None:
-    session.execute(delete(WebSession).where(WebSession.user_id == user_id, _expired(lifetimes)))
 
 
 def purge_expired_sessions(session: Session, lifetimes: Lifetimes) -> int:

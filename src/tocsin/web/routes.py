@@ -28,7 +28,6 @@ from tocsin.web.pages import (
     redirect,
     render,
     safe_next,
-    session_lifetimes,
     session_token,
     signed_in_user,
     to_login,
@@ -89,7 +88,6 @@ def install(app: FastAPI, settings: Settings) -> None:
             return show_login(401, "Wrong username or password.")
 
         def begin(session: Session) -> str:
-            web_sessions.end_expired_sessions_of(session, user.id, session_lifetimes(request))
             return web_sessions.start_session(
                 session, user_id=user.id, user_agent=request.headers.get("user-agent", ""), address=address
             )
