@@ -51,7 +51,9 @@ def test_an_alert_created_through_the_api_writer_is_emailed_without_waiting_for_
         payload = CreateAlertPayload.model_validate(
             {"message": "Disk full on db1", "responders": [{"type": "user", "username": "ada@example.com"}]}
         )
-        api_writer.call(lambda session: ingest.create_alert(session, payload=payload, actor=make_user_and_alert.actor))
+        api_writer.call(
+            lambda session: ingest.create_alert(session, payload=payload, actor=make_user_and_alert.actor)
+        )
         (mail,) = smtp.wait_for(1)
     finally:
         api_writer.stop()
@@ -59,13 +61,17 @@ def test_an_alert_created_through_the_api_writer_is_emailed_without_waiting_for_
     assert running_engine.wakes >= 1
 
 
-def test_a_commit_that_leaves_nothing_due_now_does_not_wake_the_engine(db, running_engine, make_user_and_alert):
+def test_a_commit_that_leaves_nothing_due_now_does_not_wake_the_engine(
+    db, running_engine, make_user_and_alert
+):
     api_writer = WriteQueue(db)
     running_engine.wake_on_commits_of(api_writer)
     api_writer.start()
     try:
         payload = CreateAlertPayload(message="no responders, nothing to route")
-        api_writer.call(lambda session: ingest.create_alert(session, payload=payload, actor=make_user_and_alert.actor))
+        api_writer.call(
+            lambda session: ingest.create_alert(session, payload=payload, actor=make_user_and_alert.actor)
+        )
     finally:
         api_writer.stop()
     assert running_engine.wakes == 0

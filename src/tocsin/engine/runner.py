@@ -5,13 +5,15 @@ It runs in a thread of its own (``tocsin serve``) or as its own process (``tocsi
 its database work goes through a write queue of its own (its own thread and connection, so
 routing never waits behind alert creates, nor they behind it). It ticks every ``tick_seconds``
 and at once when woken: by the API's writer when a commit leaves messages due now, and on
-PostgreSQL by ``NOTIFY`` from other processes (``tocsin.notify.wake_signal``). On SQLite only one engine may run: a lease in the
-database decides which, and the others wait their turn. On PostgreSQL any number may run:
-claims use ``FOR UPDATE SKIP LOCKED`` and every job's writes are single atomic statements."""
+PostgreSQL by ``NOTIFY`` from other processes (``tocsin.notify.wake_signal``). On SQLite only
+one engine may run: a lease in the database decides which, and the others wait their turn. On
+PostgreSQL any number may run: claims use ``FOR UPDATE SKIP LOCKED`` and every job's writes are
+single atomic statements."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -92,10 +94,8 @@ class EngineRunner:
         loop, woken = self._loop_running, self._woken
         if loop is None or woken is None:
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop has just closed
             loop.call_soon_threadsafe(woken.set)
-        except RuntimeError:  # the loop has just closed
-            pass
 
     def stop(self) -> None:
         self.request_stop()
@@ -161,7 +161,9 @@ class EngineRunner:
         now = clock.now()
         if self._lease_renewed_at is not None and now < self._lease_renewed_at + self.lease_ttl / 3:
             return True
-        held = await self.writer.run(lambda session: lease.hold(session, LEASE_NAME, self.holder, self.lease_ttl))
+        held = await self.writer.run(
+            lambda session: lease.hold(session, LEASE_NAME, self.holder, self.lease_ttl)
+        )
         self._lease_renewed_at = now if held else None
         return held
 
