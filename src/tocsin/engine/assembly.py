@@ -63,6 +63,8 @@ def channels(settings: Settings) -> list[Channel]:
 
 
 def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
+    """An engine whose database work runs in ``writer`` (give it one of its own: see
+    ``tocsin.app``)."""
     outside = channels(settings)
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
     routers: list[Router] = [
@@ -88,4 +90,5 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
         single=writer.db.dialect == "sqlite",
         tick_seconds=settings.engine_tick_seconds,
         lease_ttl=timedelta(seconds=settings.engine_lease_seconds),
+        listen_url=writer.db.url if writer.db.dialect == "postgresql" else None,
     )

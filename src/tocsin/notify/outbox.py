@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tocsin import clock
 from tocsin.db import Base, UTCDateTime, table_of
 from tocsin.errors import NotFound
+from tocsin.notify import wake_signal
 from tocsin.types import AutoIncrementId, JSONDocument
 
 RETRY_FIRST = timedelta(seconds=5)
@@ -128,8 +129,13 @@ def enqueue(
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(INSERT, rows)
+    if not rows:
+        return
+    connection = session.connection()
+    connection.execute(INSERT, rows)
+    now = clock.now()
+    if any(row["next_attempt_at"] <= now for row in rows):
+        wake_signal.due_now(session)
 
 
 def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) -> list[Claimed]:
