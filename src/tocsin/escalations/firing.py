@@ -106,10 +106,13 @@ class EscalationRound:
             .order_by(steps.c.due_at, steps.c.id)
             .limit(FIRE_AT_ONCE)
             .with_for_update(skip_locked=True)
+            # Taken once: as a plain subquery PostgreSQL may run it again and claim past the limit.
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         claimed = self.session.connection().execute(
             update(steps)
-            .where(steps.c.id.in_(due.scalar_subquery()), steps.c.fired_at.is_(None))
+            .where(steps.c.id.in_(select(due.c.id)), steps.c.fired_at.is_(None))
             .values(fired_at=self.now)
             .returning(steps.c.id, steps.c.alert_escalation_id, steps.c.rule_position, steps.c.due_at)
         )

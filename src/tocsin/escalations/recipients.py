@@ -26,6 +26,13 @@ class Reach:
         self.on_call = OnCallNow(session)
         self._members: dict[str, list[str]] = {}
         self._admins: dict[str, list[str]] = {}
+        self._team_names: dict[str, str] = {}
+
+    def team_name(self, team_id: str) -> str:
+        if team_id not in self._team_names:
+            team = teams.find_team(self.session, team_id=team_id)
+            self._team_names[team_id] = team.name if team else team_id
+        return self._team_names[team_id]
 
     def members(self, team_id: str) -> list[str]:
         if team_id not in self._members:

@@ -27,7 +27,6 @@ from tocsin.escalations import service as escalation_policies
 from tocsin.escalations.firing import EscalationRound
 from tocsin.notify.notifications import Person, notified_people
 from tocsin.notify.outbox import Claimed
-from tocsin.teams import service as teams
 
 TOPICS = (
     "alert.created",
@@ -93,8 +92,7 @@ class AlertRouter:
         if kind == "team":
             policy = work.team_default(ref_id)
             if policy is not None:
-                team = teams.find_team(work.session, team_id=ref_id)
-                work.start(alert, policy, f"team {team.name if team else ref_id}")
+                work.start(alert, policy, f"team {work.reach.team_name(ref_id)}")
                 return
             people = [
                 Person(user_id, "member of a responding team") for user_id in work.reach.members(ref_id)
