@@ -5,6 +5,8 @@ others."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,39 +66,37 @@ def new_alerts(people, count: int, **fields: Any) -> list[str]:
     return [people.alert(message=f"Disk full on db{n}", **(fields or TEAM_ALERT)) for n in range(count)]
 
 
+@contextmanager
+def counting_statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements run meanwhile."""
+    statements: list[str] = []
+
+    def count(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.write_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.write_engine, "before_cursor_execute", count)
+
+
 def route_batch(db: Database, size: int) -> int:
     """Claim ``size`` alert.created messages and route them as one batch; returns how many SQL
     statements routing them took."""
-    statements = []
-
-    def count(*_: Any) -> None:
-        statements.append(1)
-
     with db.write_session() as session:
         claimed = outbox.claim(session, ["alert.created"], limit=size, lease=LEASE)
         assert len(claimed) == size
-        event.listen(db.write_engine, "before_cursor_execute", count)
-        try:
+        with counting_statements(db) as statements:
             AlertRouter(can_email=True).handle_batch(session, claimed)
-        finally:
-            event.remove(db.write_engine, "before_cursor_execute", count)
         outbox.mark_all_delivered(session, claimed)
     return len(statements)
 
 
 def fire_due_counted(db: Database, now: datetime) -> tuple[int, int]:
     """Fire due steps; returns how many fired and how many statements that took."""
-    statements = []
-
-    def count(*_: Any) -> None:
-        statements.append(1)
-
-    with db.write_session() as session:
-        event.listen(db.write_engine, "before_cursor_execute", count)
-        try:
-            fired = progress.fire_due(session, now, can_email=True)
-        finally:
-            event.remove(db.write_engine, "before_cursor_execute", count)
+    with db.write_session() as session, counting_statements(db) as statements:
+        fired = progress.fire_due(session, now, can_email=True)
     return fired, len(statements)
 
 

@@ -13,7 +13,7 @@ however many alerts the round holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,7 +44,8 @@ SET_OUTCOME = update(steps).where(steps.c.id == bindparam("b_id")).values(outcom
 
 @dataclass
 class Following:
-    """An alert following a policy: an ``AlertEscalation`` row as the round changes it."""
+    """An alert following a policy: an ``AlertEscalation`` row (a field per column) as the round
+    changes it."""
 
     id: str
     alert_id: str
@@ -134,7 +135,7 @@ class EscalationRound:
         """Write what the round has gathered so far (it may go on gathering afterwards)."""
         connection = self.session.connection()
         if self._started:
-            connection.execute(insert(escalations), [_row(one) for one in self._started.values()])
+            connection.execute(insert(escalations), [asdict(one) for one in self._started.values()])
         if self._changed:
             connection.execute(
                 UPDATE_ESCALATION,
@@ -260,17 +261,3 @@ def describe(rule: dict[str, Any]) -> str:
         return f"notifying {whom} of {name}"
     whom = {"users": "all members", "admins": "the admins"}.get(notify_type, "the on-call")
     return f"notifying {whom} of team {name}"
-
-
-def _row(following: Following) -> dict[str, Any]:
-    return {
-        "id": following.id,
-        "alert_id": following.alert_id,
-        "policy_id": following.policy_id,
-        "policy_name": following.policy_name,
-        "snapshot": following.snapshot,
-        "started_at": following.started_at,
-        "round": following.round,
-        "state": following.state,
-        "stopped_reason": following.stopped_reason,
-    }
