@@ -3,8 +3,11 @@
 Two kinds of handlers take messages by topic:
 
 - a ``Router`` works inside the database (turning an alert event into escalations and
-  notifications): it runs in the claim's transaction, each message in its own savepoint, so its
-  writes and the message's "delivered" commit together;
+  notifications): it runs in the claim's transaction, so its writes and the messages'
+  "delivered" commit together. A ``BatchRouter`` takes each run of the round's messages for it
+  at once, in one savepoint; if that fails, each message is routed alone in its own savepoint,
+  so one bad message is retried and the others still go. Routing comes before the channels'
+  ``prepare``;
 - a ``Channel`` talks to the outside (an SMTP server, later webhooks and chat servers). Its
   ``prepare`` reads what it needs in the claim's transaction; ``send`` runs afterwards with no
   transaction open, every message of the round at once, each with a time limit, so one slow or
