@@ -216,6 +216,25 @@ def mark_delivered(session: Session, message: Claimed, note: str = "") -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def mark_all_delivered(session: Session, messages: list[Claimed]) -> int:
+    """``mark_delivered`` of messages claimed together (one lease), in one statement."""
+    if not messages:
+        return 0
+    leases = {message.lease for message in messages}
+    if len(leases) > 1:
+        return sum(mark_delivered(session, message) for message in messages)
+    result = session.connection().execute(
+        update(outbox)
+        .where(
+            outbox.c.id.in_([message.id for message in messages]),
+            outbox.c.state == "delivering",
+            outbox.c.locked_until == leases.pop(),
+        )
+        .values(state="delivered", delivered_at=clock.now(), locked_until=None, last_error="")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def mark_failed(
     session: Session, message: Claimed, error: str, *, max_age: timedelta, permanent: bool
 ) -> str:
