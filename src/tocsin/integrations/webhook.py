@@ -2,10 +2,13 @@
 JSON POST to the integration's URL, checked against the outbound policy just before sending;
 redirects are not followed (a redirect could lead anywhere).
 
-2xx is delivered; network errors, 408, 429 and 5xx are retried; any other answer is final."""
+2xx is delivered; network errors, 408, 429 and 5xx are retried (``RetryLater``, with what a
+``Retry-After`` header asks); any other answer is final. Requests go through the engine's pooled
+client of the destination (``outbound_clients``)."""
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +20,13 @@ from sqlalchemy.orm import Session
 from tocsin import __version__, clock
 from tocsin.actors import SYSTEM
 from tocsin.alerts.service import add_log
-from tocsin.engine.deliveries import PermanentFailure, Skip
+from tocsin.engine.deliveries import PermanentFailure, RetryLater, Skip
 from tocsin.integrations import configuration, signing
 from tocsin.integrations.models import Integration
 from tocsin.maintenance.switches import active_switches
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy, OutboundRefused
+from tocsin.outbound_clients import client_for, origin_of
 from tocsin.outbound_pinning import request_pinned
 
 TOPIC = "webhook.send"
@@ -37,6 +41,10 @@ class Request:
     headers: dict[str, str]
     body: bytes
     secret: str
+
+    @property
+    def origin(self) -> str:
+        return origin_of(self.url)
 
 
 def skip_reason(session: Session, integration: Integration | None) -> str | None:
@@ -93,18 +101,34 @@ async def send_outbound(
         message = refused.message.replace(url, shown_as) if shown_as else refused.message
         raise PermanentFailure(message) from refused
     headers = {**(headers or {}), "User-Agent": f"Tocsin/{__version__}"}
-    # No proxy from the environment: the check is about where Tocsin connects, and a proxy
-    # would connect by name again.
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-        answer = await request_pinned(client, method, target, headers=headers, **request)
+    # A pooled client of the destination (no proxy from the environment: the check is about
+    # where Tocsin connects, and a proxy would connect by name again).
+    async with client_for(target.url) as client:
+        answer = await request_pinned(client, method, target, headers=headers, timeout=timeout, **request)
     status = answer.status_code
     if 200 <= status < 300:
         return answer
     text = said(answer)
     problem = f"HTTP {status} from {shown_as or url}" + (f": {text}" if text else "")
     if status >= 500 or status in RETRIED_STATUSES:
-        raise RuntimeError(problem)
+        raise RetryLater(problem, retry_after=retry_after_seconds(answer))
     raise PermanentFailure(problem)
+
+
+def retry_after_seconds(answer: httpx.Response) -> float | None:
+    """What a ``Retry-After`` header asks (seconds, or an HTTP date), or None."""
+    value = answer.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - clock.now()).total_seconds())
 
 
 class WebhookChannel:

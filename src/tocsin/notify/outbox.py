@@ -16,16 +16,18 @@ is that of the ids, which is the order of writing as long as the writers of one 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, and_, func, insert, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tocsin import clock
 from tocsin.db import Base, UTCDateTime, table_of
 from tocsin.errors import NotFound
+from tocsin.notify import outbox_destinations
+from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.types import AutoIncrementId, JSONDocument
 
 RETRY_FIRST = timedelta(seconds=5)
@@ -55,6 +57,9 @@ class OutboxMessage(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
+    destination_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    """The destination (origin of the URL) its last send went to, learned when it is prepared:
+    while that destination is down (``outbox_destinations``) the message waits for it."""
 
 
 outbox = table_of(OutboxMessage)
@@ -73,6 +78,10 @@ class Claimed:
     lease: datetime
     """The claim's ``locked_until``: finishing only counts while the claim is still ours."""
     ordering_key: str | None = None
+    destination_key: str | None = None
+    """The destination (origin) it was last found to go to, whose health decides when it goes."""
+    probe: bool = False
+    """Claimed as the one probe of its destination, which is down."""
 
 
 def row(
@@ -132,9 +141,33 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
         session.connection().execute(INSERT, rows)
 
 
-def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) -> list[Claimed]:
-    """Take up to ``limit`` due messages of these topics for this engine, until the lease ends."""
+def claim(
+    session: Session,
+    topics: list[str],
+    *,
+    limit: int,
+    lease: timedelta,
+    probes: ProbeSpacing = ProbeSpacing(),
+) -> list[Claimed]:
+    """Take up to ``limit`` due messages of these topics for this engine, until the lease ends:
+    none of a destination that is down, except one probe for each whose probe is due."""
     now = clock.now()
+    claimed: list[Claimed] = []
+    for key in outbox_destinations.take_due_probes(session, now, probes):
+        probe = _claim(session, topics, now, lease, limit=1, where=outbox.c.destination_key == key)
+        if not probe:  # nothing waits for it: the next message is simply sent
+            outbox_destinations.mark_up(session, {key})
+        claimed += [replace(message, probe=True) for message in probe]
+    up = or_(outbox.c.destination_key.is_(None), outbox.c.destination_key.not_in(outbox_destinations.down()))
+    claimed += _claim(session, topics, now, lease, limit=max(limit - len(claimed), 0), where=up)
+    return sorted(claimed, key=lambda message: message.id)
+
+
+def _claim(
+    session: Session, topics: list[str], now: datetime, lease: timedelta, *, limit: int, where: Any
+) -> list[Claimed]:
+    if limit <= 0:
+        return []
     due = (
         select(outbox.c.id)
         .where(
@@ -145,6 +178,7 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
                 and_(outbox.c.state == "delivering", outbox.c.locked_until < now),
             ),
             or_(outbox.c.ordering_key.is_(None), outbox.c.id.in_(_first_undelivered_of_each_key())),
+            where,
         )
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
@@ -164,9 +198,10 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
             outbox.c.attempts,
             outbox.c.created_at,
             outbox.c.ordering_key,
+            outbox.c.destination_key,
         )
     )
-    claimed = [
+    return [
         Claimed(
             id=found.id,
             topic=found.topic,
@@ -177,10 +212,10 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
             created_at=found.created_at,
             lease=locked_until,
             ordering_key=found.ordering_key,
+            destination_key=found.destination_key,
         )
         for found in rows
     ]
-    return sorted(claimed, key=lambda message: message.id)
 
 
 def _first_undelivered_of_each_key() -> Any:
@@ -224,6 +259,50 @@ def mark_failed(
         values |= {"state": "pending", "next_attempt_at": now + backoff * random.uniform(0.5, 1.5)}
     session.connection().execute(update(outbox).where(_still_ours(message)).values(**values))
     return "dead" if dead else "pending"
+
+
+def mark_waiting(session: Session, message: Claimed, error: str, *, max_age: timedelta) -> str:
+    """A send failed because its destination is down: the message waits for the destination
+    (pending, without a backoff of its own), or is dead once older than ``max_age``."""
+    if clock.now() - message.created_at >= max_age:
+        return mark_failed(session, message, error, max_age=max_age, permanent=True)
+    session.connection().execute(
+        update(outbox)
+        .where(_still_ours(message))
+        .values(state="pending", locked_until=None, last_error=error[:2000])
+    )
+    return "pending"
+
+
+def learn_destinations(session: Session, learned: list[tuple[Claimed, str | None]]) -> None:
+    """Remember where each message was found to go (one statement for all that changed)."""
+    changed = [
+        {"message_id": message.id, "key": key} for message, key in learned if key != message.destination_key
+    ]
+    if changed:
+        session.connection().execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("message_id"))
+            .values(destination_key=bindparam("key")),
+            changed,
+        )
+
+
+def hand_back(session: Session, messages: list[Claimed]) -> int:
+    """Give claims back unfinished (pending at once, not counted as an attempt), in one
+    statement, so this engine after a restart or another engine sends them without waiting."""
+    if not messages:
+        return 0
+    by_lease: dict[datetime, list[int]] = {}
+    for message in messages:
+        by_lease.setdefault(message.lease, []).append(message.id)
+    ours = (and_(outbox.c.locked_until == lease, outbox.c.id.in_(ids)) for lease, ids in by_lease.items())
+    result = session.connection().execute(
+        update(outbox)
+        .where(outbox.c.state == "delivering", or_(*ours))
+        .values(state="pending", locked_until=None, attempts=outbox.c.attempts - 1)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def listing(session: Session, *, failed_only: bool = False, limit: int = 100) -> list[OutboxMessage]:

@@ -33,12 +33,18 @@ from tocsin.integrations.models import Integration
 from tocsin.integrations.webhook import post_json, skip_reason
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy
+from tocsin.outbound_clients import origin_of
 
 
 @dataclass(frozen=True)
 class Post:
     url: str
     body: bytes
+
+    @property
+    def origin(self) -> str:
+        """The chat server (its origin): whose health the post's outcome tells."""
+        return origin_of(self.url)
 
 
 def server_of(url: str) -> str:
