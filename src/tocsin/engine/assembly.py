@@ -84,6 +84,7 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
             connections=settings.delivery_connections_per_destination,
             probes=ProbeSpacing(longest=timedelta(seconds=settings.delivery_probe_max_seconds)),
             stop_grace=settings.delivery_stop_grace_seconds,
+            round_wait=settings.delivery_round_wait_seconds,
         ),
     )
     return EngineRunner(
