@@ -52,6 +52,9 @@ class RetryLater(RuntimeError):
         self.retry_after = retry_after
 
 
+TOO_LONG_DOWN = "not sent: its destination was down for longer than a message may wait"
+
+
 @dataclass(frozen=True)
 class Skip:
     """Nothing to send after all (the alert was acknowledged meanwhile, the person muted)."""
@@ -114,11 +117,18 @@ class Deliveries:
         self.claimed_total += claimed
         held: list[Send] = []
         ready: list[Send] = []
-        for send in sends:  # a destination found down as it was prepared: wait for its probe
-            (held if send.destination in down and not send.message.probe else ready).append(send)
+        expired: list[Outcome] = []
+        for send in sends:
+            if send.message.expired:
+                expired.append(Outcome(send, PermanentFailure(TOO_LONG_DOWN)))
+            elif send.destination in down and not send.message.probe:
+                held.append(send)  # its destination was found down as it was prepared
+            else:
+                ready.append(send)
         started = self.sends.start(ready, self._deliver)
         await self.sends.wait(started, self.settings.round_wait)
         outcomes, lost = self.sends.finished()
+        outcomes += expired
         if held or outcomes or lost:
             await writer.run(lambda session: self._record(session, outcomes, [*held, *lost]))
         return claimed
@@ -138,7 +148,12 @@ class Deliveries:
     def _claim_route_prepare(self, session: Session) -> tuple[int, list[tuple[Claimed, Any]]]:
         settings = self.settings
         claimed = outbox.claim(
-            session, self.topics, limit=settings.batch, lease=settings.lease, probes=settings.probes
+            session,
+            self.topics,
+            limit=settings.batch,
+            lease=settings.lease,
+            probes=settings.probes,
+            max_age=settings.max_age,
         )
         sends = []
         for message in claimed:

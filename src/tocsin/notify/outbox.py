@@ -82,6 +82,8 @@ class Claimed:
     """The destination (origin) it was last found to go to, whose health decides when it goes."""
     probe: bool = False
     """Claimed as the one probe of its destination, which is down."""
+    expired: bool = False
+    """Claimed to be given up: its destination has been down for longer than it may wait."""
 
 
 def row(
@@ -148,18 +150,26 @@ def claim(
     limit: int,
     lease: timedelta,
     probes: ProbeSpacing = ProbeSpacing(),
+    max_age: timedelta | None = None,
 ) -> list[Claimed]:
     """Take up to ``limit`` due messages of these topics for this engine, until the lease ends:
-    none of a destination that is down, except one probe for each whose probe is due."""
+    none of a destination that is down, except one probe for each whose probe is due, and those
+    that waited for it longer than ``max_age`` (``expired``: to be given up, not sent)."""
     now = clock.now()
     claimed: list[Claimed] = []
+    if max_age is not None:
+        too_old = and_(
+            outbox.c.destination_key.in_(outbox_destinations.down()), outbox.c.created_at <= now - max_age
+        )
+        expired = _claim(session, topics, now, lease, limit=limit, where=too_old)
+        claimed += [replace(message, expired=True) for message in expired]
     for key in outbox_destinations.take_due_probes(session, now, probes):
         probe = _claim(session, topics, now, lease, limit=1, where=outbox.c.destination_key == key)
         if not probe:  # nothing waits for it: the next message is simply sent
             outbox_destinations.mark_up(session, {key})
         claimed += [replace(message, probe=True) for message in probe]
     up = or_(outbox.c.destination_key.is_(None), outbox.c.destination_key.not_in(outbox_destinations.down()))
-    claimed += _claim(session, topics, now, lease, limit=max(limit - len(claimed), 0), where=up)
+    claimed += _claim(session, topics, now, lease, limit=limit - len(claimed), where=up)
     return sorted(claimed, key=lambda message: message.id)
 
 
