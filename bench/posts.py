@@ -1,7 +1,7 @@
 """Chat posts per second: how fast the engine empties a backlog of Mattermost posts into a local
 incoming webhook (uvicorn in its own process, answering "ok" as Mattermost does, HTTP/1.1).
 
-Queues ``--alerts`` × ``--per-alert`` posts (ordered per alert, as the forwarder writes them) on
+Queues ``--alerts`` times ``--per-alert`` posts (ordered per alert, as the forwarder writes them) on
 SQLite, then ticks the engine back to back until every post is delivered, and prints posts per
 second and the engine process's CPU time per post. Measures the code on ``sys.path``: run it
 with ``PYTHONPATH=<another checkout>/src`` to measure that checkout.
@@ -34,7 +34,7 @@ from tocsin.notify import outbox
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.writer import WriteQueue
 
-HOOK = '''
+HOOK = """
 async def app(scope, receive, send):
     if scope["type"] != "http":
         return
@@ -42,7 +42,7 @@ async def app(scope, receive, send):
         pass
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": b"ok"})
-'''
+"""
 
 
 def free_port() -> int:
@@ -101,7 +101,9 @@ def left(db: Database) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--per-alert", type=int, default=5)
     arguments = parser.parse_args()
@@ -118,7 +120,8 @@ def main() -> None:
                 sqlite_synchronous="NORMAL",
             )
             db = Database(url, sqlite_synchronous="NORMAL")
-            posts = queue_posts(db, f"http://127.0.0.1:{port}/hooks/bench", arguments.alerts, arguments.per_alert)
+            hook_url = f"http://127.0.0.1:{port}/hooks/bench"
+            posts = queue_posts(db, hook_url, arguments.alerts, arguments.per_alert)
             writer = WriteQueue(db)
             writer.start()
             engine = build_engine(settings, writer)
@@ -135,7 +138,8 @@ def main() -> None:
         finally:
             hook.terminate()
             hook.wait()
-    print(f"{posts} posts in {seconds:.2f} s: {posts / seconds:.0f} posts/s, {cpu / posts * 1000:.1f} ms CPU each")
+    rate, cost = posts / seconds, cpu / posts * 1000
+    print(f"{posts} posts in {seconds:.2f} s: {rate:.0f} posts/s, {cost:.1f} ms CPU each")
     print(f"(code from {Path(outbox.__file__).parents[2]}, pid {os.getpid()})")
 
 
