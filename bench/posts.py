@@ -24,15 +24,18 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tocsin import clock
 from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
-from tocsin.integrations.models import Integration
 from tocsin.migrate import upgrade
 from tocsin.notify import outbox
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.writer import WriteQueue
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.chat_posts import add_hook, queue_posts  # noqa: E402
 
 HOOK = """
 async def app(scope, receive, send):
@@ -67,33 +70,6 @@ def start_hook(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("the hook did not start")
 
 
-def queue_posts(db: Database, url: str, alerts: int, per_alert: int) -> int:
-    with db.write_session() as session:
-        integration = Integration(
-            name="bench-chat",
-            type="Mattermost",
-            config={"url": url},
-            outgoing_actions=["Create"],
-            outgoing_filter={"type": "match-all"},
-            created_at=clock.now(),
-        )
-        session.add(integration)
-        session.flush()
-        payload = {"integrationId": integration.id, "integrationName": "bench-chat", "action": "Create"}
-        rows = [
-            outbox.row(
-                "mattermost.post",
-                {**payload, "body": {"text": f"alert {a} post {n}"}},
-                destination="Mattermost bench-chat",
-                ordering_key=f"{integration.id}:alert-{a}",
-            )
-            for n in range(per_alert)
-            for a in range(alerts)
-        ]
-        outbox.enqueue_many(session, rows)
-        return len(rows)
-
-
 def left(db: Database) -> int:
     with db.read_session() as session:
         query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state != "delivered")
@@ -121,7 +97,9 @@ def main() -> None:
             )
             db = Database(url, sqlite_synchronous="NORMAL")
             hook_url = f"http://127.0.0.1:{port}/hooks/bench"
-            posts = queue_posts(db, hook_url, arguments.alerts, arguments.per_alert)
+            wanted = [(f"alert-{a}", n) for n in range(arguments.per_alert) for a in range(arguments.alerts)]
+            queue_posts(db, add_hook(db, hook_url, "bench-chat"), wanted)
+            posts = len(wanted)
             writer = WriteQueue(db)
             writer.start()
             engine = build_engine(settings, writer)

@@ -5,25 +5,21 @@ destinations go on meanwhile; a refusal is still final."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from tests.engine.conftest import EngineDriver
+from tests.integrations.conftest import engine as engine  # an engine ticked by hand,
+from tests.integrations.conftest import settings as settings  # with loopback allowed outbound
+from tests.support.chat_posts import HOOK_PATH, TOPIC, add_hook, queue_posts
 from tests.support.http_receiver import Answer, Received
 from tests.support.keep_alive_receiver import KeepAliveReceiver
 from tocsin import clock
-from tocsin.config import Settings
 from tocsin.db import Database
-from tocsin.integrations.models import Integration
-from tocsin.notify import outbox
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.notify.outbox_destinations import OutboxDestination
-
-TOPIC = "mattermost.post"
 
 
 def ok(request: Received) -> Answer:
@@ -46,73 +42,6 @@ def other_chat() -> Iterator[KeepAliveReceiver]:
         yield server
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Any) -> Settings:
-    return Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        secret_key="test-secret",
-        public_base_url="http://tocsin.test",
-        outbound_allow="127.0.0.0/8",
-        delivery_connections_per_destination=4,
-    )
-
-
-@pytest.fixture
-def engine(db: Database, settings: Settings) -> Iterator[EngineDriver]:
-    driver = EngineDriver(db, settings)
-    driver.start()
-    yield driver
-    driver.stop()
-
-
-HOOK_PATH = "/hooks/xb8sj1ka6py3dmqbg6gm4kzhnr"
-
-
-def add_hook(db: Database, url: str, name: str = "ops-chat") -> str:
-    """A Mattermost integration posting to the incoming webhook at ``url``; its id."""
-    with db.write_session() as session:
-        integration = Integration(
-            name=name,
-            type="Mattermost",
-            config={"url": url},
-            outgoing_actions=["Create"],
-            outgoing_filter={"type": "match-all"},
-            created_at=clock.now(),
-        )
-        session.add(integration)
-        session.flush()
-        return integration.id
-
-
-PostWriter = Callable[..., None]
-
-
-@pytest.fixture
-def write_posts(db: Database) -> PostWriter:
-    """Posts as the forwarder leaves them: ``(alert, n)`` pairs, ordered per alert."""
-
-    def write(integration_id: str, posts: list[tuple[str | None, int]]) -> None:
-        rows = [
-            outbox.row(
-                TOPIC,
-                {
-                    "integrationId": integration_id,
-                    "integrationName": "ops-chat",
-                    "action": "Create",
-                    "body": {"text": f"{alert} {n}"},
-                },
-                destination="Mattermost ops-chat",
-                ordering_key=f"{integration_id}:{alert}" if alert else None,
-            )
-            for alert, n in posts
-        ]
-        with db.write_session() as session:
-            outbox.enqueue_many(session, rows)
-
-    return write
-
-
 def texts(server: KeepAliveReceiver) -> list[str]:
     return [request.json()["text"] for request in server.received]
 
@@ -132,33 +61,34 @@ def destinations(db: Database) -> list[OutboxDestination]:
         return list(session.scalars(select(OutboxDestination)))
 
 
-def test_posts_to_one_chat_server_share_a_few_kept_alive_connections(db, chat, engine, write_posts):
+def test_posts_to_one_chat_server_share_a_few_kept_alive_connections(db, chat, engine, settings):
     hook = add_hook(db, chat.url(HOOK_PATH))
-    write_posts(hook, [(None, n) for n in range(60)])
+    queue_posts(db, hook, [(None, n) for n in range(60)])
     engine.tick()
-    write_posts(hook, [(None, n) for n in range(60, 120)])
+    queue_posts(db, hook, [(None, n) for n in range(60, 120)])
     engine.tick()  # a later tick reuses the same client and its connections
     assert sorted(int(text.split()[1]) for text in texts(chat)) == list(range(120))
-    assert 1 <= chat.connections <= 4  # the per-destination limit, not one per post
+    connections = settings.delivery_connections_per_destination  # 20
+    assert 1 <= chat.connections <= connections  # the per-destination limit, not one per post
     assert {message.state for message in messages(db)} == {"delivered"}
 
 
 def test_after_an_outage_the_backlog_goes_at_once_in_order_and_other_servers_are_not_held_back(
-    db, chat, other_chat, engine, write_posts, frozen_clock
+    db, chat, other_chat, engine, frozen_clock
 ):
     hook, other = add_hook(db, chat.url(HOOK_PATH)), add_hook(db, other_chat.url(HOOK_PATH), "db-chat")
     alerts = [f"alert-{a}" for a in range(20)]
     chat.respond = unavailable
-    write_posts(hook, [(alert, n) for alert in alerts[:19] for n in range(5)])
+    queue_posts(db, hook, [(alert, n) for alert in alerts[:19] for n in range(5)])
     engine.tick()
     assert len(chat.received) == 19  # the first post of each alert, each refused
     [down] = destinations(db)
     assert down.key == f"http://127.0.0.1:{chat.port}" and down.failures == 1
 
     # Posts keep coming during the outage, for a new alert too, and to another server.
-    write_posts(hook, [(alert, n) for alert in alerts[:19] for n in range(5, 10)])
-    write_posts(hook, [(alerts[19], n) for n in range(10)])
-    write_posts(other, [("alert-elsewhere", n) for n in range(3)])
+    queue_posts(db, hook, [(alert, n) for alert in alerts[:19] for n in range(5, 10)])
+    queue_posts(db, hook, [(alerts[19], n) for n in range(10)])
+    queue_posts(db, other, [("alert-elsewhere", n) for n in range(3)])
     engine.tick()
     assert len(chat.received) == 19  # nothing more to the server that is down
     assert numbers_of(other_chat, "alert-elsewhere") == [0, 1, 2]
@@ -187,12 +117,10 @@ def test_after_an_outage_the_backlog_goes_at_once_in_order_and_other_servers_are
     assert destinations(db) == []
 
 
-def test_a_server_asking_to_retry_after_a_while_is_probed_no_sooner(
-    db, chat, engine, write_posts, frozen_clock
-):
+def test_a_server_asking_to_retry_after_a_while_is_probed_no_sooner(db, chat, engine, frozen_clock):
     hook = add_hook(db, chat.url(HOOK_PATH))
     chat.respond = lambda request: Answer(429, b"slow down", {"Retry-After": "30"})
-    write_posts(hook, [("alert-1", n) for n in range(3)])
+    queue_posts(db, hook, [("alert-1", n) for n in range(3)])
     engine.tick()
     for _ in range(29):
         frozen_clock.advance(timedelta(seconds=1))
@@ -204,12 +132,10 @@ def test_a_server_asking_to_retry_after_a_while_is_probed_no_sooner(
     assert numbers_of(chat, "alert-1") == [0, 0, 1, 2]
 
 
-def test_a_server_refusing_posts_for_good_makes_dead_letters_at_once_and_is_not_down(
-    db, chat, engine, write_posts
-):
+def test_a_server_refusing_posts_for_good_makes_dead_letters_at_once_and_is_not_down(db, chat, engine):
     hook = add_hook(db, chat.url(HOOK_PATH))
     chat.respond = lambda request: Answer(400, b'{"message": "Invalid webhook."}')
-    write_posts(hook, [(None, n) for n in range(3)])
+    queue_posts(db, hook, [(None, n) for n in range(3)])
     engine.tick()
     assert len(chat.received) == 3
     assert [message.state for message in messages(db)] == ["dead"] * 3
@@ -218,11 +144,11 @@ def test_a_server_refusing_posts_for_good_makes_dead_letters_at_once_and_is_not_
 
 
 def test_posts_waiting_for_a_server_down_too_long_become_dead_letters(
-    db, chat, engine, write_posts, frozen_clock, settings
+    db, chat, engine, frozen_clock, settings
 ):
     hook = add_hook(db, chat.url(HOOK_PATH))
     chat.respond = unavailable
-    write_posts(hook, [("alert-1", n) for n in range(3)] + [(None, 0), (None, 1)])
+    queue_posts(db, hook, [("alert-1", n) for n in range(3)] + [(None, 0), (None, 1)])
     engine.tick()
     assert len(chat.received) == 3  # alert-1's first post and the two unordered ones
     frozen_clock.advance(timedelta(hours=settings.delivery_max_age_hours))

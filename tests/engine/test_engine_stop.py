@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.engine.test_delivery_destinations import HOOK_PATH, add_hook
 from tests.engine.test_engine_process import TOCSIN, SilentServer
+from tests.support.chat_posts import HOOK_PATH, add_hook, queue_posts
 from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
-from tocsin.notify import outbox
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.writer import WriteQueue
 
@@ -47,18 +46,8 @@ def hanging() -> Iterator[SilentHook]:
     server.close()
 
 
-def queue_posts(db: Database, hook: SilentHook) -> None:
-    integration_id = add_hook(db, hook.url(HOOK_PATH))
-    rows = [
-        outbox.row(
-            "mattermost.post",
-            {"integrationId": integration_id, "integrationName": "ops-chat", "body": {"text": f"{n}"}},
-            destination="Mattermost ops-chat",
-        )
-        for n in range(POSTS)
-    ]
-    with db.write_session() as session:
-        outbox.enqueue_many(session, rows)
+def queue_hanging_posts(db: Database, hook: SilentHook) -> None:
+    queue_posts(db, add_hook(db, hook.url(HOOK_PATH)), [(None, n) for n in range(POSTS)])
 
 
 def claims(db: Database) -> list[tuple[Any, ...]]:
@@ -68,7 +57,7 @@ def claims(db: Database) -> list[tuple[Any, ...]]:
 
 
 def test_an_engine_stopped_with_posts_hanging_hands_them_back(db, database_url, tmp_path, hanging):
-    queue_posts(db, hanging)
+    queue_hanging_posts(db, hanging)
     settings = Settings(
         database_url=database_url,
         data_dir=tmp_path,
@@ -91,7 +80,7 @@ def test_an_engine_stopped_with_posts_hanging_hands_them_back(db, database_url, 
 
 
 def test_tocsin_engine_on_sigterm_hands_back_posts_hanging(db, database_url, tmp_path: Path, hanging):
-    queue_posts(db, hanging)
+    queue_hanging_posts(db, hanging)
     env = {
         **os.environ,
         "TOCSIN_DATABASE_URL": database_url,

@@ -13,6 +13,7 @@ from tests.support.http_receiver import Answer, Received, Responder, handler_cla
 
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 resets connections made all at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client closing its kept-alive connections (the engine stopping) is no error here."""

@@ -201,7 +201,7 @@ class Deliveries:
                     self.channels[message.topic].gave_up(session, message, reason)
         outbox_destinations.mark_up(session, answered - failing.keys())
         for destination, error in failing.items():
-            log.warning("destination %s is down: %s", destination, error)
+            log.warning("destination %s is down: %r", destination, error)
             outbox_destinations.mark_down(
                 session,
                 destination,
