@@ -5,11 +5,11 @@ destinations go on meanwhile; a refusal is still final."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.integrations.conftest import engine as engine  # an engine ticked by hand,
 from tests.integrations.conftest import settings as settings  # with loopback allowed outbound
@@ -71,6 +71,36 @@ def test_posts_to_one_chat_server_share_a_few_kept_alive_connections(db, chat, e
     connections = settings.delivery_connections_per_destination  # 20
     assert 1 <= chat.connections <= connections  # the per-destination limit, not one per post
     assert {message.state for message in messages(db)} == {"delivered"}
+
+
+def statements_during(db: Database, action: Callable[[], object]) -> int:
+    """Statements run while ``action`` runs, less the savepoints around each message prepared
+    (each message is prepared apart, so that a bad one cannot sink the round)."""
+    count = 0
+
+    def counted(connection: object, cursor: object, statement: str, *_: object) -> None:
+        nonlocal count
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            count += 1
+
+    event.listen(db.write_engine, "before_cursor_execute", counted)
+    try:
+        action()
+    finally:
+        event.remove(db.write_engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_a_round_of_50_posts_takes_as_many_statements_as_a_round_of_1(db, chat, engine):
+    hook = add_hook(db, chat.url(HOOK_PATH))
+    queue_posts(db, hook, [(None, 0)])
+    engine.tick()  # the engine's first tick takes its lease
+    queue_posts(db, hook, [(None, 1)])
+    one = statements_during(db, engine.tick)
+    queue_posts(db, hook, [(None, n) for n in range(2, 52)])
+    fifty = statements_during(db, engine.tick)
+    assert len(chat.received) == 52
+    assert fifty == one
 
 
 def test_after_an_outage_the_backlog_goes_at_once_in_order_and_other_servers_are_not_held_back(

@@ -44,6 +44,11 @@ class PermanentFailure(Exception):
     """The destination refused for good (an unknown mailbox, say): no point in retrying."""
 
 
+def described(error: BaseException) -> str:
+    """What went wrong, in a line (a ``ReadError`` may say nothing of itself)."""
+    return str(error) or type(error).__name__
+
+
 class RetryLater(RuntimeError):
     """The destination cannot take it now (5xx, 408, 429); ``retry_after``: what it asked for."""
 
@@ -178,34 +183,42 @@ class Deliveries:
         await self.channels[send.message.topic].send(send.prepared)
 
     def _record(self, session: Session, outcomes: list[Outcome], handed_back: list[Send]) -> None:
+        """The outcomes of finished sends and the claims handed back, in a fixed handful of
+        statements (more only for the rare refusals and messages given up)."""
         everything = [outcome.send for outcome in outcomes] + handed_back
         outbox.learn_destinations(session, [(send.message, send.destination) for send in everything])
         outbox.hand_back(session, [send.message for send in handed_back])
-        answered: set[str] = set()
+        sent = [outcome.send for outcome in outcomes if outcome.error is None]
+        delivered = outbox.mark_all_delivered(session, [send.message for send in sent])
+        for send in sent:
+            if send.message.id in delivered:
+                self.channels[send.message.topic].delivered(session, send.message)
+        waiting: list[tuple[Claimed, str]] = []
         failing: dict[str, BaseException] = {}
         for outcome in outcomes:
             message, error, destination = outcome.send.message, outcome.error, outcome.send.destination
-            with session.begin_nested():
-                if error is None:
-                    if outbox.mark_delivered(session, message):
-                        self.channels[message.topic].delivered(session, message)
-                    if destination is not None:
-                        answered.add(destination)
-                    continue
-                reason = str(error) or type(error).__name__
-                if destination is None or isinstance(error, PermanentFailure):
+            if error is None:
+                continue
+            reason = described(error)
+            if destination is None or isinstance(error, PermanentFailure):
+                with session.begin_nested():
                     self._failed(session, message, reason, permanent=isinstance(error, PermanentFailure))
-                    continue
+            else:
                 failing[destination] = error
-                if outbox.mark_waiting(session, message, reason, max_age=self.settings.max_age) == "dead":
-                    self.channels[message.topic].gave_up(session, message, reason)
+                if clock.now() - message.created_at < self.settings.max_age:
+                    waiting.append((message, reason))
+                    continue
+                with session.begin_nested():
+                    self._failed(session, message, reason, permanent=True)
+        outbox.mark_all_waiting(session, waiting)
+        answered = {send.destination for send in sent if send.destination is not None}
         outbox_destinations.mark_up(session, answered - failing.keys())
         for destination, error in failing.items():
-            log.warning("destination %s is down: %r", destination, error)
+            log.warning("destination %s is down: %s", destination, described(error))
             outbox_destinations.mark_down(
                 session,
                 destination,
-                str(error) or type(error).__name__,
+                described(error),
                 now=clock.now(),
                 spacing=self.settings.probes,
                 retry_after=getattr(error, "retry_after", None),

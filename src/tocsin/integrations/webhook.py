@@ -23,7 +23,7 @@ from tocsin.alerts.service import add_log
 from tocsin.engine.deliveries import PermanentFailure, RetryLater, Skip
 from tocsin.integrations import configuration, signing
 from tocsin.integrations.models import Integration
-from tocsin.maintenance.switches import active_switches
+from tocsin.maintenance.switches import Switches, active_switches
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy, OutboundRefused
 from tocsin.outbound_clients import client_for, origin_of
@@ -31,6 +31,8 @@ from tocsin.outbound_pinning import request_pinned
 
 TOPIC = "webhook.send"
 RETRIED_STATUSES = frozenset({408, 429})
+SWITCHES = "tocsin.maintenance_switches"
+INTEGRATIONS = "tocsin.integrations_sending"
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,33 @@ class Request:
         return origin_of(self.url)
 
 
+def integration_of(session: Session, message: Claimed) -> Integration | None:
+    """The integration a delivery goes through, read once per transaction: the session keeps
+    objects only while something holds them, and a round prepares many deliveries."""
+    kept = session.info.setdefault(INTEGRATIONS, {})
+    integration_id = message.payload["integrationId"]
+    if integration_id not in kept:
+        kept[integration_id] = session.get(Integration, integration_id)
+    found = kept[integration_id]
+    return found if isinstance(found, Integration) else None
+
+
+def switches_of(session: Session) -> Switches:
+    """The maintenance switches in force, read once per transaction (a round prepares many
+    deliveries in one)."""
+    found = session.info.get(SWITCHES)
+    if not isinstance(found, Switches):
+        found = session.info[SWITCHES] = active_switches(session, clock.now())
+    return found
+
+
 def skip_reason(session: Session, integration: Integration | None) -> str | None:
     """Why an integration's delivery is not to be sent after all, or None to send it."""
     if integration is None:
         return "the integration was deleted"
     if not integration.enabled:
         return f"integration {integration.name} is disabled"
-    if active_switches(session, clock.now()).integration_paused(integration.id):
+    if switches_of(session).integration_paused(integration.id):
         return f"integration {integration.name} is paused by a maintenance window"
     return None
 
@@ -142,7 +164,7 @@ class WebhookChannel:
         """HTTP status of each message sent in this round, for the log of custom actions."""
 
     def prepare(self, session: Session, message: Claimed) -> Request | Skip:
-        integration = session.get(Integration, message.payload["integrationId"])
+        integration = integration_of(session, message)
         reason = skip_reason(session, integration)
         if reason is not None or integration is None:
             return Skip(reason or "")

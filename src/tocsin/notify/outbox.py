@@ -246,6 +246,28 @@ def _still_ours(message: Claimed) -> Any:
     )
 
 
+def _all_still_ours(messages: list[Claimed]) -> Any:
+    """Those of ``messages`` still claimed by us (each lease a claim set), in one condition."""
+    by_lease: dict[datetime, list[int]] = {}
+    for message in messages:
+        by_lease.setdefault(message.lease, []).append(message.id)
+    ours = (and_(outbox.c.locked_until == lease, outbox.c.id.in_(ids)) for lease, ids in by_lease.items())
+    return and_(outbox.c.state == "delivering", or_(*ours))
+
+
+def mark_all_delivered(session: Session, messages: list[Claimed]) -> set[int]:
+    """Finish many sent messages in one statement; the ids that were still ours."""
+    if not messages:
+        return set()
+    rows = session.connection().execute(
+        update(outbox)
+        .where(_all_still_ours(messages))
+        .values(state="delivered", delivered_at=clock.now(), locked_until=None, last_error="")
+        .returning(outbox.c.id)
+    )
+    return {found.id for found in rows}
+
+
 def mark_delivered(session: Session, message: Claimed, note: str = "") -> bool:
     result = session.connection().execute(
         update(outbox)
@@ -271,17 +293,20 @@ def mark_failed(
     return "dead" if dead else "pending"
 
 
-def mark_waiting(session: Session, message: Claimed, error: str, *, max_age: timedelta) -> str:
-    """A send failed because its destination is down: the message waits for the destination
-    (pending, without a backoff of its own), or is dead once older than ``max_age``."""
-    if clock.now() - message.created_at >= max_age:
-        return mark_failed(session, message, error, max_age=max_age, permanent=True)
-    session.connection().execute(
-        update(outbox)
-        .where(_still_ours(message))
-        .values(state="pending", locked_until=None, last_error=error[:2000])
-    )
-    return "pending"
+def mark_all_waiting(session: Session, failed: list[tuple[Claimed, str]]) -> None:
+    """Sends failed because their destination is down: the messages wait for it (pending,
+    without a backoff of their own), in one statement."""
+    if failed:
+        session.connection().execute(
+            update(outbox)
+            .where(
+                outbox.c.id == bindparam("message_id"),
+                outbox.c.state == "delivering",
+                outbox.c.locked_until == bindparam("lease"),
+            )
+            .values(state="pending", locked_until=None, last_error=bindparam("error")),
+            [{"message_id": m.id, "lease": m.lease, "error": error[:2000]} for m, error in failed],
+        )
 
 
 def learn_destinations(session: Session, learned: list[tuple[Claimed, str | None]]) -> None:
@@ -303,13 +328,9 @@ def hand_back(session: Session, messages: list[Claimed]) -> int:
     statement, so this engine after a restart or another engine sends them without waiting."""
     if not messages:
         return 0
-    by_lease: dict[datetime, list[int]] = {}
-    for message in messages:
-        by_lease.setdefault(message.lease, []).append(message.id)
-    ours = (and_(outbox.c.locked_until == lease, outbox.c.id.in_(ids)) for lease, ids in by_lease.items())
     result = session.connection().execute(
         update(outbox)
-        .where(outbox.c.state == "delivering", or_(*ours))
+        .where(_all_still_ours(messages))
         .values(state="pending", locked_until=None, attempts=outbox.c.attempts - 1)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
