@@ -213,7 +213,7 @@ class Deliveries:
         outbox.mark_all_waiting(session, waiting)
         answered = {send.destination for send in sent if send.destination is not None}
         outbox_destinations.mark_up(session, answered - failing.keys())
-        for destination, error in failing.items():
+        for destination, error in sorted(failing.items()):  # one order for every engine: no deadlock
             log.warning("destination %s is down: %s", destination, described(error))
             outbox_destinations.mark_down(
                 session,

@@ -5,11 +5,17 @@ A message is ``pending`` until an engine claims it: the claim sets ``delivering`
 (``locked_until``) in one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
 engines never take the same row). Finishing it is ``delivered``, or back to ``pending`` with a
 later ``next_attempt_at``, or ``dead`` (given up; stays visible until retried by hand). An engine
-that dies mid-delivery leaves its claims to expire; they are then claimed again.
+that dies mid-delivery leaves its claims to expire; they are then claimed again; one that stops
+hands them back (``hand_back``).
+
+A message sent over HTTP learns its destination (``destination_key``, the URL's origin). While
+that destination is down (``outbox_destinations``) its messages are not claimed, except one
+probe at a time, and those that waited longer than the maximum age (to be given up); they keep
+no backoff of their own, so the whole backlog is claimable the moment the destination is up.
 
 Messages sharing an ``ordering_key`` go out one at a time, oldest (smallest id) first: one is
 claimable only while no earlier message of its key is pending or delivering, so a failed one
-waiting for its retry holds back the rest of its key. A dead one holds back nothing. The order
+waiting for its retry (or for its destination) holds back the rest of its key. A dead one holds back nothing. The order
 is that of the ids, which is the order of writing as long as the writers of one key take turns
 (always on SQLite; on PostgreSQL, enqueue while holding the alert's row lock)."""
 
