@@ -16,8 +16,9 @@ no backoff of their own, so the whole backlog is claimable the moment the destin
 Messages sharing an ``ordering_key`` go out one at a time, oldest (smallest id) first: one is
 claimable only while no earlier message of its key is pending or delivering, so a failed one
 waiting for its retry (or for its destination) holds back the rest of its key. A dead one holds
-back nothing. The order is that of the ids, which is the order of writing as long as the writers of one key take turns
-(always on SQLite; on PostgreSQL, enqueue while holding the alert's row lock)."""
+back nothing. The order is that of the ids, which is the order of writing as long as the
+writers of one key take turns (always on SQLite; on PostgreSQL, enqueue while holding the
+alert's row lock)."""
 
 from __future__ import annotations
 
