@@ -1,6 +1,6 @@
 """Stopping the engine while chat posts hang on a server that never answers: the engine stops
 (after a short grace) and its claims are pending again, not counted as attempts, so the next
-engine sends them at once. As a thread (``tocsin serve``) and as ``tocsin engine`` on SIGTERM."""
+engine sends them at once: as a thread, and as ``tocsin engine`` and ``tocsin serve`` on SIGTERM."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from tests.engine.test_engine_process import TOCSIN, SilentServer
 from tests.support.chat_posts import HOOK_PATH, add_hook, queue_posts
+from tests.test_cli import tocsin_environment
 from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
@@ -98,4 +99,23 @@ def test_tocsin_engine_on_sigterm_hands_back_posts_hanging(db, database_url, tmp
     finally:
         if engine.poll() is None:
             engine.kill()
+    assert claims(db) == [("pending", None, 0)] * POSTS
+
+
+def test_tocsin_serve_on_sigterm_stops_and_hands_back_posts_hanging(
+    db, database_url, tmp_path: Path, hanging, serves
+):
+    serve = serves(
+        tocsin_environment(
+            data_dir=tmp_path / "data",
+            database_url=database_url,
+            outbound_allow="127.0.0.0/8",
+            engine_tick_seconds="0.1",
+        )
+    )
+    queue_hanging_posts(db, hanging)
+    hanging.wait_for_connections(POSTS)
+    status = serve.stop(signal.SIGTERM)
+    assert status in (0, -signal.SIGTERM), serve.stderr
+    assert "Application shutdown complete" in serve.stderr
     assert claims(db) == [("pending", None, 0)] * POSTS
