@@ -58,8 +58,6 @@ class ClientPool:
         self.connections = connections
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.made = 0
-        """How many clients this pool has made (a measure of reuse)."""
 
     def client(self, url: str) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
@@ -69,7 +67,6 @@ class ClientPool:
         found = self._clients.get(key)
         if found is None or found.is_closed:
             found = self._clients[key] = new_client(connections=self.connections)
-            self.made += 1
         return found
 
     async def close(self) -> None:

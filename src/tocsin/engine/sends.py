@@ -40,9 +40,6 @@ class Sends:
         self._limits: dict[str | None, asyncio.Semaphore] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def __len__(self) -> int:
-        return len(self._flight)
-
     def start(
         self, sends: list[Send], deliver: Callable[[Send], Awaitable[None]]
     ) -> list[asyncio.Task[BaseException | None]]:
