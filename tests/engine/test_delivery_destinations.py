@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
+from tests.chat.test_mattermost_delivery import mattermost_answers
 from tests.integrations.conftest import engine as engine  # an engine ticked by hand,
 from tests.integrations.conftest import settings as settings  # with loopback allowed outbound
 from tests.support.chat_posts import HOOK_PATH, TOPIC, add_hook, queue_posts
@@ -21,9 +22,7 @@ from tocsin.db import Database
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.notify.outbox_destinations import OutboxDestination
 
-
-def ok(request: Received) -> Answer:
-    return Answer(200, b"ok", {"Content-Type": "text/plain"})
+ok = mattermost_answers
 
 
 def unavailable(request: Received) -> Answer:
