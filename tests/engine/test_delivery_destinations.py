@@ -51,7 +51,8 @@ def numbers_of(server: KeepAliveReceiver, alert: str) -> list[int]:
 
 def messages(db: Database) -> list[OutboxMessage]:
     with db.read_session() as session:
-        found = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == TOPIC))
+        query = select(OutboxMessage).where(OutboxMessage.topic == TOPIC).order_by(OutboxMessage.id)
+        found = session.scalars(query)
         return list(found)
 
 
@@ -131,9 +132,9 @@ def test_after_an_outage_the_backlog_goes_at_once_in_order_and_other_servers_are
             assert len(chat.received) == before + 1  # one probe at a time
             probes.append(step / 2)
     assert probes == [1.0, 3.0, 7.0, 12.0, 17.0]  # 1, 2, 4 seconds apart, then at most 5
-    waiting = [message for message in messages(db) if message.destination_key]
+    waiting = [message for message in messages(db) if message.state == "pending"]
     assert all(message.next_attempt_at <= clock.now() for message in messages(db))
-    assert max(message.attempts for message in waiting) == 1 + len(probes)
+    assert sum(message.attempts for message in waiting) == 19 + len(probes)  # nothing but probes
 
     chat.respond = ok
     chat_requests_before = len(chat.received)
@@ -144,6 +145,20 @@ def test_after_an_outage_the_backlog_goes_at_once_in_order_and_other_servers_are
         assert numbers_of(chat, alert)[-10:] == list(range(10)), alert
     assert {message.state for message in messages(db)} == {"delivered"}
     assert destinations(db) == []
+
+
+def test_a_post_the_server_fails_on_alone_does_not_keep_its_other_posts_waiting(
+    db, chat, engine, frozen_clock
+):
+    hook = add_hook(db, chat.url(HOOK_PATH))
+    chat.respond = lambda request: unavailable(request) if "bad" in request.json()["text"] else ok(request)
+    queue_posts(db, hook, [("alert-bad", 0)] + [("alert-1", n) for n in range(3)])
+    frozen_clock.advance(timedelta(seconds=1))
+    engine.tick()  # the bad post fails and its server is down; alert-1's first post went
+    frozen_clock.advance(timedelta(seconds=1))
+    engine.tick()  # the probe is another post: it goes, then the rest
+    assert numbers_of(chat, "alert-1") == [0, 1, 2]
+    assert [message.state for message in messages(db)] == ["pending"] + ["delivered"] * 3
 
 
 def test_a_server_asking_to_retry_after_a_while_is_probed_no_sooner(db, chat, engine, frozen_clock):

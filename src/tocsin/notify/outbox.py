@@ -302,8 +302,11 @@ def mark_failed(
 
 def mark_all_waiting(session: Session, failed: list[tuple[Claimed, str]]) -> None:
     """Sends failed because their destination is down: the messages wait for it (pending,
-    without a backoff of their own), in one statement."""
+    without a backoff of their own), in one statement. They go behind the other waiting ones,
+    so the next probe is another message: one post the server fails on alone (a 500 on its
+    content) does not keep the rest of its server's backlog waiting."""
     if failed:
+        now = clock.now()
         session.connection().execute(
             update(outbox)
             .where(
@@ -311,7 +314,7 @@ def mark_all_waiting(session: Session, failed: list[tuple[Claimed, str]]) -> Non
                 outbox.c.state == "delivering",
                 outbox.c.locked_until == bindparam("lease"),
             )
-            .values(state="pending", locked_until=None, last_error=bindparam("error")),
+            .values(state="pending", locked_until=None, last_error=bindparam("error"), next_attempt_at=now),
             [{"message_id": m.id, "lease": m.lease, "error": error[:2000]} for m, error in failed],
         )
 
