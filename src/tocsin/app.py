@@ -48,18 +48,23 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         run_engine = settings.run_engine
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
-    engine = build_engine(settings, writer) if run_engine else None
+    engine_writer = WriteQueue(db, name="tocsin-engine-writer")
+    engine = build_engine(settings, engine_writer) if run_engine else None
+    if engine is not None:
+        engine.wake_on_commits_of(writer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         writer.start()
         if engine is not None:
+            engine_writer.start()
             engine.start()
         try:
             yield
         finally:
             if engine is not None:
                 engine.stop()
+                engine_writer.stop()
             writer.stop()
             db.dispose()
 

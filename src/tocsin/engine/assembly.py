@@ -9,7 +9,7 @@ from tocsin.accounts import web_sessions
 from tocsin.alerts import actions, requests
 from tocsin.chat.platforms import hipchat_delivery, mattermost_delivery, slack_delivery
 from tocsin.config import Settings
-from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
+from tocsin.engine.deliveries import BatchRouter, Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
 from tocsin.escalations import progress
 from tocsin.heartbeats import expiry as heartbeats
@@ -64,9 +64,11 @@ def channels(settings: Settings) -> list[Channel]:
 
 
 def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
+    """An engine whose database work runs in ``writer`` (give it one of its own: see
+    ``tocsin.app``)."""
     outside = channels(settings)
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
-    routers: list[Router] = [
+    routers: list[Router | BatchRouter] = [
         AlertRouter(can_email=can_email),
         Forwarder(
             {kind: sending for p in CHAT_DELIVERIES for kind, sending in p.forwarding(settings).items()}
@@ -94,4 +96,5 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
         single=writer.db.dialect == "sqlite",
         tick_seconds=settings.engine_tick_seconds,
         lease_ttl=timedelta(seconds=settings.engine_lease_seconds),
+        listen_url=writer.db.url if writer.db.dialect == "postgresql" else None,
     )

@@ -3,8 +3,11 @@
 Two kinds of handlers take messages by topic:
 
 - a ``Router`` works inside the database (turning an alert event into escalations and
-  notifications): it runs in the claim's transaction, each message in its own savepoint, so its
-  writes and the message's "delivered" commit together;
+  notifications): it runs in the claim's transaction, so its writes and the messages'
+  "delivered" commit together. A ``BatchRouter`` takes each run of the round's messages for it
+  at once, in one savepoint; if that fails, each message is routed alone in its own savepoint,
+  so one bad message is retried and the others still go. Routing comes before the channels'
+  ``prepare``;
 - a ``Channel`` talks to the outside (an SMTP server, webhooks and chat servers). Its
   ``prepare`` reads what it needs in the claim's transaction; ``send`` runs afterwards with no
   transaction open, every message of the round at once (``engine.sends``: a task each, with a
@@ -26,7 +29,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
@@ -68,9 +71,20 @@ class Skip:
 
 
 class Router(Protocol):
+    """Routes one message at a time."""
+
     topics: tuple[str, ...]
 
     def handle(self, session: Session, message: Claimed) -> None: ...
+
+
+@runtime_checkable
+class BatchRouter(Protocol):
+    """Routes a claimed batch at once (in order), with statements that do not grow with it."""
+
+    topics: tuple[str, ...]
+
+    def handle_batch(self, session: Session, messages: list[Claimed]) -> None: ...
 
 
 class Channel(Protocol):
@@ -103,7 +117,9 @@ class DeliverySettings:
 
 
 class Deliveries:
-    def __init__(self, routers: list[Router], channels: list[Channel], settings: DeliverySettings) -> None:
+    def __init__(
+        self, routers: list[Router | BatchRouter], channels: list[Channel], settings: DeliverySettings
+    ) -> None:
         self.routers = {topic: router for router in routers for topic in router.topics}
         self.channels = {topic: channel for channel in channels for topic in channel.topics}
         self.settings = settings
@@ -160,14 +176,13 @@ class Deliveries:
             probes=settings.probes,
             max_age=settings.max_age,
         )
+        self._route(session, [message for message in claimed if message.topic in self.routers])
         sends = []
         for message in claimed:
+            if message.topic in self.routers:
+                continue
             try:
                 with session.begin_nested():
-                    if message.topic in self.routers:
-                        self.routers[message.topic].handle(session, message)
-                        outbox.mark_delivered(session, message)
-                        continue
                     prepared = self.channels[message.topic].prepare(session, message)
                     if isinstance(prepared, Skip):
                         outbox.mark_delivered(session, message, note=f"not sent: {prepared.reason}")
@@ -178,6 +193,27 @@ class Deliveries:
                 continue
             sends.append((message, prepared))
         return len(claimed), sends
+
+    def _route(self, session: Session, messages: list[Claimed]) -> None:
+        """Each run of messages for one router goes to it as one batch; if the batch fails, each
+        of its messages is routed alone, so one bad message is reported and the others still go."""
+        for router, run in _runs(self.routers, messages):
+            if len(run) > 1:
+                try:
+                    with session.begin_nested():
+                        _handle(router, session, run)
+                        outbox.mark_all_delivered(session, run)
+                    continue
+                except Exception:
+                    log.exception("routing a batch of %s messages failed; routing each alone", len(run))
+            for message in run:
+                try:
+                    with session.begin_nested():
+                        _handle(router, session, [message])
+                        outbox.mark_delivered(session, message)
+                except Exception as error:  # a bug or bad data in one message must not stop the others
+                    log.exception("outbox message %s (%s) failed", message.id, message.topic)
+                    self._failed(session, message, f"{type(error).__name__}: {error}", permanent=False)
 
     async def _deliver(self, send: Send) -> None:
         await self.channels[send.message.topic].send(send.prepared)
@@ -231,3 +267,25 @@ class Deliveries:
         log.warning("outbox message %s to %s failed (%s): %s", message.id, message.destination, state, error)
         if state == "dead" and message.topic in self.channels:
             self.channels[message.topic].gave_up(session, message, error)
+
+
+def _runs(
+    routers: dict[str, Router | BatchRouter], messages: list[Claimed]
+) -> list[tuple[Router | BatchRouter, list[Claimed]]]:
+    """The messages cut, in order, where the router they go to changes."""
+    runs: list[tuple[Router | BatchRouter, list[Claimed]]] = []
+    for message in messages:
+        router = routers[message.topic]
+        if runs and runs[-1][0] is router:
+            runs[-1][1].append(message)
+        else:
+            runs.append((router, [message]))
+    return runs
+
+
+def _handle(router: Router | BatchRouter, session: Session, messages: list[Claimed]) -> None:
+    if isinstance(router, BatchRouter):
+        router.handle_batch(session, messages)
+    else:
+        for message in messages:
+            router.handle(session, message)

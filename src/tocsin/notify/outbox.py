@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tocsin import clock
 from tocsin.db import Base, UTCDateTime, table_of
 from tocsin.errors import NotFound
-from tocsin.notify import outbox_destinations
+from tocsin.notify import outbox_destinations, wake_signal
 from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.types import AutoIncrementId, JSONDocument
 
@@ -146,8 +146,13 @@ def enqueue(
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(INSERT, rows)
+    if not rows:
+        return
+    connection = session.connection()
+    connection.execute(INSERT, rows)
+    now = clock.now()
+    if any(row["next_attempt_at"] <= now for row in rows):
+        wake_signal.due_now(session)
 
 
 def claim(
@@ -263,7 +268,8 @@ def _all_still_ours(messages: list[Claimed]) -> Any:
 
 
 def mark_all_delivered(session: Session, messages: list[Claimed]) -> set[int]:
-    """Finish many sent messages in one statement; the ids that were still ours."""
+    """``mark_delivered`` of many messages (claimed together or not), in one statement; the ids
+    that were still ours."""
     if not messages:
         return set()
     rows = session.connection().execute(
