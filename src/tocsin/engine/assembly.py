@@ -17,6 +17,7 @@ from tocsin.integrations import webhook
 from tocsin.integrations.forwarding import Forwarder
 from tocsin.notify import shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
+from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.notify.router import AlertRouter
 from tocsin.policies.autoclose import AutoCloseRouter
 from tocsin.writer import WriteQueue
@@ -81,6 +82,11 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
             max_age=timedelta(hours=settings.delivery_max_age_hours),
             lease=timedelta(seconds=settings.delivery_lease_seconds),
             send_timeout=max(settings.smtp_timeout_seconds * 3, 5.0),
+            batch=settings.delivery_batch,
+            connections=settings.delivery_connections_per_destination,
+            probes=ProbeSpacing(longest=timedelta(seconds=settings.delivery_probe_max_seconds)),
+            stop_grace=settings.delivery_stop_grace_seconds,
+            round_wait=settings.delivery_round_wait_seconds,
         ),
     )
     return EngineRunner(

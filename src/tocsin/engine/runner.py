@@ -132,6 +132,11 @@ class EngineRunner:
                 await self._wait(max(0.0, self.tick_seconds - (time.monotonic() - started)))
         finally:
             self._loop_running = None
+        if self.deliveries is not None:
+            try:
+                await self.deliveries.stop(self.writer)
+            except Exception:
+                log.exception("engine could not hand back its deliveries")
         if self.single:
             await self.writer.run(lambda session: lease.release(session, LEASE_NAME, self.holder))
 
@@ -172,7 +177,7 @@ class EngineRunner:
             return
         # Until nothing is due: routing an alert event queues notifications, which go out next.
         for _ in range(MAX_ROUNDS_PER_TICK):
-            if not await self.deliveries.run_round(self.writer):
+            if self._stop.is_set() or not await self.deliveries.run_round(self.writer):
                 return
 
     async def _run_jobs(self, every_job: bool) -> int:
