@@ -114,7 +114,11 @@ class WriteQueue:
                 except queue.Empty:
                     break
             stop = _STOP in batch
-            self._run_batch([job for job in batch if job is not _STOP])
+            # A job whose caller has stopped waiting (a cancelled request) is not run; one that
+            # starts can no longer be cancelled, so its result always has somewhere to go.
+            self._run_batch(
+                [job for job in batch if job is not _STOP and job.future.set_running_or_notify_cancel()]
+            )
             if stop:
                 return
 
