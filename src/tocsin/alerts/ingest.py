@@ -12,8 +12,8 @@ a batch costs a fixed handful of statements whatever its size:
    new alert with responders to the outbox, from which the engine starts escalations and
    notifications (and, when an integration forwards alert activity, a "Create" event).
 
-Before step 1, policies (loaded once per batch) change each incoming alert and decide on its
-notifications; see ``tocsin.policies.apply``.
+Before step 1, policies (kept between batches, see ``tocsin.policies.cache``) change each
+incoming alert and decide on its notifications; see ``tocsin.policies.apply``.
 
 An alias de-duplicates within the creator's scope (``dedup_scope_of``): a team-owned integration's
 within its team, every other creator's account-wide among alerts of the account scope; a create
@@ -53,6 +53,7 @@ from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
 from tocsin.notify import outbox
 from tocsin.policies import apply as policies
+from tocsin.policies import cache as policy_cache
 from tocsin.teams import service as teams
 
 alerts = table_of(Alert)
@@ -114,7 +115,7 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
     """Create (or count) every alert of ``requests``, in order. A request whose responders do
     not resolve gets its error in its place and writes nothing; the others go ahead."""
     now = clock.now()
-    rules = policies.load(session, now)
+    rules = policy_cache.load(session, now)
     results: list[CreateOutcome | TocsinError | _Pending] = [
         _resolve(session, request, rules) for request in requests
     ]
@@ -165,7 +166,14 @@ def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> 
     )
     rows = session.connection().execute(
         update(alerts)
-        .where(tuple_(alerts.c.dedup_scope, alerts.c.alias).in_(list(by_key)), is_open())
+        .where(
+            # The two plain IN lists let SQLite search the open-alias index; the pair IN alone
+            # makes it scan every open alert, in each batch.
+            alerts.c.dedup_scope.in_({scope for scope, _ in by_key}),
+            alerts.c.alias.in_({alias for _, alias in by_key}),
+            tuple_(alerts.c.dedup_scope, alerts.c.alias).in_(list(by_key)),
+            is_open(),
+        )
         .values(
             count=alerts.c.count + increment, last_occurred_at=bindparam("now"), updated_at=bindparam("now")
         )
