@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from tocsin import __version__
@@ -36,6 +35,7 @@ from tocsin.prefix import PathPrefix
 from tocsin.teams import api as teams_api
 from tocsin.throttling.guards import Throttles
 from tocsin.web import routes as web_routes
+from tocsin.web.page_sessions import PageSessions
 from tocsin.writer import WriteQueue
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(hipchat.router)
     app.include_router(slack.router)
     web_routes.install(app, settings)
-    app.add_middleware(
-        SessionMiddleware,
+    app.add_middleware(  # sessions for the pages; API-key and chat webhook routes skip them
+        PageSessions,
         secret_key=settings.effective_secret_key,
         session_cookie="tocsin_session",
         path=settings.root_path or "/",
