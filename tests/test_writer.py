@@ -99,3 +99,28 @@ def test_a_job_whose_caller_stopped_waiting_is_not_run_and_the_writer_goes_on(wr
     assert writer.submit(create("after")).result() == "after"
     with db.read_session() as session:
         assert sorted(session.scalars(select(Team.name))) == ["after"]
+
+
+def test_a_request_cancelled_while_it_waits_is_not_written_and_others_are_answered(writer, db):
+    first_started, first_may_end = threading.Event(), threading.Event()
+
+    def first(session: Session) -> str:
+        first_started.set()
+        first_may_end.wait(10)
+        return "first"
+
+    async def scenario() -> tuple[str, str]:
+        running = asyncio.ensure_future(writer.run(first))
+        await asyncio.to_thread(first_started.wait, 10)
+        given_up = asyncio.ensure_future(
+            writer.run(lambda session: teams.create_team(session, name="given-up"))
+        )
+        await asyncio.sleep(0.05)  # queued behind the first job
+        given_up.cancel()
+        first_may_end.set()
+        after = await writer.run(lambda session: teams.create_team(session, name="after").name)
+        return await running, after
+
+    assert asyncio.run(scenario()) == ("first", "after")
+    with db.read_session() as session:
+        assert sorted(session.scalars(select(Team.name))) == ["after"]
