@@ -166,7 +166,9 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=20, help="duration of each offered rate")
     parser.add_argument("--drain", type=float, default=60, help="seconds to wait for the last deliveries")
-    parser.add_argument("--burst", type=int, default=1000, help="alerts stored before the engine starts")
+    parser.add_argument(
+        "--burst", type=int, default=1000, help="alerts stored before the engine starts (0: no capacity runs)"
+    )
     parser.add_argument(
         "--engines", default="0", help="PostgreSQL: tocsin engine processes (0: inside serve)"
     )
@@ -189,7 +191,7 @@ def main() -> None:
                 for rate in rates:
                     runs.append(bench.rate(backend, engines, rate))
                     _print_runs(runs[-1:])
-                for what in ("notified", "posted"):
+                for what in ("notified", "posted") if args.burst else ():
                     capacities.append(bench.capacity(backend, engines, what))
                     label, _, rate, count = capacities[-1]
                     print(f"{label}: {rate:.0f} alerts {what} per second ({count} of the burst)", flush=True)
