@@ -13,7 +13,9 @@ real ``tocsin serve`` on a fresh database (SQLite, or a private durable PostgreS
   rate and database: offered, answered/s, create→notification and create→post p50/p99 (">" with
   the time waited when some never arrived within ``--drain`` seconds).
 - **Routing capacity**: ``--burst`` alerts stored by ``tocsin serve --no-engine``, then engines
-  started; alerts notified per second from the first notification until all are.
+  started; alerts notified per second from the first notification until all are. **Chat posts
+  per second** likewise, with alerts for no team and a Mattermost integration of no team (it
+  posts every alert), so that only posting is measured. ``--burst 0`` leaves both out.
 - ``--engines N[,M…]`` (PostgreSQL): ``tocsin serve --no-engine`` plus N ``tocsin engine``
   processes, for each count given, instead of the engine inside the server (SQLite always runs
   the engine inside; its capacity is measured with one ``tocsin engine``).
@@ -131,7 +133,7 @@ class Bench:
         return _label(backend, engines), what, len(times) / seconds, len(times)
 
     def outage(self, backend: str) -> str:
-        args, sent = self.args, {}
+        args, sent = self.args, dict[str, float]()
         with self.server(backend, 0) as server:
             self.chat.refuse(args.refuse)
             try:
@@ -193,14 +195,14 @@ def main() -> None:
                     _print_runs(runs[-1:])
                 for what in ("notified", "posted") if args.burst else ():
                     capacities.append(bench.capacity(backend, engines, what))
-                    label, _, rate, count = capacities[-1]
-                    print(f"{label}: {rate:.0f} alerts {what} per second ({count} of the burst)", flush=True)
+                    label, _, per_second, count = capacities[-1]
+                    print(f"{label}: {per_second:.0f} alerts {what}/s ({count} of the burst)", flush=True)
 
     print(f"\nseconds={args.seconds} burst={args.burst} drain={args.drain} cpus={os.cpu_count()}")
     _print_runs(runs, header=True)
     print(f"\n{'database':<24} {'capacity':<22} {'of burst':>9}")
-    for label, what, rate, count in capacities:
-        print(f"{label:<24} {f'{rate:.0f} alerts {what}/s':<22} {count:>9}")
+    for label, what, per_second, count in capacities:
+        print(f"{label:<24} {f'{per_second:.0f} alerts {what}/s':<22} {count:>9}")
 
 
 def _print_runs(runs: list[RateRun], header: bool = False) -> None:
