@@ -26,7 +26,7 @@ real ``tocsin serve`` on a fresh database (SQLite, or a private durable PostgreS
     .venv/bin/python bench/route.py                                   # both databases, 50-400/s
     .venv/bin/python bench/route.py --backend postgresql --engines 1,2
     .venv/bin/python bench/route.py --backend sqlite --rates 50,200 --seconds 5 --burst 300
-    .venv/bin/python bench/route.py --outage 180                      # the outage drill
+    .venv/bin/python bench/route.py --outage                          # the outage drill, 180 s
 """
 
 from __future__ import annotations
@@ -174,7 +174,13 @@ def main() -> None:
     parser.add_argument(
         "--engines", default="0", help="PostgreSQL: tocsin engine processes (0: inside serve)"
     )
-    parser.add_argument("--outage", type=float, help="run the outage drill: seconds the webhook refuses")
+    parser.add_argument(
+        "--outage",
+        type=float,
+        nargs="?",
+        const=180,
+        help="run the outage drill: seconds the webhook refuses (180)",
+    )
     parser.add_argument("--outage-rate", type=float, default=5, help="alerts per second during the outage")
     parser.add_argument("--refuse", choices=["503", "closed"], default="503", help="how the webhook refuses")
     args = parser.parse_args()
