@@ -13,7 +13,7 @@ real ``tocsin serve`` on a fresh database (SQLite, or a private durable PostgreS
   rate and database: offered, answered/s, create→notification and create→post p50/p99 (">" with
   the time waited when some never arrived within ``--drain`` seconds).
 - **Routing capacity**: ``--burst`` alerts stored by ``tocsin serve --no-engine``, then engines
-  started; alerts notified per second from the first notification until all are. **Chat posts
+  started; alerts notified per second from the engines' start until all are. **Chat posts
   per second** likewise, with alerts for no team and a Mattermost integration of no team (it
   posts every alert), so that only posting is measured. ``--burst 0`` leaves both out.
 - ``--engines N[,M…]`` (PostgreSQL): ``tocsin serve --no-engine`` plus N ``tocsin engine``
@@ -113,7 +113,8 @@ class Bench:
     def capacity(self, backend: str, engines: int, what: str) -> tuple[str, str, float, int]:
         """A burst of alerts stored by ``tocsin serve --no-engine``, then engines started: alerts
         ``notified`` per second (team alerts, no chat) or ``posted`` per second (alerts for
-        nobody, a global Mattermost integration) from the first until all are; how many of the burst."""
+        nobody, a global Mattermost integration), from the moment the engines are running until all
+        are; how many of the burst."""
         words: list[str] = []
         bodies = recorded(new_alerts(team=what == "notified"), words)
 
@@ -126,10 +127,11 @@ class Bench:
             if burst.errors:
                 raise RuntimeError(f"the burst was refused: {burst.first_error}")
             server.add_engines(engines)
+            started = time.perf_counter()
             arrivals = (self.mail if what == "notified" else self.chat).arrivals.first
             wait_until(lambda: all(word in arrivals for word in words), self.args.drain * 4, 0.2)
         times = sorted(arrivals[word] for word in words if word in arrivals)
-        seconds = times[-1] - times[0] if len(times) > 1 else float("nan")
+        seconds = times[-1] - started if times else float("nan")
         return _label(backend, engines), what, len(times) / seconds, len(times)
 
     def outage(self, backend: str) -> str:
