@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument("--refuse", choices=["503", "closed"], default="503", help="how the webhook refuses")
     args = parser.parse_args()
     args.engines = [int(count) for count in args.engines.split(",")]
-    rates = [int(rate) for rate in args.rates.split(",")]
+    rates = [int(rate) for rate in args.rates.split(",") if rate]  # --rates "": capacity only
 
     with Databases() as dbs, MailListener() as mail, ChatListener() as chat:
         bench = Bench(dbs, mail, chat, args)
