@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -78,3 +79,23 @@ def test_an_item_can_fail_with_its_own_error(writer):
 
     first, second, third = asyncio.run(submit())
     assert (first, third) == (1, 3) and isinstance(second, ValueError)
+
+
+def test_a_job_whose_caller_stopped_waiting_is_not_run_and_the_writer_goes_on(writer, db):
+    first_may_end = threading.Event()
+
+    def first(session: Session) -> str:
+        first_may_end.wait(10)
+        return "first"
+
+    def create(name: str):
+        return lambda session: teams.create_team(session, name=name).name
+
+    running = writer.submit(first)
+    given_up = writer.submit(create("given-up"))
+    assert given_up.cancel()  # as asyncio does for a request task cancelled while it waits
+    first_may_end.set()
+    assert running.result() == "first"
+    assert writer.submit(create("after")).result() == "after"
+    with db.read_session() as session:
+        assert sorted(session.scalars(select(Team.name))) == ["after"]

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from tocsin import __version__
@@ -36,6 +35,7 @@ from tocsin.prefix import PathPrefix
 from tocsin.teams import api as teams_api
 from tocsin.throttling.guards import Throttles
 from tocsin.web import routes as web_routes
+from tocsin.web.page_sessions import PageSessions
 from tocsin.writer import WriteQueue
 
 log = logging.getLogger(__name__)
@@ -48,18 +48,23 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         run_engine = settings.run_engine
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
-    engine = build_engine(settings, writer) if run_engine else None
+    engine_writer = WriteQueue(db, name="tocsin-engine-writer")
+    engine = build_engine(settings, engine_writer) if run_engine else None
+    if engine is not None:
+        engine.wake_on_commits_of(writer)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         writer.start()
         if engine is not None:
+            engine_writer.start()
             engine.start()
         try:
             yield
         finally:
             if engine is not None:
                 engine.stop()
+                engine_writer.stop()
             writer.stop()
             db.dispose()
 
@@ -96,8 +101,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(hipchat.router)
     app.include_router(slack.router)
     web_routes.install(app, settings)
-    app.add_middleware(
-        SessionMiddleware,
+    app.add_middleware(  # sessions for the pages; API-key and chat webhook routes skip them
+        PageSessions,
         secret_key=settings.effective_secret_key,
         session_cookie="tocsin_session",
         path=settings.root_path or "/",

@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
     delivery_lease_seconds: float = 120.0
     """How long an engine may take over one delivery before another engine may try it again."""
+    delivery_batch: int = Field(default=200, ge=1)
+    """How many due messages an engine claims in one round."""
+    delivery_connections_per_destination: int = Field(default=20, ge=1)
+    """Sends in flight to one destination (chat server, webhook host) at most."""
+    delivery_probe_max_seconds: float = Field(default=5.0, gt=0)
+    """The longest wait between two probes of a destination that is down."""
+    delivery_round_wait_seconds: float = Field(default=0.5, ge=0)
+    """How long a round of deliveries waits for its sends before leaving slow ones in flight."""
+    delivery_stop_grace_seconds: float = Field(default=1.0, ge=0)
+    """How long sends in flight may finish when the engine stops, before they are handed back."""
     engine_tick_seconds: float = 0.5
     engine_lease_seconds: float = 30.0
     """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""

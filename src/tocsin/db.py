@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from tocsin.names import clashes_as_conflicts
+from tocsin.turns import Turns
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -128,6 +129,10 @@ class Database:
             self.write_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.write_engine
         clashes_as_conflicts(self.write_engine)
+        self._write_turn: AbstractContextManager[None] = Turns() if is_sqlite(self.url) else nullcontext()
+        """SQLite takes one writer at a time: the threads of this process (the API's writer, the
+        engine's) take turns here, handed over at once, instead of in SQLite's busy handler,
+        which sleeps up to 100 ms between looks. Other processes still meet the busy timeout."""
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -138,7 +143,7 @@ class Database:
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self._write_sessions() as session, session.begin():
+        with self._write_turn, self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager

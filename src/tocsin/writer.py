@@ -55,16 +55,27 @@ class _Job:
 _STOP = _Job()
 
 
+CommitHook = Callable[[dict[str, Any]], None]
+"""Called in the writer thread after a batch commits, with the batch session's ``info``."""
+
+
 class WriteQueue:
-    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, name: str = "tocsin-writer") -> None:
         self.db = db
         self.max_batch = max_batch
+        self.name = name
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._commit_hooks: list[CommitHook] = []
+
+    def after_commit(self, hook: CommitHook) -> None:
+        """Call ``hook`` after each batch that commits (what the batch wrote is then visible to
+        other connections): the engine is woken this way when new outbox messages are in."""
+        self._commit_hooks.append(hook)
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="tocsin-writer", daemon=True)
+            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
@@ -103,7 +114,11 @@ class WriteQueue:
                 except queue.Empty:
                     break
             stop = _STOP in batch
-            self._run_batch([job for job in batch if job is not _STOP])
+            # A job whose caller has stopped waiting (a cancelled request) is not run; one that
+            # starts can no longer be cancelled, so its result always has somewhere to go.
+            self._run_batch(
+                [job for job in batch if job is not _STOP and job.future.set_running_or_notify_cancel()]
+            )
             if stop:
                 return
 
@@ -147,6 +162,12 @@ class WriteQueue:
                     outcomes += [_attempt(session, job, job.fn) for job in jobs]  # type: ignore[arg-type]
                 else:
                     outcomes += _attempt_together(session, kind, jobs)
+            written = dict(session.info)
+        for hook in self._commit_hooks:
+            try:
+                hook(written)
+            except Exception:  # a hook must not turn a committed batch into failed requests
+                log.exception("after-commit hook failed")
         return outcomes
 
 

@@ -51,6 +51,30 @@ def test_a_batch_mixing_new_repeated_and_alias_less_alerts(db):
     ]
 
 
+def test_open_alerts_repeated_a_different_number_of_times_in_one_batch_each_count_theirs(db):
+    make_user(db, "ada@example.com")
+    make_team(db, "ops", "ada@example.com")
+    account, _ = make_integration(db, "Prometheus")
+    team, _ = make_integration(db, "Ops Zabbix", team="ops")
+    disk, cpu = batch(db, account, {"message": "disk", "alias": "disk"}, {"message": "cpu", "alias": "cpu"})
+    (team_disk,) = batch(db, team, {"message": "team disk", "alias": "disk"})
+
+    results = batch(
+        db,
+        account,
+        *[{"message": "disk", "alias": "disk"}] * 3,
+        {"message": "cpu", "alias": "cpu"},
+    ) + batch(db, team, *[{"message": "team disk", "alias": "disk"}] * 2)
+
+    assert [(result.alert_id, result.count) for result in results] == [
+        (disk.alert_id, 2), (disk.alert_id, 3), (disk.alert_id, 4), (cpu.alert_id, 2),
+        (team_disk.alert_id, 2), (team_disk.alert_id, 3),
+    ]  # fmt: skip
+    with db.read_session() as session:
+        counts = dict(session.execute(select(Alert.id, Alert.count)).all())
+    assert counts == {disk.alert_id: 4, cpu.alert_id: 2, team_disk.alert_id: 3}
+
+
 def test_a_bad_request_in_a_batch_gets_its_error_and_the_others_go_ahead(db):
     actor, _ = make_integration(db, "Prometheus")
     results = batch(
@@ -101,4 +125,5 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(db):
             event.remove(db.write_engine, "before_cursor_execute", listener)
         return len(seen)
 
+    statements_for(1, 5000)  # the first batch also loads policies and maintenance windows, kept since
     assert statements_for(50, 0) == statements_for(2, 1000)

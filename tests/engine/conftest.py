@@ -40,19 +40,26 @@ def engine_settings(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Sett
 
 
 class EngineDriver:
-    """An engine as ``tocsin serve`` runs it, ticked by hand so tests decide when time passes."""
+    """An engine as ``tocsin serve`` runs it, ticked by hand so tests decide when time passes.
+    Its ticks share one event loop, as the engine's do, so its HTTP clients are kept between
+    ticks. Unless the settings say otherwise, a round waits for its sends (to servers on
+    loopback), so a tick's outcome does not depend on how busy the machine is."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
+        if "delivery_round_wait_seconds" not in settings.model_fields_set:
+            settings = settings.model_copy(update={"delivery_round_wait_seconds": 30.0})
         self.writer = WriteQueue(db)
         self.engine: EngineRunner = build_engine(settings, self.writer)
+        self._loop = asyncio.Runner()
 
     def tick(self) -> bool:
-        return asyncio.run(self.engine.tick(every_job=True))
+        return self._loop.run(self.engine.tick(every_job=True))
 
     def start(self) -> None:
         self.writer.start()
 
     def stop(self) -> None:
+        self._loop.close()
         self.writer.stop()
 
 

@@ -29,7 +29,9 @@ def test_two_engines_deliver_each_message_once(db, database_url, engine_settings
         )  # fmt: skip
     # Two engines as two processes would be: their own connections and write queues.
     databases = [Database(database_url), Database(database_url)]
-    drivers = [EngineDriver(database, engine_settings) for database in databases]
+    # Claims smaller than the backlog, so both engines find work.
+    settings = engine_settings.model_copy(update={"delivery_batch": 20})
+    drivers = [EngineDriver(database, settings) for database in databases]
 
     def run(index: int) -> None:
         for _ in range(40):

@@ -17,7 +17,7 @@ from tests.policies.conftest import (
     when,
 )
 from tests.support.factories import make_integration
-from tocsin import clock
+from tocsin import clock, config_version
 from tocsin.actors import SYSTEM
 from tocsin.alerts import actions
 from tocsin.alerts.service import AlertRef
@@ -159,6 +159,7 @@ def _maintenance(db: Database, entity_type: str, entity_id: str, state: str = "d
                 maintenance_id=window.id, entity_type=entity_type, entity_id=entity_id, state=state
             )
         )
+        config_version.bump(session)  # as the maintenance service does: writers see the change
 
 
 def test_alert_from_an_integration_in_maintenance_is_stored_but_nobody_is_notified(db, cast, frozen_clock):

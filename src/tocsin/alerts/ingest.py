@@ -3,7 +3,8 @@
 Creates arrive in batches (the write queue hands over every create waiting at that moment), and
 a batch costs a fixed handful of statements whatever its size:
 
-1. one UPDATE counts repeats of open alerts, for every (scope, alias) in the batch at once;
+1. one UPDATE counts repeats of open alerts, for every (scope, alias) in the batch at once (one
+   per distinct number of repeats within the batch, usually one);
 2. one counter UPDATE takes tinyIds for all new alerts;
 3. one multi-row INSERT adds them, skipping (ON CONFLICT DO NOTHING on the partial unique index
    of open aliases per scope) any alias another transaction created in between; those go back
@@ -12,8 +13,8 @@ a batch costs a fixed handful of statements whatever its size:
    new alert with responders to the outbox, from which the engine starts escalations and
    notifications (and, when an integration forwards alert activity, a "Create" event).
 
-Before step 1, policies (loaded once per batch) change each incoming alert and decide on its
-notifications; see ``tocsin.policies.apply``.
+Before step 1, policies (kept between batches, see ``tocsin.policies.cache``) change each
+incoming alert and decide on its notifications; see ``tocsin.policies.apply``.
 
 An alias de-duplicates within the creator's scope (``dedup_scope_of``): a team-owned integration's
 within its team, every other creator's account-wide among alerts of the account scope; a create
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, and_, bindparam, case, literal_column, tuple_, update
+from sqlalchemy import Insert, bindparam, literal_column, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,7 @@ from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
 from tocsin.notify import outbox
 from tocsin.policies import apply as policies
+from tocsin.policies import cache as policy_cache
 from tocsin.teams import service as teams
 
 alerts = table_of(Alert)
@@ -114,7 +116,7 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
     """Create (or count) every alert of ``requests``, in order. A request whose responders do
     not resolve gets its error in its place and writes nothing; the others go ahead."""
     now = clock.now()
-    rules = policies.load(session, now)
+    rules = policy_cache.load(session, now)
     results: list[CreateOutcome | TocsinError | _Pending] = [
         _resolve(session, request, rules) for request in requests
     ]
@@ -148,43 +150,58 @@ def _resolve(session: Session, request: NewAlert, rules: policies.PolicySet) -> 
     return _Pending(NewAlert(effects.payload, request.actor), effects.responders, visible, effects)
 
 
+COUNT_REPEATS = (
+    update(alerts)
+    .where(
+        # The two plain IN lists let SQLite search the open-alias index; the pair IN alone makes
+        # it scan every open alert, in each batch.
+        alerts.c.dedup_scope.in_(bindparam("scopes", expanding=True)),
+        alerts.c.alias.in_(bindparam("aliases", expanding=True)),
+        tuple_(alerts.c.dedup_scope, alerts.c.alias).in_(bindparam("keys", expanding=True)),
+        is_open(),
+    )
+    .values(
+        count=alerts.c.count + bindparam("by"), last_occurred_at=bindparam("now"), updated_at=bindparam("now")
+    )
+    .returning(
+        alerts.c.id,
+        alerts.c.dedup_scope,
+        alerts.c.alias,
+        alerts.c.tiny_id,
+        alerts.c.count.label("occurrences"),
+    )
+)
+"""Built once (its parameters expand to the batch), so SQLAlchemy compiles it once."""
+
+
 def _count_repeats(session: Session, pending: list[_Pending], now: datetime) -> None:
-    """Count every create whose alias names an open alert of its scope, in one UPDATE for the
-    whole batch."""
+    """Count every create whose alias names an open alert of its scope: one UPDATE for all the
+    aliases that occur the same number of times in the batch (usually one UPDATE in all)."""
     by_key: dict[tuple[str, str], list[_Pending]] = defaultdict(list)
     for item in pending:
         if item.request.payload.alias:
             by_key[item.scope, item.request.payload.alias].append(item)
-    if not by_key:
-        return
-    increment = case(
-        *(
-            (and_(alerts.c.dedup_scope == scope, alerts.c.alias == alias), len(items))
-            for (scope, alias), items in by_key.items()
+    by_increment: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for key, items in by_key.items():
+        by_increment[len(items)].append(key)
+    for increment, keys in by_increment.items():
+        rows = session.connection().execute(
+            COUNT_REPEATS,
+            {
+                "scopes": list({scope for scope, _ in keys}),
+                "aliases": list({alias for _, alias in keys}),
+                "keys": keys,
+                "by": increment,
+                "now": now,
+            },
         )
-    )
-    rows = session.connection().execute(
-        update(alerts)
-        .where(tuple_(alerts.c.dedup_scope, alerts.c.alias).in_(list(by_key)), is_open())
-        .values(
-            count=alerts.c.count + increment, last_occurred_at=bindparam("now"), updated_at=bindparam("now")
-        )
-        .returning(
-            alerts.c.id,
-            alerts.c.dedup_scope,
-            alerts.c.alias,
-            alerts.c.tiny_id,
-            alerts.c.count.label("occurrences"),
-        ),
-        {"now": now},
-    )
-    for row in rows:
-        items = by_key[row.dedup_scope, row.alias]
-        first_count = row.occurrences - len(items) + 1
-        for offset, item in enumerate(items):
-            item.outcome = CreateOutcome(
-                row.id, row.alias, row.tiny_id, first_count + offset, deduplicated=True
-            )
+        for row in rows:
+            items = by_key[row.dedup_scope, row.alias]
+            first_count = row.occurrences - len(items) + 1
+            for offset, item in enumerate(items):
+                item.outcome = CreateOutcome(
+                    row.id, row.alias, row.tiny_id, first_count + offset, deduplicated=True
+                )
 
 
 def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> list[_Pending]:

@@ -6,7 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, false, insert, literal_column, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Actor, Scope
@@ -41,6 +53,15 @@ def is_open() -> ColumnElement[bool]:
     """``status = 'open'`` with the literal in the SQL, so PostgreSQL can use the partial index
     on open aliases even in a prepared statement."""
     return Alert.status == literal_column("'open'")
+
+
+def alerts_by_id(session: Session, alert_ids: set[str]) -> dict[str, Alert]:
+    """Several alerts in one query (the ones that exist)."""
+    if not alert_ids:
+        return {}
+    return {
+        alert.id: alert for alert in session.scalars(select(Alert).where(Alert.id.in_(sorted(alert_ids))))
+    }
 
 
 def store_responder(session: Session, alert_id: str, responder: Responder) -> bool:
@@ -84,6 +105,42 @@ def set_recipient_state(
         .where(AlertRecipient.alert_id == alert_id, AlertRecipient.user_id == user_id)
         .values(state=state, method=method, updated_at=now)
     )
+
+
+def known_recipients(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (alert id, user id) pairs are already among their alerts' recipients."""
+    if not pairs:
+        return set()
+    rows = session.execute(
+        select(AlertRecipient.alert_id, AlertRecipient.user_id).where(
+            AlertRecipient.alert_id.in_(sorted({alert_id for alert_id, _ in pairs})),
+            AlertRecipient.user_id.in_(sorted({user_id for _, user_id in pairs})),
+        )
+    )
+    return {(alert_id, user_id) for alert_id, user_id in rows} & pairs
+
+
+def add_recipients(session: Session, states: dict[tuple[str, str], str], now: datetime) -> None:
+    """``ensure_recipient`` of many new (alert id, user id) pairs at once, each in its state."""
+    if states:
+        session.connection().execute(
+            INSERT_RECIPIENT,
+            [
+                {"alert_id": alert_id, "user_id": user_id, "state": state, "method": "",
+                 "created_at": now, "updated_at": now}
+                for (alert_id, user_id), state in states.items()
+            ],
+        )  # fmt: skip
+
+
+def set_recipients_state(session: Session, pairs: set[tuple[str, str]], state: str, now: datetime) -> None:
+    """``set_recipient_state`` of many (alert id, user id) pairs at once."""
+    if pairs:
+        session.execute(
+            update(AlertRecipient)
+            .where(tuple_(AlertRecipient.alert_id, AlertRecipient.user_id).in_(sorted(pairs)))
+            .values(state=state, method="", updated_at=now)
+        )
 
 
 def log_row(alert_id: str, text: str, actor: Actor, now: datetime) -> dict[str, object]:

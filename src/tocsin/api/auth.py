@@ -6,10 +6,8 @@ needs an integration key (Opsgenie answers 403 code 40301 in that case, and so d
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
-from cachetools import TTLCache
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -64,27 +62,36 @@ class KeyCache:
     """Recently recognised keys, so a busy sender costs no database read per request.
 
     Entries live a couple of seconds: a key disabled or deleted elsewhere (the CLI, another
-    process) is refused within that time, and at once in this process after ``clear()``."""
+    process) is refused within that time, and at once in this process after ``clear()``.
+
+    No lock: requests read and fill it from the event loop thread, and every operation is a
+    single dict operation (atomic in CPython), so a ``clear()`` from a worker thread is safe too.
+    A lookup that started before a ``clear()`` does not put its (possibly stale) answer back."""
 
     SECONDS = 2.0
+    MAX_ENTRIES = 10_000
 
     def __init__(self) -> None:
-        self._entries: TTLCache[str, Caller] = TTLCache(
-            maxsize=10_000, ttl=self.SECONDS, timer=lambda: clock.now().timestamp()
-        )
-        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[Caller, float]] = {}
+        self.generation = 0
+        """Counts ``clear()`` calls; a lookup hands back the one it started in to ``put``."""
 
     def get(self, key_hash: str) -> Caller | None:
-        with self._lock:
-            return self._entries.get(key_hash)
+        entry = self._entries.get(key_hash)
+        if entry is None or entry[1] <= clock.now().timestamp():
+            return None
+        return entry[0]
 
-    def put(self, key_hash: str, found: Caller) -> None:
-        with self._lock:
-            self._entries[key_hash] = found
+    def put(self, key_hash: str, found: Caller, *, generation: int) -> None:
+        if generation != self.generation:
+            return  # cleared while it was looked up: the answer may predate the change
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries = {}
+        self._entries[key_hash] = (found, clock.now().timestamp() + self.SECONDS)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self.generation += 1
+        self._entries = {}
 
 
 async def caller(request: Request) -> Caller:
@@ -93,8 +100,9 @@ async def caller(request: Request) -> Caller:
     key_hash = hash_key(key)
     found = cache.get(key_hash)
     if found is None:
+        generation = cache.generation
         found = await run_in_threadpool(_lookup, request.app.state.db, key)
-        cache.put(key_hash, found)
+        cache.put(key_hash, found, generation=generation)
     request.app.state.throttles.api_request(key_hash)
     return found
 

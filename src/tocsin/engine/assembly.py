@@ -9,7 +9,7 @@ from tocsin.accounts import web_sessions
 from tocsin.alerts import actions, requests
 from tocsin.chat.platforms import hipchat_delivery, mattermost_delivery, slack_delivery
 from tocsin.config import Settings
-from tocsin.engine.deliveries import Channel, Deliveries, DeliverySettings, Router
+from tocsin.engine.deliveries import BatchRouter, Channel, Deliveries, DeliverySettings, Router
 from tocsin.engine.runner import EngineRunner, Job
 from tocsin.escalations import progress
 from tocsin.heartbeats import expiry as heartbeats
@@ -17,6 +17,7 @@ from tocsin.integrations import webhook
 from tocsin.integrations.forwarding import Forwarder
 from tocsin.notify import shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
+from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.notify.router import AlertRouter
 from tocsin.policies.autoclose import AutoCloseRouter
 from tocsin.writer import WriteQueue
@@ -63,9 +64,11 @@ def channels(settings: Settings) -> list[Channel]:
 
 
 def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
+    """An engine whose database work runs in ``writer`` (give it one of its own: see
+    ``tocsin.app``)."""
     outside = channels(settings)
     can_email = any(isinstance(channel, EmailChannel) for channel in outside)
-    routers: list[Router] = [
+    routers: list[Router | BatchRouter] = [
         AlertRouter(can_email=can_email),
         Forwarder(
             {kind: sending for p in CHAT_DELIVERIES for kind, sending in p.forwarding(settings).items()}
@@ -79,6 +82,11 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
             max_age=timedelta(hours=settings.delivery_max_age_hours),
             lease=timedelta(seconds=settings.delivery_lease_seconds),
             send_timeout=max(settings.smtp_timeout_seconds * 3, 5.0),
+            batch=settings.delivery_batch,
+            connections=settings.delivery_connections_per_destination,
+            probes=ProbeSpacing(longest=timedelta(seconds=settings.delivery_probe_max_seconds)),
+            stop_grace=settings.delivery_stop_grace_seconds,
+            round_wait=settings.delivery_round_wait_seconds,
         ),
     )
     return EngineRunner(
@@ -88,4 +96,5 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
         single=writer.db.dialect == "sqlite",
         tick_seconds=settings.engine_tick_seconds,
         lease_ttl=timedelta(seconds=settings.engine_lease_seconds),
+        listen_url=writer.db.url if writer.db.dialect == "postgresql" else None,
     )

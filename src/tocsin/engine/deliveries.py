@@ -3,12 +3,22 @@
 Two kinds of handlers take messages by topic:
 
 - a ``Router`` works inside the database (turning an alert event into escalations and
-  notifications): it runs in the claim's transaction, each message in its own savepoint, so its
-  writes and the message's "delivered" commit together;
-- a ``Channel`` talks to the outside (an SMTP server, later webhooks and chat servers). Its
+  notifications): it runs in the claim's transaction, so its writes and the messages'
+  "delivered" commit together. A ``BatchRouter`` takes each run of the round's messages for it
+  at once, in one savepoint; if that fails, each message is routed alone in its own savepoint,
+  so one bad message is retried and the others still go. Routing comes before the channels'
+  ``prepare``;
+- a ``Channel`` talks to the outside (an SMTP server, webhooks and chat servers). Its
   ``prepare`` reads what it needs in the claim's transaction; ``send`` runs afterwards with no
-  transaction open, every message of the round at once, each with a time limit, so one slow or
-  dead destination delays no other; the outcomes are recorded in one more transaction.
+  transaction open, every message of the round at once (``engine.sends``: a task each, with a
+  time limit, a pooled client and a cap per destination), so one slow or dead destination
+  delays no other; the outcomes are recorded in one more transaction, by the round that finds
+  them finished.
+
+A prepared send may name its ``origin`` (of its URL: its destination). A retryable failure
+marks the destination down (``outbox_destinations``) instead of giving the message a backoff:
+its messages wait, one probe at a time is sent, and the first success lets the whole backlog
+go. When the engine stops, sends in flight get a short grace; the rest are handed back.
 
 Messages with an ordering key (a chat channel's posts about one alert) reach a round one per key
 at most: the claim holds back a message until the earlier ones of its key are delivered or dead
@@ -16,16 +26,18 @@ at most: the claim holds back a message until the earlier ones of its key are de
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
-from tocsin.notify import outbox
+from tocsin import clock
+from tocsin.engine.sends import Outcome, Send, Sends
+from tocsin.notify import outbox, outbox_destinations
 from tocsin.notify.outbox import Claimed
+from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.writer import WriteQueue
 
 log = logging.getLogger(__name__)
@@ -33,6 +45,22 @@ log = logging.getLogger(__name__)
 
 class PermanentFailure(Exception):
     """The destination refused for good (an unknown mailbox, say): no point in retrying."""
+
+
+def described(error: BaseException) -> str:
+    """What went wrong, in a line (a ``ReadError`` may say nothing of itself)."""
+    return str(error) or type(error).__name__
+
+
+class RetryLater(RuntimeError):
+    """The destination cannot take it now (5xx, 408, 429); ``retry_after``: what it asked for."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+TOO_LONG_DOWN = "not sent: its destination was down for longer than a message may wait"
 
 
 @dataclass(frozen=True)
@@ -43,9 +71,20 @@ class Skip:
 
 
 class Router(Protocol):
+    """Routes one message at a time."""
+
     topics: tuple[str, ...]
 
     def handle(self, session: Session, message: Claimed) -> None: ...
+
+
+@runtime_checkable
+class BatchRouter(Protocol):
+    """Routes a claimed batch at once (in order), with statements that do not grow with it."""
+
+    topics: tuple[str, ...]
+
+    def handle_batch(self, session: Session, messages: list[Claimed]) -> None: ...
 
 
 class Channel(Protocol):
@@ -64,43 +103,86 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class DeliverySettings:
-    batch: int = 20
+    batch: int = 200
     lease: timedelta = timedelta(minutes=2)
     send_timeout: float = 30.0
     max_age: timedelta = timedelta(hours=24)
+    connections: int = 20
+    """Sends in flight to one destination at most (and its pooled client's connections)."""
+    round_wait: float = 0.5
+    """How long a round waits for its sends before leaving the slow ones to later rounds."""
+    probes: ProbeSpacing = field(default_factory=ProbeSpacing)
+    stop_grace: float = 1.0
+    """How long sends in flight may finish when the engine stops, before they are cancelled."""
 
 
 class Deliveries:
-    def __init__(self, routers: list[Router], channels: list[Channel], settings: DeliverySettings) -> None:
+    def __init__(
+        self, routers: list[Router | BatchRouter], channels: list[Channel], settings: DeliverySettings
+    ) -> None:
         self.routers = {topic: router for router in routers for topic in router.topics}
         self.channels = {topic: channel for channel in channels for topic in channel.topics}
         self.settings = settings
         self.claimed_total = 0
         """Messages this engine has claimed since it started."""
+        self.sends = Sends(connections=settings.connections, timeout=settings.send_timeout)
 
     @property
     def topics(self) -> list[str]:
         return [*self.routers, *self.channels]
 
     async def run_round(self, writer: WriteQueue) -> int:
-        """Deliver what is due; returns how many messages were claimed."""
-        claimed, sends = await writer.run(self._claim_route_prepare)
+        """Deliver what is due; returns how many messages were claimed. Sends start at once and
+        are recorded as they finish: in this round, or a later one if slow."""
+        claimed, sends, down = await writer.run(self._claim_and_look)
         self.claimed_total += claimed
-        if sends:
-            outcomes = await asyncio.gather(*(self._send(message, prepared) for message, prepared in sends))
-            await writer.run(lambda session: self._record(session, list(zip(sends, outcomes, strict=True))))
+        held: list[Send] = []
+        ready: list[Send] = []
+        expired: list[Outcome] = []
+        for send in sends:
+            if send.message.expired:
+                expired.append(Outcome(send, PermanentFailure(TOO_LONG_DOWN)))
+            elif send.destination in down and not send.message.probe:
+                held.append(send)  # its destination was found down as it was prepared
+            else:
+                ready.append(send)
+        started = self.sends.start(ready, self._deliver)
+        await self.sends.wait(started, self.settings.round_wait)
+        outcomes, lost = self.sends.finished()
+        outcomes += expired
+        if held or outcomes or lost:
+            await writer.run(lambda session: self._record(session, outcomes, [*held, *lost]))
         return claimed
 
+    async def stop(self, writer: WriteQueue) -> None:
+        """Let sends in flight finish for a moment, cancel the others, and record both: what
+        was sent, and the rest handed back to be sent at once by whichever engine runs next."""
+        outcomes, unfinished = await self.sends.stop(self.settings.stop_grace)
+        if outcomes or unfinished:
+            await writer.run(lambda session: self._record(session, outcomes, unfinished))
+
+    def _claim_and_look(self, session: Session) -> tuple[int, list[Send], set[str]]:
+        claimed, prepared = self._claim_route_prepare(session)
+        sends = [Send(message, ready, getattr(ready, "origin", None)) for message, ready in prepared]
+        return claimed, sends, outbox_destinations.down_keys(session) if sends else set()
+
     def _claim_route_prepare(self, session: Session) -> tuple[int, list[tuple[Claimed, Any]]]:
-        claimed = outbox.claim(session, self.topics, limit=self.settings.batch, lease=self.settings.lease)
+        settings = self.settings
+        claimed = outbox.claim(
+            session,
+            self.topics,
+            limit=settings.batch,
+            lease=settings.lease,
+            probes=settings.probes,
+            max_age=settings.max_age,
+        )
+        self._route(session, [message for message in claimed if message.topic in self.routers])
         sends = []
         for message in claimed:
+            if message.topic in self.routers:
+                continue
             try:
                 with session.begin_nested():
-                    if message.topic in self.routers:
-                        self.routers[message.topic].handle(session, message)
-                        outbox.mark_delivered(session, message)
-                        continue
                     prepared = self.channels[message.topic].prepare(session, message)
                     if isinstance(prepared, Skip):
                         outbox.mark_delivered(session, message, note=f"not sent: {prepared.reason}")
@@ -112,24 +194,71 @@ class Deliveries:
             sends.append((message, prepared))
         return len(claimed), sends
 
-    async def _send(self, message: Claimed, prepared: Any) -> BaseException | None:
-        try:
-            await asyncio.wait_for(self.channels[message.topic].send(prepared), self.settings.send_timeout)
-        except Exception as error:
-            return error
-        return None
+    def _route(self, session: Session, messages: list[Claimed]) -> None:
+        """Each run of messages for one router goes to it as one batch; if the batch fails, each
+        of its messages is routed alone, so one bad message is reported and the others still go."""
+        for router, run in _runs(self.routers, messages):
+            if len(run) > 1:
+                try:
+                    with session.begin_nested():
+                        _handle(router, session, run)
+                        outbox.mark_all_delivered(session, run)
+                    continue
+                except Exception:
+                    log.exception("routing a batch of %s messages failed; routing each alone", len(run))
+            for message in run:
+                try:
+                    with session.begin_nested():
+                        _handle(router, session, [message])
+                        outbox.mark_delivered(session, message)
+                except Exception as error:  # a bug or bad data in one message must not stop the others
+                    log.exception("outbox message %s (%s) failed", message.id, message.topic)
+                    self._failed(session, message, f"{type(error).__name__}: {error}", permanent=False)
 
-    def _record(
-        self, session: Session, results: list[tuple[tuple[Claimed, Any], BaseException | None]]
-    ) -> None:
-        for (message, _), error in results:
-            with session.begin_nested():
-                if error is None:
-                    if outbox.mark_delivered(session, message):
-                        self.channels[message.topic].delivered(session, message)
-                else:
-                    reason = str(error) or type(error).__name__
+    async def _deliver(self, send: Send) -> None:
+        await self.channels[send.message.topic].send(send.prepared)
+
+    def _record(self, session: Session, outcomes: list[Outcome], handed_back: list[Send]) -> None:
+        """The outcomes of finished sends and the claims handed back, in a fixed handful of
+        statements (more only for the rare refusals and messages given up)."""
+        everything = [outcome.send for outcome in outcomes] + handed_back
+        outbox.learn_destinations(session, [(send.message, send.destination) for send in everything])
+        outbox.hand_back(session, [send.message for send in handed_back])
+        sent = [outcome.send for outcome in outcomes if outcome.error is None]
+        delivered = outbox.mark_all_delivered(session, [send.message for send in sent])
+        for send in sent:
+            if send.message.id in delivered:
+                self.channels[send.message.topic].delivered(session, send.message)
+        waiting: list[tuple[Claimed, str]] = []
+        failing: dict[str, BaseException] = {}
+        for outcome in outcomes:
+            message, error, destination = outcome.send.message, outcome.error, outcome.send.destination
+            if error is None:
+                continue
+            reason = described(error)
+            if destination is None or isinstance(error, PermanentFailure):
+                with session.begin_nested():
                     self._failed(session, message, reason, permanent=isinstance(error, PermanentFailure))
+            else:
+                failing[destination] = error
+                if clock.now() - message.created_at < self.settings.max_age:
+                    waiting.append((message, reason))
+                    continue
+                with session.begin_nested():
+                    self._failed(session, message, reason, permanent=True)
+        outbox.mark_all_waiting(session, waiting)
+        answered = {send.destination for send in sent if send.destination is not None}
+        outbox_destinations.mark_up(session, answered - failing.keys())
+        for destination, error in sorted(failing.items()):  # one order for every engine: no deadlock
+            log.warning("destination %s is down: %s", destination, described(error))
+            outbox_destinations.mark_down(
+                session,
+                destination,
+                described(error),
+                now=clock.now(),
+                spacing=self.settings.probes,
+                retry_after=getattr(error, "retry_after", None),
+            )
 
     def _failed(self, session: Session, message: Claimed, error: str, *, permanent: bool) -> None:
         state = outbox.mark_failed(
@@ -138,3 +267,25 @@ class Deliveries:
         log.warning("outbox message %s to %s failed (%s): %s", message.id, message.destination, state, error)
         if state == "dead" and message.topic in self.channels:
             self.channels[message.topic].gave_up(session, message, error)
+
+
+def _runs(
+    routers: dict[str, Router | BatchRouter], messages: list[Claimed]
+) -> list[tuple[Router | BatchRouter, list[Claimed]]]:
+    """The messages cut, in order, where the router they go to changes."""
+    runs: list[tuple[Router | BatchRouter, list[Claimed]]] = []
+    for message in messages:
+        router = routers[message.topic]
+        if runs and runs[-1][0] is router:
+            runs[-1][1].append(message)
+        else:
+            runs.append((router, [message]))
+    return runs
+
+
+def _handle(router: Router | BatchRouter, session: Session, messages: list[Claimed]) -> None:
+    if isinstance(router, BatchRouter):
+        router.handle_batch(session, messages)
+    else:
+        for message in messages:
+            router.handle(session, message)

@@ -2,10 +2,13 @@
 JSON POST to the integration's URL, checked against the outbound policy just before sending;
 redirects are not followed (a redirect could lead anywhere).
 
-2xx is delivered; network errors, 408, 429 and 5xx are retried; any other answer is final."""
+2xx is delivered; network errors, 408, 429 and 5xx are retried (``RetryLater``, with what a
+``Retry-After`` header asks); any other answer is final. Requests go through the engine's pooled
+client of the destination (``outbound_clients``)."""
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,16 +20,19 @@ from sqlalchemy.orm import Session
 from tocsin import __version__, clock
 from tocsin.actors import SYSTEM
 from tocsin.alerts.service import add_log
-from tocsin.engine.deliveries import PermanentFailure, Skip
+from tocsin.engine.deliveries import PermanentFailure, RetryLater, Skip
 from tocsin.integrations import configuration, signing
 from tocsin.integrations.models import Integration
-from tocsin.maintenance.switches import active_switches
+from tocsin.maintenance.switches import Switches, active_switches
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy, OutboundRefused
+from tocsin.outbound_clients import client_for, origin_of
 from tocsin.outbound_pinning import request_pinned
 
 TOPIC = "webhook.send"
 RETRIED_STATUSES = frozenset({408, 429})
+SWITCHES = "tocsin.maintenance_switches"
+INTEGRATIONS = "tocsin.integrations_sending"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,30 @@ class Request:
     body: bytes
     secret: str
 
+    @property
+    def origin(self) -> str:
+        return origin_of(self.url)
+
+
+def integration_of(session: Session, message: Claimed) -> Integration | None:
+    """The integration a delivery goes through, read once per transaction: the session keeps
+    objects only while something holds them, and a round prepares many deliveries."""
+    kept = session.info.setdefault(INTEGRATIONS, {})
+    integration_id = message.payload["integrationId"]
+    if integration_id not in kept:
+        kept[integration_id] = session.get(Integration, integration_id)
+    found = kept[integration_id]
+    return found if isinstance(found, Integration) else None
+
+
+def switches_of(session: Session) -> Switches:
+    """The maintenance switches in force, read once per transaction (a round prepares many
+    deliveries in one)."""
+    found = session.info.get(SWITCHES)
+    if not isinstance(found, Switches):
+        found = session.info[SWITCHES] = active_switches(session, clock.now())
+    return found
+
 
 def skip_reason(session: Session, integration: Integration | None) -> str | None:
     """Why an integration's delivery is not to be sent after all, or None to send it."""
@@ -45,7 +75,7 @@ def skip_reason(session: Session, integration: Integration | None) -> str | None
         return "the integration was deleted"
     if not integration.enabled:
         return f"integration {integration.name} is disabled"
-    if active_switches(session, clock.now()).integration_paused(integration.id):
+    if switches_of(session).integration_paused(integration.id):
         return f"integration {integration.name} is paused by a maintenance window"
     return None
 
@@ -93,18 +123,34 @@ async def send_outbound(
         message = refused.message.replace(url, shown_as) if shown_as else refused.message
         raise PermanentFailure(message) from refused
     headers = {**(headers or {}), "User-Agent": f"Tocsin/{__version__}"}
-    # No proxy from the environment: the check is about where Tocsin connects, and a proxy
-    # would connect by name again.
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-        answer = await request_pinned(client, method, target, headers=headers, **request)
+    # A pooled client of the destination (no proxy from the environment: the check is about
+    # where Tocsin connects, and a proxy would connect by name again).
+    async with client_for(target.url) as client:
+        answer = await request_pinned(client, method, target, headers=headers, timeout=timeout, **request)
     status = answer.status_code
     if 200 <= status < 300:
         return answer
     text = said(answer)
     problem = f"HTTP {status} from {shown_as or url}" + (f": {text}" if text else "")
     if status >= 500 or status in RETRIED_STATUSES:
-        raise RuntimeError(problem)
+        raise RetryLater(problem, retry_after=retry_after_seconds(answer))
     raise PermanentFailure(problem)
+
+
+def retry_after_seconds(answer: httpx.Response) -> float | None:
+    """What a ``Retry-After`` header asks (seconds, or an HTTP date), or None."""
+    value = answer.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - clock.now()).total_seconds())
 
 
 class WebhookChannel:
@@ -118,7 +164,7 @@ class WebhookChannel:
         """HTTP status of each message sent in this round, for the log of custom actions."""
 
     def prepare(self, session: Session, message: Claimed) -> Request | Skip:
-        integration = session.get(Integration, message.payload["integrationId"])
+        integration = integration_of(session, message)
         reason = skip_reason(session, integration)
         if reason is not None or integration is None:
             return Skip(reason or "")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from tocsin import clock
+from tocsin import clock, config_version
 from tocsin.actors import Actor, require_to_manage
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.integrations.models import Integration
@@ -108,6 +108,7 @@ def create_maintenance(session: Session, *, actor: Actor, payload: MaintenancePa
     session.add(window)
     session.flush()
     _store_rules(session, window, rules)
+    config_version.bump(session)
     return window
 
 
@@ -126,6 +127,7 @@ def update_maintenance(
     window.time_type = payload.time.type
     session.execute(delete(MaintenanceRule).where(MaintenanceRule.maintenance_id == window.id))
     _store_rules(session, window, rules)
+    config_version.bump(session)
     return window
 
 
@@ -137,6 +139,7 @@ def cancel_maintenance(session: Session, *, actor: Actor, window: Maintenance) -
         raise Conflict(f"maintenance {window.id} is already {status}")
     _require_to_manage_rules(session, actor, window)
     window.cancelled_at = now
+    config_version.bump(session)
     return window
 
 
@@ -144,6 +147,7 @@ def delete_maintenance(session: Session, *, actor: Actor, window: Maintenance) -
     _require_to_manage_rules(session, actor, window)
     session.delete(window)
     session.flush()
+    config_version.bump(session)
 
 
 def _store_rules(session: Session, window: Maintenance, rules: list[tuple[str, Entity]]) -> None:

@@ -1,10 +1,17 @@
 """Telling people about an alert: their notification rules decide how and when; mute and a
-missing channel are said in the alert log instead of failing silently."""
+missing channel are said in the alert log instead of failing silently.
+
+The engine routes a whole batch of alert events at once, so what a round says and sends is
+gathered in a ``Notices`` and written together: the people's users, notification rules and
+recipient rows are read for everyone of the round in one query each, and the log lines,
+recipient rows and outbox messages are written in one multi-row INSERT each. Log lines keep the
+order in which they were said, so each alert's log reads as if its events had been routed alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +19,7 @@ from sqlalchemy.orm import Session
 from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
 from tocsin.alerts.models import AlertRecipient
-from tocsin.alerts.service import add_log, ensure_recipient, set_recipient_state
+from tocsin.alerts.service import INSERT_LOG, add_recipients, known_recipients, log_row, set_recipients_state
 from tocsin.notify import email, mute, outbox, rules
 
 
@@ -23,80 +30,139 @@ class Person:
     """Why this person is told: "on call for ops_schedule", "a responder"."""
 
 
-def notify_people(
-    session: Session,
-    *,
-    alert_id: str,
-    people: list[Person],
-    kind: str,
-    now: datetime,
-    can_email: bool,
-    by: str = "",
-    until: str = "acknowledged",
-) -> list[str]:
-    """Queue each person's notifications of ``kind`` for the alert; returns who was queued.
-    New-alert messages still waiting to go are dropped once the alert is ``until``
-    ("acknowledged", or "closed" for an escalation rule that goes on after acknowledgement)."""
-    queued = []
-    for person in _unique(people):
-        user = session.get(User, person.user_id)
-        if user is None:
-            continue
-        ensure_recipient(session, alert_id, user.id, now)
+@dataclass(frozen=True)
+class _Notify:
+    people: tuple[Person, ...]
+    kind: str
+    by: str
+    until: str
+
+
+class Notices:
+    """The log lines and notifications of one routing round, in the order they happen."""
+
+    def __init__(self, *, now: datetime, can_email: bool) -> None:
+        self.now = now
+        self.can_email = can_email
+        self._said: list[tuple[str, str | _Notify]] = []
+
+    def log(self, alert_id: str, text: str) -> None:
+        self._said.append((alert_id, text))
+
+    def notify(
+        self, alert_id: str, people: list[Person], kind: str, *, by: str = "", until: str = "acknowledged"
+    ) -> None:
+        """Queue each person's notifications of ``kind`` for the alert. New-alert messages still
+        waiting to go are dropped once the alert is ``until`` ("acknowledged", or "closed" for
+        an escalation rule that goes on after acknowledgement)."""
+        if people:
+            self._said.append((alert_id, _Notify(tuple(_unique(people)), kind, by, until)))
+
+    def write(self, session: Session) -> None:
+        said, self._said = self._said, []
+        asked = [(alert_id, entry) for alert_id, entry in said if isinstance(entry, _Notify)]
+        users = _users(session, {person.user_id for _, entry in asked for person in entry.people})
+        steps = {
+            kind: rules.steps_for_many(
+                session,
+                {p.user_id for _, e in asked if e.kind == kind for p in e.people if p.user_id in users},
+                kind,
+            )
+            for kind in dict.fromkeys(entry.kind for _, entry in asked)
+        }
+        known = known_recipients(
+            session, {(alert_id, p.user_id) for alert_id, e in asked for p in e.people if p.user_id in users}
+        )
+        writes = _Writes()
+        for alert_id, entry in said:
+            if isinstance(entry, str):
+                writes.log(alert_id, entry, self.now)
+                continue
+            for person in entry.people:
+                user = users.get(person.user_id)
+                if user is not None:
+                    self._tell(writes, alert_id, user, person, entry, steps[entry.kind][user.id], known)
+        writes.write(session, self.now)
+
+    def _tell(
+        self,
+        writes: _Writes,
+        alert_id: str,
+        user: User,
+        person: Person,
+        entry: _Notify,
+        steps: list[rules.PlannedStep],
+        known: set[tuple[str, str]],
+    ) -> None:
+        now = self.now
+        pair = (alert_id, user.id)
+        if pair not in known:
+            writes.new_recipients.setdefault(pair, "pending")
         muted_until = mute.muted_until(user, now)
         if muted_until is not None:
-            until = muted_until.strftime("%Y-%m-%d %H:%M UTC")
-            add_log(
-                session,
-                alert_id,
-                f"{user.username} not notified ({person.why}): muted until {until}",
-                SYSTEM,
-                now,
-            )
-            set_recipient_state(session, alert_id, user.id, "muted", now)
-            continue
-        steps = rules.steps_for(session, user.id, kind)
+            end = muted_until.strftime("%Y-%m-%d %H:%M UTC")
+            writes.log(alert_id, f"{user.username} not notified ({person.why}): muted until {end}", now)
+            if pair in writes.new_recipients:
+                writes.new_recipients[pair] = "muted"
+            else:
+                writes.muted.add(pair)
+            return
         if not steps:
-            if kind != "create-alert":  # hearing of acknowledgements and closes is a person's choice
-                continue
-            add_log(
-                session,
-                alert_id,
-                f"{user.username} not notified: no notification rule for new alerts",
-                SYSTEM,
-                now,
-            )
-            continue
-        if not can_email and all(step.method == "email" for step in steps):
-            add_log(
-                session,
+            if entry.kind == "create-alert":  # hearing of acknowledgements and closes is a choice
+                writes.log(
+                    alert_id, f"{user.username} not notified: no notification rule for new alerts", now
+                )
+            return
+        if not self.can_email and all(step.method == "email" for step in steps):
+            writes.log(
                 alert_id,
                 f"{user.username} not notified: e-mail is not set up on this server (TOCSIN_SMTP_HOST)",
-                SYSTEM,
                 now,
             )
-            continue
-        rows = [
+            return
+        payload = {
+            "alertId": alert_id,
+            "userId": user.id,
+            "kind": entry.kind,
+            "reason": person.why,
+            "by": entry.by,
+            "until": entry.until,
+        }
+        writes.outbox += [
             outbox.row(
                 email.TOPIC,
-                {
-                    "alertId": alert_id,
-                    "userId": user.id,
-                    "kind": kind,
-                    "reason": person.why,
-                    "by": by,
-                    "until": until,
-                },
+                payload,
                 destination=step.address,
                 alert_id=alert_id,
                 deliver_at=now + timedelta(minutes=step.send_after_minutes),
             )
             for step in steps
-            if step.method == "email" and can_email
+            if step.method == "email" and self.can_email
         ]
-        outbox.enqueue_many(session, rows)
-        queued.append(user.id)
-    return queued
+
+
+class _Writes:
+    def __init__(self) -> None:
+        self.logs: list[dict[str, object]] = []
+        self.new_recipients: dict[tuple[str, str], str] = {}
+        self.muted: set[tuple[str, str]] = set()
+        self.outbox: list[dict[str, Any]] = []
+
+    def log(self, alert_id: str, text: str, now: datetime) -> None:
+        self.logs.append(log_row(alert_id, text, SYSTEM, now))
+
+    def write(self, session: Session, now: datetime) -> None:
+        add_recipients(session, self.new_recipients, now)
+        set_recipients_state(session, self.muted, "muted", now)
+        outbox.enqueue_many(session, self.outbox)
+        if self.logs:
+            session.connection().execute(INSERT_LOG, self.logs)
+
+
+def _users(session: Session, user_ids: set[str]) -> dict[str, User]:
+    if not user_ids:
+        return {}
+    return {user.id: user for user in session.scalars(select(User).where(User.id.in_(sorted(user_ids))))}
 
 
 def notified_people(session: Session, alert_id: str) -> list[str]:

@@ -5,27 +5,36 @@ A message is ``pending`` until an engine claims it: the claim sets ``delivering`
 (``locked_until``) in one statement (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
 engines never take the same row). Finishing it is ``delivered``, or back to ``pending`` with a
 later ``next_attempt_at``, or ``dead`` (given up; stays visible until retried by hand). An engine
-that dies mid-delivery leaves its claims to expire; they are then claimed again.
+that dies mid-delivery leaves its claims to expire; they are then claimed again; one that stops
+hands them back (``hand_back``).
+
+A message sent over HTTP learns its destination (``destination_key``, the URL's origin). While
+that destination is down (``outbox_destinations``) its messages are not claimed, except one
+probe at a time, and those that waited longer than the maximum age (to be given up); they keep
+no backoff of their own, so the whole backlog is claimable the moment the destination is up.
 
 Messages sharing an ``ordering_key`` go out one at a time, oldest (smallest id) first: one is
 claimable only while no earlier message of its key is pending or delivering, so a failed one
-waiting for its retry holds back the rest of its key. A dead one holds back nothing. The order
-is that of the ids, which is the order of writing as long as the writers of one key take turns
-(always on SQLite; on PostgreSQL, enqueue while holding the alert's row lock)."""
+waiting for its retry (or for its destination) holds back the rest of its key. A dead one holds
+back nothing. The order is that of the ids, which is the order of writing as long as the
+writers of one key take turns (always on SQLite; on PostgreSQL, enqueue while holding the
+alert's row lock)."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, and_, func, insert, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tocsin import clock
 from tocsin.db import Base, UTCDateTime, table_of
 from tocsin.errors import NotFound
+from tocsin.notify import outbox_destinations, wake_signal
+from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.types import AutoIncrementId, JSONDocument
 
 RETRY_FIRST = timedelta(seconds=5)
@@ -55,6 +64,9 @@ class OutboxMessage(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
+    destination_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    """The destination (origin of the URL) its last send went to, learned when it is prepared:
+    while that destination is down (``outbox_destinations``) the message waits for it."""
 
 
 outbox = table_of(OutboxMessage)
@@ -73,6 +85,12 @@ class Claimed:
     lease: datetime
     """The claim's ``locked_until``: finishing only counts while the claim is still ours."""
     ordering_key: str | None = None
+    destination_key: str | None = None
+    """The destination (origin) it was last found to go to, whose health decides when it goes."""
+    probe: bool = False
+    """Claimed as the one probe of its destination, which is down."""
+    expired: bool = False
+    """Claimed to be given up: its destination has been down for longer than it may wait."""
 
 
 def row(
@@ -128,13 +146,50 @@ def enqueue(
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(INSERT, rows)
-
-
-def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) -> list[Claimed]:
-    """Take up to ``limit`` due messages of these topics for this engine, until the lease ends."""
+    if not rows:
+        return
+    connection = session.connection()
+    connection.execute(INSERT, rows)
     now = clock.now()
+    if any(row["next_attempt_at"] <= now for row in rows):
+        wake_signal.due_now(session)
+
+
+def claim(
+    session: Session,
+    topics: list[str],
+    *,
+    limit: int,
+    lease: timedelta,
+    probes: ProbeSpacing = ProbeSpacing(),
+    max_age: timedelta | None = None,
+) -> list[Claimed]:
+    """Take up to ``limit`` due messages of these topics for this engine, until the lease ends:
+    none of a destination that is down, except one probe for each whose probe is due, and those
+    that waited for it longer than ``max_age`` (``expired``: to be given up, not sent)."""
+    now = clock.now()
+    claimed: list[Claimed] = []
+    if max_age is not None:
+        too_old = and_(
+            outbox.c.destination_key.in_(outbox_destinations.down()), outbox.c.created_at <= now - max_age
+        )
+        expired = _claim(session, topics, now, lease, limit=limit, where=too_old)
+        claimed += [replace(message, expired=True) for message in expired]
+    for key in outbox_destinations.take_due_probes(session, now, probes):
+        probe = _claim(session, topics, now, lease, limit=1, where=outbox.c.destination_key == key)
+        if not probe:  # nothing waits for it: the next message is simply sent
+            outbox_destinations.mark_up(session, {key})
+        claimed += [replace(message, probe=True) for message in probe]
+    up = or_(outbox.c.destination_key.is_(None), outbox.c.destination_key.not_in(outbox_destinations.down()))
+    claimed += _claim(session, topics, now, lease, limit=limit - len(claimed), where=up)
+    return sorted(claimed, key=lambda message: message.id)
+
+
+def _claim(
+    session: Session, topics: list[str], now: datetime, lease: timedelta, *, limit: int, where: Any
+) -> list[Claimed]:
+    if limit <= 0:
+        return []
     due = (
         select(outbox.c.id)
         .where(
@@ -145,6 +200,7 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
                 and_(outbox.c.state == "delivering", outbox.c.locked_until < now),
             ),
             or_(outbox.c.ordering_key.is_(None), outbox.c.id.in_(_first_undelivered_of_each_key())),
+            where,
         )
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
@@ -164,9 +220,10 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
             outbox.c.attempts,
             outbox.c.created_at,
             outbox.c.ordering_key,
+            outbox.c.destination_key,
         )
     )
-    claimed = [
+    return [
         Claimed(
             id=found.id,
             topic=found.topic,
@@ -177,10 +234,10 @@ def claim(session: Session, topics: list[str], *, limit: int, lease: timedelta) 
             created_at=found.created_at,
             lease=locked_until,
             ordering_key=found.ordering_key,
+            destination_key=found.destination_key,
         )
         for found in rows
     ]
-    return sorted(claimed, key=lambda message: message.id)
 
 
 def _first_undelivered_of_each_key() -> Any:
@@ -199,6 +256,29 @@ def _still_ours(message: Claimed) -> Any:
     return and_(
         outbox.c.id == message.id, outbox.c.state == "delivering", outbox.c.locked_until == message.lease
     )
+
+
+def _all_still_ours(messages: list[Claimed]) -> Any:
+    """Those of ``messages`` still claimed by us (each lease a claim set), in one condition."""
+    by_lease: dict[datetime, list[int]] = {}
+    for message in messages:
+        by_lease.setdefault(message.lease, []).append(message.id)
+    ours = (and_(outbox.c.locked_until == lease, outbox.c.id.in_(ids)) for lease, ids in by_lease.items())
+    return and_(outbox.c.state == "delivering", or_(*ours))
+
+
+def mark_all_delivered(session: Session, messages: list[Claimed]) -> set[int]:
+    """``mark_delivered`` of many messages (claimed together or not), in one statement; the ids
+    that were still ours."""
+    if not messages:
+        return set()
+    rows = session.connection().execute(
+        update(outbox)
+        .where(_all_still_ours(messages))
+        .values(state="delivered", delivered_at=clock.now(), locked_until=None, last_error="")
+        .returning(outbox.c.id)
+    )
+    return {found.id for found in rows}
 
 
 def mark_delivered(session: Session, message: Claimed, note: str = "") -> bool:
@@ -224,6 +304,52 @@ def mark_failed(
         values |= {"state": "pending", "next_attempt_at": now + backoff * random.uniform(0.5, 1.5)}
     session.connection().execute(update(outbox).where(_still_ours(message)).values(**values))
     return "dead" if dead else "pending"
+
+
+def mark_all_waiting(session: Session, failed: list[tuple[Claimed, str]]) -> None:
+    """Sends failed because their destination is down: the messages wait for it (pending,
+    without a backoff of their own), in one statement. They go behind the other waiting ones,
+    so the next probe is another message: one post the server fails on alone (a 500 on its
+    content) does not keep the rest of its server's backlog waiting."""
+    if failed:
+        now = clock.now()
+        session.connection().execute(
+            update(outbox)
+            .where(
+                outbox.c.id == bindparam("message_id"),
+                outbox.c.state == "delivering",
+                outbox.c.locked_until == bindparam("lease"),
+            )
+            .values(state="pending", locked_until=None, last_error=bindparam("error"), next_attempt_at=now),
+            [{"message_id": m.id, "lease": m.lease, "error": error[:2000]} for m, error in failed],
+        )
+
+
+def learn_destinations(session: Session, learned: list[tuple[Claimed, str | None]]) -> None:
+    """Remember where each message was found to go (one statement for all that changed)."""
+    changed = [
+        {"message_id": message.id, "key": key} for message, key in learned if key != message.destination_key
+    ]
+    if changed:
+        session.connection().execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("message_id"))
+            .values(destination_key=bindparam("key")),
+            changed,
+        )
+
+
+def hand_back(session: Session, messages: list[Claimed]) -> int:
+    """Give claims back unfinished (pending at once, not counted as an attempt), in one
+    statement, so this engine after a restart or another engine sends them without waiting."""
+    if not messages:
+        return 0
+    result = session.connection().execute(
+        update(outbox)
+        .where(_all_still_ours(messages))
+        .values(state="pending", locked_until=None, attempts=outbox.c.attempts - 1)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def listing(session: Session, *, failed_only: bool = False, limit: int = 100) -> list[OutboxMessage]:

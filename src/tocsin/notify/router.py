@@ -5,7 +5,12 @@
   people are notified; an escalation responder starts that escalation;
 - an acknowledgement or a close: the people notified so far hear of it (and a close stops the
   escalations);
-- an "escalate" request: the alert leaves its escalations for the one asked for."""
+- an "escalate" request: the alert leaves its escalations for the one asked for.
+
+A claimed batch is routed at once, in one ``EscalationRound``: the batch's alerts and their
+responders are read in one query each, and what routing them starts, says and sends is written
+together, so a batch costs a fixed handful of statements however many new alerts it holds. The
+rarer events are handled one by one, in order, after what came before them is written."""
 
 from __future__ import annotations
 
@@ -15,15 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.actors import SYSTEM
 from tocsin.alerts.models import Alert, AlertResponder
-from tocsin.alerts.service import add_log
+from tocsin.alerts.service import alerts_by_id
 from tocsin.escalations import progress
 from tocsin.escalations import service as escalation_policies
-from tocsin.notify.notifications import Person, notified_people, notify_people
+from tocsin.escalations.firing import EscalationRound
+from tocsin.notify.notifications import Person, notified_people
 from tocsin.notify.outbox import Claimed
-from tocsin.oncall import service as oncall
-from tocsin.teams import service as teams
 
 TOPICS = (
     "alert.created",
@@ -40,107 +43,97 @@ class AlertRouter:
     def __init__(self, *, can_email: bool) -> None:
         self.can_email = can_email
 
-    def handle(self, session: Session, message: Claimed) -> None:
-        alert = session.get(Alert, message.payload["alertId"])
-        if alert is None:
-            return
-        if message.topic == "alert.created":
-            if alert.status == "closed" or alert.acknowledged:
-                # A notification policy delayed it, and someone dealt with the alert meanwhile.
-                state = "closed" if alert.status == "closed" else "acknowledged"
-                add_log(
-                    session,
-                    alert.id,
-                    f"Not notified: the alert was {state} before its notifications were due",
-                    SYSTEM,
-                    clock.now(),
-                )
-                return
-            responders = session.scalars(
-                select(AlertResponder)
-                .where(AlertResponder.alert_id == alert.id, AlertResponder.visible_only.is_(False))
-                .order_by(AlertResponder.position)
-            )
-            for responder in list(responders):
-                self._route(session, alert, responder.type, responder.ref_id)
-        elif message.topic == "alert.responder_added":
-            responder = message.payload["responder"]
-            self._route(session, alert, responder["type"], responder["id"])
-        elif message.topic == "alert.escalation_requested":
-            policy = escalation_policies.find_policy(session, message.payload["policyId"])
-            if policy is not None:
-                progress.move_to(
-                    session,
-                    alert=alert,
-                    policy=policy,
-                    by=message.payload.get("by", ""),
-                    now=clock.now(),
-                    can_email=self.can_email,
-                )
-        else:
-            self._tell_of_change(session, alert, message.topic, message.payload)
+    def handle_batch(self, session: Session, messages: list[Claimed]) -> None:
+        work = EscalationRound(session, clock.now(), can_email=self.can_email)
+        alerts = alerts_by_id(session, {message.payload["alertId"] for message in messages})
+        new_alerts = [
+            message.payload["alertId"]
+            for message in messages
+            if message.topic == "alert.created" and message.payload["alertId"] in alerts
+        ]
+        responders = _responders(session, new_alerts)
+        for message in messages:
+            alert = alerts.get(message.payload["alertId"])
+            if alert is None:
+                continue
+            if message.topic == "alert.created":
+                self._created(work, alert, responders.get(alert.id, []))
+                continue
+            work.write()  # what the events before this one did, as it reads and stops it
+            session.flush()
+            if message.topic == "alert.responder_added":
+                responder = message.payload["responder"]
+                self._route(work, alert, responder["type"], responder["id"])
+            elif message.topic == "alert.escalation_requested":
+                policy = escalation_policies.find_policy(session, message.payload["policyId"])
+                if policy is not None:
+                    progress.move_to(work, alert=alert, policy=policy, by=message.payload.get("by", ""))
+            else:
+                self._tell_of_change(work, alert, message.topic, message.payload)
+        work.write()
 
-    def _route(self, session: Session, alert: Alert, kind: str, ref_id: str) -> None:
-        now = clock.now()
+    def _created(self, work: EscalationRound, alert: Alert, responders: list[tuple[str, str]]) -> None:
+        if alert.status == "closed" or alert.acknowledged:
+            # A notification policy delayed it, and someone dealt with the alert meanwhile.
+            state = "closed" if alert.status == "closed" else "acknowledged"
+            work.notices.log(
+                alert.id, f"Not notified: the alert was {state} before its notifications were due"
+            )
+            return
+        for kind, ref_id in responders:
+            self._route(work, alert, kind, ref_id)
+
+    def _route(self, work: EscalationRound, alert: Alert, kind: str, ref_id: str) -> None:
         if kind == "escalation":
-            policy = escalation_policies.find_policy(session, ref_id)
+            policy = escalation_policies.find_policy(work.session, ref_id)
             if policy is not None:
-                progress.start(
-                    session,
-                    alert_id=alert.id,
-                    policy=policy,
-                    now=now,
-                    why="escalation responder",
-                    can_email=self.can_email,
-                )
+                work.start(alert, policy, "escalation responder")
             return
         if kind == "team":
-            policy = escalation_policies.team_default(session, ref_id)
+            policy = work.team_default(ref_id)
             if policy is not None:
-                team = teams.find_team(session, team_id=ref_id)
-                progress.start(
-                    session,
-                    alert_id=alert.id,
-                    policy=policy,
-                    now=now,
-                    why=f"team {team.name if team else ref_id}",
-                    can_email=self.can_email,
-                )
+                work.start(alert, policy, f"team {work.reach.team_name(ref_id)}")
                 return
             people = [
-                Person(user_id, "member of a responding team")
-                for user_id in teams.member_user_ids(session, [ref_id])
+                Person(user_id, "member of a responding team") for user_id in work.reach.members(ref_id)
             ]
         elif kind == "schedule":
-            schedule = oncall.find_schedule(session, ref_id)
+            schedule = work.reach.on_call.schedule(ref_id)
             if schedule is None:
                 return
-            on_call = oncall.on_call_user_ids(session, schedule.id, now)
+            on_call = work.reach.on_call.people(schedule.id, work.now)
             people = [Person(user_id, f"on call for {schedule.name}") for user_id in on_call]
         else:
             people = [Person(ref_id, "a responder")]
-        notify_people(
-            session, alert_id=alert.id, people=people, kind="create-alert", now=now, can_email=self.can_email
-        )
+        work.notices.notify(alert.id, people, "create-alert")
 
-    def _tell_of_change(self, session: Session, alert: Alert, topic: str, payload: dict[str, Any]) -> None:
-        now = clock.now()
+    def _tell_of_change(
+        self, work: EscalationRound, alert: Alert, topic: str, payload: dict[str, Any]
+    ) -> None:
         if topic == "alert.closed":
-            progress.stop_all(session, alert.id, "closed", now)
+            progress.stop_all(work.session, alert.id, "closed", work.now)
         else:
-            progress.acknowledged(session, alert.id, now)
-        kind = "closed-alert" if topic == "alert.closed" else "acknowledged-alert"
+            progress.acknowledged(work.session, alert.id, work.now)
         people = [
             Person(user_id, "you were notified of it")
-            for user_id in notified_people(session, alert.id)
+            for user_id in notified_people(work.session, alert.id)
             if user_id != payload.get("byUserId")
         ]
-        notify_people(
-            session,
-            alert_id=alert.id,
-            people=people,
-            kind=kind,
-            now=now,
-            can_email=self.can_email,
-            by=payload.get("by", ""),
+        kind = "closed-alert" if topic == "alert.closed" else "acknowledged-alert"
+        work.notices.notify(alert.id, people, kind, by=payload.get("by", ""))
+
+
+def _responders(session: Session, alert_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Each new alert's responders (type, id), in the order they were given."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if alert_ids:
+        rows = session.execute(
+            select(AlertResponder.alert_id, AlertResponder.type, AlertResponder.ref_id)
+            .where(
+                AlertResponder.alert_id.in_(sorted(set(alert_ids))), AlertResponder.visible_only.is_(False)
+            )
+            .order_by(AlertResponder.alert_id, AlertResponder.position)
         )
+        for alert_id, kind, ref_id in rows:
+            found.setdefault(alert_id, []).append((kind, ref_id))
+    return found

@@ -7,6 +7,7 @@ notification engine asks :func:`steps_for` what to send."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -277,9 +278,20 @@ def steps_for(session: Session, user_id: str, action_type: str) -> list[PlannedS
     """What to send ``user_id`` for an event: the enabled steps, to enabled contact methods, of
     their enabled rules of ``action_type``, rule by rule in order. Mute is not applied here
     (see ``notify.mute.is_muted``)."""
+    return steps_for_many(session, [user_id], action_type)[user_id]
+
+
+def steps_for_many(
+    session: Session, user_ids: Iterable[str], action_type: str
+) -> dict[str, list[PlannedStep]]:
+    """``steps_for`` of several people in one query: each user id → their steps."""
     _action_type(action_type)
+    planned: dict[str, list[PlannedStep]] = {user_id: [] for user_id in user_ids}
+    if not planned:
+        return planned
     rows = session.execute(
         select(
+            NotificationRule.user_id,
             NotificationRule.id,
             NotificationRule.name,
             ContactMethod.id,
@@ -291,7 +303,7 @@ def steps_for(session: Session, user_id: str, action_type: str) -> list[PlannedS
         .join(NotificationRuleStep, NotificationRuleStep.rule_id == NotificationRule.id)
         .join(ContactMethod, ContactMethod.id == NotificationRuleStep.contact_method_id)
         .where(
-            NotificationRule.user_id == user_id,
+            NotificationRule.user_id.in_(list(planned)),
             NotificationRule.action_type == action_type,
             NotificationRule.enabled.is_(True),
             NotificationRuleStep.enabled.is_(True),
@@ -299,4 +311,6 @@ def steps_for(session: Session, user_id: str, action_type: str) -> list[PlannedS
         )
         .order_by(NotificationRule.position, NotificationRule.id, NotificationRuleStep.position)
     )
-    return [PlannedStep(*row) for row in rows]
+    for row in rows:
+        planned[row[0]].append(PlannedStep(*row[1:]))
+    return planned

@@ -1,7 +1,8 @@
 """Applying policies to alerts as they are created.
 
-The enabled policies (and the maintenance windows that switch them) are loaded once per batch of
-creates (``load``); each create then goes through them in memory:
+The policies that count at the moment (the enabled ones, as maintenance windows switch them) come
+once per batch of creates from a cache kept between batches (``tocsin.policies.cache``); each
+create then goes through them in memory:
 
 1. alert policies change the incoming alert, before de-duplication: the global ones in order,
    then those of the alert's team (the team integration's team, or each team among its
@@ -14,23 +15,19 @@ creates (``load``); each create then goes through them in memory:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from cachetools import LRUCache
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Actor
 from tocsin.alerts.responders import Responder
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.conditions import AlertFacts, Filter, parse_filter
-from tocsin.maintenance.switches import Switches, active_switches
+from tocsin.maintenance.switches import Switches
 from tocsin.notify import outbox
 from tocsin.policies.changes import facts_of, modify
-from tocsin.policies.models import Policy
 from tocsin.policies.restrictions import When, when_of
 from tocsin.policies.schemas import TIME_UNITS
 
@@ -43,6 +40,7 @@ class Compiled:
     name: str
     type: str
     team_id: str | None
+    enabled: bool
     filter: Filter
     when: When
     body: dict[str, Any]
@@ -87,27 +85,18 @@ class Effects:
         return rows
 
 
-_compiled: LRUCache[tuple[str, datetime], Compiled] = LRUCache(maxsize=4096)
-_compiled_lock = threading.Lock()
-
-
-def _compile(policy: Any) -> Compiled:
-    key = (policy.id, policy.updated_at)
-    with _compiled_lock:
-        found = _compiled.get(key)
-    if found is None:
-        found = Compiled(
-            policy.id,
-            policy.name,
-            policy.type,
-            policy.team_id,
-            parse_filter(policy.filter or None),
-            when_of(policy.time_restrictions),
-            dict(policy.body or {}),
-        )
-        with _compiled_lock:
-            _compiled[key] = found
-    return found
+def compile_policy(policy: Any) -> Compiled:
+    """A policy row, its filter and time restrictions parsed once."""
+    return Compiled(
+        policy.id,
+        policy.name,
+        policy.type,
+        policy.team_id,
+        policy.enabled,
+        parse_filter(policy.filter or None),
+        when_of(policy.time_restrictions),
+        dict(policy.body or {}),
+    )
 
 
 class PolicySet:
@@ -169,27 +158,6 @@ class PolicySet:
             done.append(f"alert will be closed at {_shown(at)} if still open")
         if done:
             effects.logs.append(f"Notification policy '{policy.name}' applied: {'; '.join(done)}")
-
-
-def load(session: Session, now: datetime) -> PolicySet:
-    """The policies that count now, in order (one query, plus one for maintenance windows)."""
-    switches = active_switches(session, now)
-    rows = session.execute(
-        select(
-            Policy.id,
-            Policy.name,
-            Policy.type,
-            Policy.team_id,
-            Policy.enabled,
-            Policy.filter,
-            Policy.time_restrictions,
-            Policy.body,
-            Policy.updated_at,
-        ).order_by(Policy.position, Policy.id)
-    ).all()
-    return PolicySet(
-        [_compile(row) for row in rows if switches.policy_enabled(row.id, row.enabled)], switches, now
-    )
 
 
 def _teams_of(responders: list[Responder], actor: Actor) -> list[str]:

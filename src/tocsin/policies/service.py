@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tocsin import clock
+from tocsin import clock, config_version
 from tocsin.actors import Actor, may_read_team_config, require_to_manage
 from tocsin.alerts import responders as responder_refs
 from tocsin.conditions import parse_filter
@@ -105,6 +105,7 @@ def create_policy(
     )
     session.add(policy)
     session.flush()
+    config_version.bump(session)
     return policy
 
 
@@ -126,6 +127,7 @@ def update_policy(session: Session, *, actor: Actor, policy: Policy, payload: Po
     policy.body = documents["body"]
     policy.updated_at = clock.now()
     session.flush()
+    config_version.bump(session)
     return policy
 
 
@@ -135,6 +137,7 @@ def delete_policy(session: Session, *, actor: Actor, policy: Policy) -> None:
     session.delete(policy)
     session.flush()
     _renumber(_ordered(session, team_id, kind))
+    config_version.bump(session)
 
 
 def set_enabled(session: Session, *, actor: Actor, policy: Policy, enabled: bool) -> Policy:
@@ -143,6 +146,7 @@ def set_enabled(session: Session, *, actor: Actor, policy: Policy, enabled: bool
         policy.enabled = enabled
         policy.updated_at = clock.now()
         session.flush()
+        config_version.bump(session)
     return policy
 
 
@@ -158,6 +162,7 @@ def change_order(session: Session, *, actor: Actor, policy: Policy, target_index
     _renumber(ordered)
     policy.updated_at = clock.now()
     session.flush()
+    config_version.bump(session)
     return policy
 
 

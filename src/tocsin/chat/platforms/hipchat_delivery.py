@@ -23,6 +23,7 @@ from tocsin.engine.deliveries import Skip
 from tocsin.integrations.forwarding import Sending
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy
+from tocsin.outbound_clients import origin_of
 
 TOPIC = "hipchat.post"
 KIND = "HipChat"
@@ -32,6 +33,10 @@ KIND = "HipChat"
 class Notification:
     installation: Installation
     body: dict[str, Any]
+
+    @property
+    def origin(self) -> str:
+        return origin_of(self.installation.apiUrl)
 
 
 class HipChatChannel:

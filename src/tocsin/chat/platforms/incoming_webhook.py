@@ -30,15 +30,21 @@ from tocsin.engine.deliveries import Skip
 from tocsin.integrations import configuration
 from tocsin.integrations.forwarding import Sending
 from tocsin.integrations.models import Integration
-from tocsin.integrations.webhook import post_json, skip_reason
+from tocsin.integrations.webhook import integration_of, post_json, skip_reason
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy
+from tocsin.outbound_clients import origin_of
 
 
 @dataclass(frozen=True)
 class Post:
     url: str
     body: bytes
+
+    @property
+    def origin(self) -> str:
+        """The chat server (its origin): whose health the post's outcome tells."""
+        return origin_of(self.url)
 
 
 def server_of(url: str) -> str:
@@ -59,7 +65,7 @@ def log_gave_up(session: Session, message: Claimed, error: str, *, kind: str) ->
 
 def integration_sending(session: Session, message: Claimed) -> Integration | Skip:
     """The integration a post is sent through, or why it is not sent (gone, disabled, paused)."""
-    integration = session.get(Integration, message.payload["integrationId"])
+    integration = integration_of(session, message)
     reason = skip_reason(session, integration)
     if reason is not None or integration is None:
         return Skip(reason or "")
