@@ -19,8 +19,8 @@ real ``tocsin serve`` on a fresh database (SQLite, or a private durable PostgreS
 - ``--engines N[,M…]`` (PostgreSQL): ``tocsin serve --no-engine`` plus N ``tocsin engine``
   processes, for each count given, instead of the engine inside the server (SQLite always runs
   the engine inside; its capacity is measured with one ``tocsin engine``).
-- ``--outage SECONDS``: the outage drill instead: the webhook refuses (``--refuse 503`` or
-  ``closed``) for SECONDS while alerts come at ``--outage-rate``, then answers; prints how long
+- ``--outage SECONDS``: the outage drill instead: the webhook answers 503 for SECONDS (180)
+  while alerts come at ``--outage-rate``, then answers; prints how long
   after it answers the backlog is fully delivered and the latest post's lateness.
 
     .venv/bin/python bench/route.py                                   # both databases, 50-400/s
@@ -137,7 +137,7 @@ class Bench:
     def outage(self, backend: str) -> str:
         args, sent = self.args, dict[str, float]()
         with self.server(backend, 0) as server:
-            self.chat.refuse(args.refuse)
+            self.chat.refuse()
             try:
                 result = asyncio.run(
                     open_loop(server.target, new_alerts(), args.outage_rate, args.outage, sent.__setitem__)
@@ -150,8 +150,8 @@ class Bench:
         late = Delays.of(sent, self.chat.arrivals, 3 * args.outage + 60)
         drained = max(posts[word] for word in sent if word in posts) - back
         return (
-            f"{backend}: {len(sent)} alerts in {args.outage:.0f} s while the webhook refused "
-            f"({args.refuse}), {result.errors} requests failed; {len(late.seconds)} posts delivered, "
+            f"{backend}: {len(sent)} alerts in {args.outage:.0f} s while the webhook answered "
+            f"503, {result.errors} requests failed; {len(late.seconds)} posts delivered, "
             f"{late.missing} missing; backlog delivered {drained:.1f} s after it answered again; "
             f"latest post {max(late.seconds):.1f} s late"
         )
@@ -184,7 +184,6 @@ def main() -> None:
         help="run the outage drill: seconds the webhook refuses (180)",
     )
     parser.add_argument("--outage-rate", type=float, default=5, help="alerts per second during the outage")
-    parser.add_argument("--refuse", choices=["503", "closed"], default="503", help="how the webhook refuses")
     args = parser.parse_args()
     args.engines = [int(count) for count in args.engines.split(",")]
     rates = [int(rate) for rate in args.rates.split(",") if rate]  # --rates "": capacity only

@@ -2,8 +2,7 @@
 retry, and whether any post is lost by stopping.
 
 A real ``tocsin serve`` (engine inside, fresh database) has a team-owned Mattermost integration
-whose incoming webhook, an HTTP server in this process, answers 503 (or, with ``--refuse
-closed``, its port is closed). ``--alerts`` team alerts are
+whose incoming webhook, an HTTP server in this process, answers 503. ``--alerts`` team alerts are
 created; once the engine has tried (and failed) to post every one of them, the server gets
 SIGTERM and the seconds until it exits are printed (or that it had not exited within ``--wait``
 seconds, when it is killed). Then the webhook answers again, the server is started once more on
@@ -37,7 +36,7 @@ def drill(
 
     settings = {"TOCSIN_OUTBOUND_ALLOW": "127.0.0.0/8", **mail.settings()}
     with Server(dbs.fresh(backend), settings, mattermost_hook=chat.hook) as server:
-        chat.refuse(args.refuse)
+        chat.refuse()
         created = asyncio.run(closed_loop(server.target, bodies, 8, 600, args.alerts))
         url = server.env["TOCSIN_DATABASE_URL"]
         tried = wait_until(lambda: posts_tried(url) >= len(words), args.wait * 4, 0.5)
@@ -64,7 +63,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--backend", choices=BACKENDS, default="both")
     parser.add_argument("--alerts", type=int, default=300, help="alerts whose posts wait for a retry")
-    parser.add_argument("--refuse", choices=["503", "closed"], default="503", help="how the webhook refuses")
     parser.add_argument("--wait", type=float, default=30, help="seconds to wait for the server to exit")
     parser.add_argument("--redeliver", type=float, default=120, help="seconds to wait for the posts after")
     args = parser.parse_args()

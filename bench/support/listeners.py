@@ -4,14 +4,14 @@ alert's first delivery arrived, by the alert's token (``bench.support.alerts``).
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from bench.support.alerts import TOKEN
+from tests.support.chat_posts import HOOK_PATH
+from tests.support.http_receiver import Answer, Received
+from tests.support.keep_alive_receiver import KeepAliveReceiver
 from tests.support.postgres import free_port
 
 
@@ -57,80 +57,31 @@ class MailListener:
         self._controller.stop()
 
 
-class ChatListener:
-    """Mattermost's incoming webhook on a free loopback port: answers 200 ``ok``, or, while
-    refusing, 503 (``refuse("503")``) or nothing at all, the port closed (``refuse("closed")``)."""
+class ChatListener(KeepAliveReceiver):
+    """Mattermost's incoming webhook (HTTP/1.1, keep-alive) on a loopback port: answers 200 ``ok``,
+    or 503 while refusing (``refuse`` until ``recover``)."""
 
     def __init__(self) -> None:
+        super().__init__(self._answer_post)
         self.arrivals = Arrivals()
-        self.refused = Arrivals()
-        """Posts answered 503, by token."""
-        self.port = free_port()
         self.answer = 200
-        self._server: ThreadingHTTPServer | None = None
-        self._connections: set[socket.socket] = set()
 
     @property
     def hook(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/benchhook0000000000000000"
+        return self.url(HOOK_PATH)
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        listener = self
+    def _answer_post(self, request: Received) -> Answer:
+        if self.answer != 200:
+            return Answer(self.answer, b"unavailable", {})
+        self.arrivals.note(request.body)
+        return Answer(200, b"ok", {"Content-Type": "text/plain"})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as Mattermost behind nginx
-
-            def setup(self) -> None:
-                super().setup()
-                listener._connections.add(self.connection)
-
-            def finish(self) -> None:
-                listener._connections.discard(self.connection)
-                super().finish()
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status = listener.answer
-                (listener.arrivals if status == 200 else listener.refused).note(body)
-                answer = b"ok" if status == 200 else b"unavailable"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
-
-    def _open(self) -> None:
-        ThreadingHTTPServer.allow_reuse_address = True
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def _close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        for connection in list(self._connections):  # kept-alive ones too: nothing answers now
-            connection.shutdown(socket.SHUT_RDWR)
-
-    def refuse(self, how: str) -> None:
-        if how == "closed":
-            self._close()
-        else:
-            self.answer = 503
+    def refuse(self) -> None:
+        self.answer = 503
 
     def recover(self) -> None:
         self.answer = 200
-        if self._server is None:
-            self._open()
 
     def __enter__(self) -> ChatListener:
-        self._open()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._close()
