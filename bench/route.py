@@ -148,12 +148,12 @@ class Bench:
             posts = self.chat.arrivals.first
             wait_until(lambda: all(word in posts for word in sent), 3 * args.outage + 60, 0.2)
         late = Delays.of(sent, self.chat.arrivals, 3 * args.outage + 60)
-        drained = max(posts[word] for word in sent if word in posts) - back
+        drained = max((posts[word] for word in sent if word in posts), default=float("nan")) - back
         return (
             f"{backend}: {len(sent)} alerts in {args.outage:.0f} s while the webhook answered "
             f"503, {result.errors} requests failed; {len(late.seconds)} posts delivered, "
             f"{late.missing} missing; backlog delivered {drained:.1f} s after it answered again; "
-            f"latest post {max(late.seconds):.1f} s late"
+            f"latest post {max(late.seconds, default=float('nan')):.1f} s late"
         )
 
 
