@@ -206,8 +206,8 @@ class Server:
         self._data_dir.cleanup()
 
 
-def posts_tried(database_url: str) -> int:
-    """Chat posts not yet delivered that the engine has tried to send at least once."""
+def posts_waiting(database_url: str) -> tuple[int, int]:
+    """Chat posts not yet delivered, and how many attempts to send them have failed so far."""
     from sqlalchemy import func, select
 
     from tocsin.db import Database
@@ -216,9 +216,10 @@ def posts_tried(database_url: str) -> int:
     db = Database(database_url)
     try:
         with db.read_session() as session:
-            tried = select(func.count()).where(
-                Message.topic == "mattermost.post", Message.state != "delivered", Message.attempts > 0
+            waiting = select(func.count(), func.coalesce(func.sum(Message.attempts), 0)).where(
+                Message.topic == "mattermost.post", Message.state != "delivered"
             )
-            return int(session.scalar(tried) or 0)
+            count, attempts = session.execute(waiting).one()
+            return int(count), int(attempts)
     finally:
         db.dispose()
