@@ -33,9 +33,11 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.postgres import PostgresServer, execute_admin, free_port  # noqa: E402
+from bench.support.databases import BACKENDS, Databases, chosen  # noqa: E402
+from bench.support.tocsin import TOCSIN  # noqa: E402
+from bench.support.tocsin import tocsin as run_tocsin  # noqa: E402
+from tests.support.postgres import free_port  # noqa: E402
 
-TOCSIN = str(ROOT / ".venv" / "bin" / "tocsin")
 COMMAND_TOKEN = "benchcommandtoken000000000"  # 26 characters, as Mattermost's
 CLIENTS = 8
 ONCALL = "oncall@example.com"
@@ -131,7 +133,7 @@ def _setup(env: dict[str, str], dead_port: int) -> tuple[str, str]:
     """An on-call schedule, an API integration and the Mattermost one; its key and Request URL."""
 
     def tocsin(*args: str) -> str:
-        return subprocess.run([TOCSIN, *args], env=env, check=True, capture_output=True, text=True).stdout
+        return run_tocsin(env, *args)
 
     tocsin("migrate")
     tocsin("user", "create", ONCALL)
@@ -285,23 +287,15 @@ def run_backend(backend: str, database_url: str, args: argparse.Namespace) -> li
 def main() -> None:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--backend", choices=BACKENDS, default="both")
     parser.add_argument("--alerts", type=int, default=1000, help="open alerts for ackall (and closeall)")
     parser.add_argument("--repeat", type=int, default=50, help="times each command is sent, per mode")
     args = parser.parse_args()
 
     results: list[tuple[str, Timing]] = []
-    if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory(prefix="tocsin-bench-db-") as directory:
-            results += [("sqlite", t) for t in run_backend("sqlite", f"sqlite:///{directory}/bench.db", args)]
-    if args.backend in ("postgresql", "both"):
-        pg = PostgresServer(durable=True)
-        pg.start()
-        try:
-            execute_admin(pg.admin_url, "CREATE DATABASE bench")
-            results += [("postgresql", t) for t in run_backend("postgresql", pg.url("bench"), args)]
-        finally:
-            pg.stop()
+    with Databases() as dbs:
+        for backend in chosen(args.backend):
+            results += [(backend, t) for t in run_backend(backend, dbs.fresh(backend), args)]
 
     print(f"\nalerts={args.alerts} repeat={args.repeat} cpus={os.cpu_count()} (answer times in ms)")
     print(f"{'backend':<11} {'mode':<13} {'command':<15} {'n':>4} {'errors':>6}   p50 ms  p99 ms  max ms")

@@ -17,10 +17,8 @@ alone.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -29,9 +27,11 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest import _drive, _start_server
+from bench.ingest import drive
+from bench.support.databases import Databases
+from bench.support.tocsin import Server
 
 UNBOUNDED = "40"
 """As many hashes at once as the server has worker threads: no bound, as before."""
@@ -83,30 +83,24 @@ NO_LOGIN_LIMITS = {
 def measure(concurrency: str, login_limits: bool, passwords: bool, args: argparse.Namespace) -> Run:
     run = Run(concurrency, login_limits, passwords)
     settings = {"TOCSIN_PASSWORD_HASH_CONCURRENCY": concurrency, **({} if login_limits else NO_LOGIN_LIMITS)}
-    with tempfile.TemporaryDirectory(prefix="tocsin-bench-") as data_dir:
-        url = f"sqlite:///{data_dir}/tocsin.db"
-        server, port, key = _start_server(url, data_dir, 1, settings)
-        try:
-            asyncio.run(_drive(port, key, args.clients, 2, "sqlite", "new aliases"))  # warm-up
-            run.idle_rss_mib = _rss_mib(server.pid)
-            alone = asyncio.run(_drive(port, key, args.clients, args.seconds, "sqlite", "new aliases"))
-            run.alone_rate = alone.rate
-            stop, lock = threading.Event(), threading.Lock()
-            threads = [threading.Thread(target=_watch_memory, args=(server.pid, stop, run))] + [
-                threading.Thread(target=_flood, args=(port, stop, run.logins, lock, passwords))
-                for _ in range(args.flooders)
-            ]
-            for thread in threads:
-                thread.start()
-            time.sleep(1)  # the flood is under way before the creates are timed
-            flooded = asyncio.run(_drive(port, key, args.clients, args.seconds, "sqlite", "new aliases"))
-            run.flood_rate = flooded.rate
-            stop.set()
-            for thread in threads:
-                thread.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with Databases() as dbs, Server(dbs.fresh("sqlite"), settings) as server:
+        assert server.process is not None
+        pid = server.process.pid
+        drive(server, args.clients, 2, "new aliases")  # warm-up
+        run.idle_rss_mib = _rss_mib(pid)
+        run.alone_rate = drive(server, args.clients, args.seconds, "new aliases").rate
+        stop, lock = threading.Event(), threading.Lock()
+        threads = [threading.Thread(target=_watch_memory, args=(pid, stop, run))] + [
+            threading.Thread(target=_flood, args=(server.port, stop, run.logins, lock, passwords))
+            for _ in range(args.flooders)
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(1)  # the flood is under way before the creates are timed
+        run.flood_rate = drive(server, args.clients, args.seconds, "new aliases").rate
+        stop.set()
+        for thread in threads:
+            thread.join()
     return run
 
 

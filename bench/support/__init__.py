@@ -1,0 +1,1 @@
+"""Pieces the benchmark programs share: databases, Tocsin processes, load generators, listeners."""
