@@ -5,6 +5,7 @@ destinations go on meanwhile; a refusal is still final."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import event, select
 
 from tests.chat.test_mattermost_delivery import mattermost_answers
+from tests.engine.conftest import EngineDriver
 from tests.integrations.conftest import engine as engine  # an engine ticked by hand,
 from tests.integrations.conftest import settings as settings  # with loopback allowed outbound
 from tests.support.chat_posts import HOOK_PATH, TOPIC, add_hook, queue_posts
@@ -199,3 +201,28 @@ def test_posts_waiting_for_a_server_down_too_long_become_dead_letters(
     engine.tick()
     assert len(chat.received) <= 4  # at most one more probe: the others are given up unsent
     assert [message.state for message in messages(db)] == ["dead"] * 5
+
+
+def test_posts_waiting_their_turn_at_a_slow_server_are_not_counted_as_failures(db, settings):
+    """One connection, a server taking 0.2 s a post: the last of 30 posts waits about 6 s for its
+    turn, longer than a send may take (5 s here); waiting is not failing."""
+
+    def slowly(request: Received) -> Answer:
+        time.sleep(0.2)
+        return ok(request)
+
+    one_at_a_time = settings.model_copy(
+        update={"delivery_connections_per_destination": 1, "smtp_timeout_seconds": 1}
+    )
+    with KeepAliveReceiver(slowly) as slow_chat:
+        hook = add_hook(db, slow_chat.url(HOOK_PATH))
+        queue_posts(db, hook, [(None, n) for n in range(30)])
+        driver = EngineDriver(db, one_at_a_time)
+        driver.start()
+        try:
+            driver.tick()
+        finally:
+            driver.stop()
+        assert sorted(int(text.split()[1]) for text in texts(slow_chat)) == list(range(30))
+    assert [(message.state, message.last_error) for message in messages(db)] == [("delivered", "")] * 30
+    assert destinations(db) == []

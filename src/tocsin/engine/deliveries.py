@@ -132,9 +132,19 @@ class Deliveries:
         return [*self.routers, *self.channels]
 
     async def run_round(self, writer: WriteQueue) -> int:
-        """Deliver what is due; returns how many messages were claimed. Sends start at once and
-        are recorded as they finish: in this round, or a later one if slow."""
-        claimed, sends, down = await writer.run(self._claim_and_look)
+        """Deliver what is due; returns how many messages were claimed or sends recorded (0:
+        nothing left to do now). Sends start at once and are recorded as they finish: in this
+        round, or a later one if slow. No more than two batches' worth of sends are in flight:
+        when destinations answer slower than messages come due, the engine claims less (and
+        leaves the rest claimable by other engines) instead of piling sends up."""
+        room = 2 * self.settings.batch - self.sends.in_flight
+        if room <= 0:
+            await self.sends.wait_for_any(self.settings.round_wait)
+            outcomes, lost = self.sends.finished()
+            if outcomes or lost:
+                await writer.run(lambda session: self._record(session, outcomes, lost))
+            return len(outcomes) + len(lost)
+        claimed, sends, down = await writer.run(lambda session: self._claim_and_look(session, room))
         self.claimed_total += claimed
         held: list[Send] = []
         ready: list[Send] = []
@@ -152,7 +162,7 @@ class Deliveries:
         outcomes += expired
         if held or outcomes or lost:
             await writer.run(lambda session: self._record(session, outcomes, [*held, *lost]))
-        return claimed
+        return claimed + len(outcomes)
 
     async def stop(self, writer: WriteQueue) -> None:
         """Let sends in flight finish for a moment, cancel the others, and record both: what
@@ -161,17 +171,17 @@ class Deliveries:
         if outcomes or unfinished:
             await writer.run(lambda session: self._record(session, outcomes, unfinished))
 
-    def _claim_and_look(self, session: Session) -> tuple[int, list[Send], set[str]]:
-        claimed, prepared = self._claim_route_prepare(session)
+    def _claim_and_look(self, session: Session, room: int) -> tuple[int, list[Send], set[str]]:
+        claimed, prepared = self._claim_route_prepare(session, min(room, self.settings.batch))
         sends = [Send(message, ready, getattr(ready, "origin", None)) for message, ready in prepared]
         return claimed, sends, outbox_destinations.down_keys(session) if sends else set()
 
-    def _claim_route_prepare(self, session: Session) -> tuple[int, list[tuple[Claimed, Any]]]:
+    def _claim_route_prepare(self, session: Session, limit: int) -> tuple[int, list[tuple[Claimed, Any]]]:
         settings = self.settings
         claimed = outbox.claim(
             session,
             self.topics,
-            limit=settings.batch,
+            limit=limit,
             lease=settings.lease,
             probes=settings.probes,
             max_age=settings.max_age,

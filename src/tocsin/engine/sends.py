@@ -51,10 +51,16 @@ class Sends:
         self._flight.update(zip(started, sends, strict=True))
         return started
 
+    @property
+    def in_flight(self) -> int:
+        return len(self._flight)
+
     async def _run(self, send: Send, deliver: Callable[[Send], Awaitable[None]]) -> BaseException | None:
         limit = self._limits.setdefault(send.destination, asyncio.Semaphore(self.connections))
         try:
-            async with asyncio.timeout(self.timeout), limit:
+            # The time limit is the send's own: waiting for a turn at a busy destination is not
+            # the destination failing (which would mark it down).
+            async with limit, asyncio.timeout(self.timeout):
                 await deliver(send)
         except Exception as error:
             return error
@@ -64,6 +70,11 @@ class Sends:
         """Until ``tasks`` are done or ``seconds`` have passed."""
         if tasks:
             await asyncio.wait(tasks, timeout=seconds)
+
+    async def wait_for_any(self, seconds: float) -> None:
+        """Until one send in flight ends or ``seconds`` have passed."""
+        if self._flight:
+            await asyncio.wait(list(self._flight), timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
 
     def finished(self) -> tuple[list[Outcome], list[Send]]:
         """The sends that ended (taken out of flight), and those cancelled with an ended event
