@@ -4,6 +4,7 @@ which alert actions they may forward, and whether any integration listens at all
 from __future__ import annotations
 
 from collections.abc import Iterable
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -83,7 +84,7 @@ _LISTENING = (
     .where(Integration.enabled.is_(True), func.length(cast(Integration.outgoing_actions, Text)) > 2)
     .limit(1)
 )
-_listening: dict[Engine | Connection, tuple[int, bool]] = {}
+_listening: WeakKeyDictionary[Engine | Connection, tuple[int, bool]] = WeakKeyDictionary()
 """Per database: the configuration version and whether anyone listened then."""
 
 
