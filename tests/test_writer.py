@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tests.support.factories import make_team
@@ -128,3 +128,61 @@ def test_a_request_cancelled_while_it_waits_is_not_written_and_others_are_answer
     assert asyncio.run(scenario()) == ("first", "after")
     with db.read_session() as session:
         assert sorted(session.scalars(select(Team.name))) == ["after"]
+
+
+def _held_back(writer: WriteQueue, kind: Batched[str, str], items: tuple[str, ...]) -> list[object]:
+    """Run ``items`` as one batch: they queue while a job holds the writer, then go together."""
+    first_started, first_may_end = threading.Event(), threading.Event()
+
+    def first(session: Session) -> None:
+        first_started.set()
+        first_may_end.wait(10)
+
+    async def scenario() -> list[object]:
+        running = asyncio.ensure_future(writer.run(first))
+        await asyncio.to_thread(first_started.wait, 10)
+        waiting = [asyncio.ensure_future(writer.run_item(kind, item)) for item in items]
+        await asyncio.sleep(0.05)  # all queued behind the first job
+        first_may_end.set()
+        await running
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    return asyncio.run(scenario())
+
+
+def _make_teams(calls: list[list[str]]) -> Batched[str, str]:
+    def run(session: Session, names: list[str]) -> list[str | Exception]:
+        calls.append(list(names))
+        for name in names:
+            teams.create_team(session, name=name)
+            if name == "poison" and len(names) > 1:
+                raise RuntimeError("cannot do this one in company")
+        return [f"made {name}" for name in names]
+
+    return Batched("teams", run)
+
+
+def test_a_batch_of_one_kind_takes_no_savepoint(writer, db):
+    calls: list[list[str]] = []
+    statements: list[str] = []
+
+    def listener(*args: object) -> None:
+        statements.append(str(args[2]).upper())
+
+    event.listen(db.write_engine, "before_cursor_execute", listener)
+    try:
+        results = _held_back(writer, _make_teams(calls), ("x", "y", "z"))
+    finally:
+        event.remove(db.write_engine, "before_cursor_execute", listener)
+    assert results == ["made x", "made y", "made z"] and calls == [["x", "y", "z"]]
+    assert len([s for s in statements if s.startswith("INSERT INTO TEAM")]) == 3
+    assert [s for s in statements if "SAVEPOINT" in s] == []
+
+
+def test_when_a_whole_batch_of_one_kind_fails_its_writes_are_undone_and_each_item_runs_alone(writer, db):
+    calls: list[list[str]] = []
+    results = _held_back(writer, _make_teams(calls), ("x", "poison", "y"))
+    assert results == ["made x", "made poison", "made y"]
+    assert calls == [["x", "poison", "y"], ["x"], ["poison"], ["y"]]
+    with db.read_session() as session:  # the batch's "x" and "poison" are not there twice
+        assert sorted(session.scalars(select(Team.name))) == ["poison", "x", "y"]

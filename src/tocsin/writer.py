@@ -55,6 +55,10 @@ class _Job:
 _STOP = _Job()
 
 
+class _EachAlone(Exception):
+    """A batch's shared call failed: undo the batch's transaction and run each job alone."""
+
+
 CommitHook = Callable[[dict[str, Any]], None]
 """Called in the writer thread after a batch commits, with the batch session's ``info``."""
 
@@ -156,10 +160,14 @@ class WriteQueue:
     def _execute(self, batch: list[_Job]) -> list[tuple[_Job, Any, BaseException | None]]:
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         with self.db.write_session() as session:
-            for kind, group in groupby(batch, key=lambda job: job.kind):
-                jobs = list(group)
+            groups = [(kind, list(group)) for kind, group in groupby(batch, key=lambda job: job.kind)]
+            for kind, jobs in groups:
                 if kind is None:
                     outcomes += [_attempt(session, job, job.fn) for job in jobs]  # type: ignore[arg-type]
+                elif len(groups) == 1 and len(jobs) > 1:
+                    # The whole transaction is this one call: it needs no savepoint of its own,
+                    # since if it fails the transaction is undone and each item runs alone.
+                    outcomes += _together(session, kind, jobs)
                 else:
                     outcomes += _attempt_together(session, kind, jobs)
             written = dict(session.info)
@@ -198,6 +206,21 @@ def _attempt_together(session: Session, kind: Batched[Any, Any], jobs: list[_Job
     except Exception:
         log.exception("batch of %s %s failed; running each alone", len(jobs), kind.name)
         return [_attempt(session, job, _alone(kind, job.item)) for job in jobs]
+    return _outcomes(jobs, values)
+
+
+def _together(session: Session, kind: Batched[Any, Any], jobs: list[_Job]) -> list[Outcome]:
+    try:
+        values = kind.run(session, [job.item for job in jobs])
+    except OperationalError:
+        raise
+    except Exception as exc:
+        log.exception("batch of %s %s failed; running each alone", len(jobs), kind.name)
+        raise _EachAlone from exc
+    return _outcomes(jobs, values)
+
+
+def _outcomes(jobs: list[_Job], values: list[Any]) -> list[Outcome]:
     return [
         (job, None, value) if isinstance(value, Exception) else (job, value, None)
         for job, value in zip(jobs, values, strict=True)

@@ -4,10 +4,13 @@ which alert actions they may forward, and whether any integration listens at all
 from __future__ import annotations
 
 from collections.abc import Iterable
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Text, cast, func, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from tocsin import config_version
 from tocsin.errors import InvalidInput
 from tocsin.integrations.models import Integration
 
@@ -76,12 +79,26 @@ def checked_actions(actions: Iterable[str], *, field: str = "outgoing.actions") 
     return found
 
 
+_LISTENING = (
+    select(Integration.id)
+    .where(Integration.enabled.is_(True), func.length(cast(Integration.outgoing_actions, Text)) > 2)
+    .limit(1)
+)
+_listening: WeakKeyDictionary[Engine | Connection, tuple[int, bool]] = WeakKeyDictionary()
+"""Per database: the configuration version and whether anyone listened then."""
+
+
 def any_listening(session: Session) -> bool:
     """Whether some enabled integration forwards alert actions at all. Asked once per write, so
     an installation without outgoing integrations writes no activity events. (The JSON text of
-    an empty list is "[]" on both databases: longer means some action is listed.)"""
-    listening = select(Integration.id).where(
-        Integration.enabled.is_(True),
-        func.length(cast(Integration.outgoing_actions, Text)) > 2,
-    )
-    return session.scalar(listening.limit(1)) is not None
+    an empty list is "[]" on both databases: longer means some action is listed.) The answer is
+    kept until the configuration version moves (every change of an integration bumps it)."""
+    seen = config_version.seen(session)
+    bind = session.get_bind()
+    kept = _listening.get(bind)
+    if kept is not None and kept[0] == seen.version and not seen.changed_here:
+        return kept[1]
+    listening = session.connection().execute(_LISTENING).first() is not None
+    if not seen.changed_here:
+        _listening[bind] = (seen.version, listening)
+    return listening

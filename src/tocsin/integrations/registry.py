@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin import clock
+from tocsin import clock, config_version
 from tocsin.actors import Actor, may_read_team_config, require_to_manage, require_to_read_team_config
 from tocsin.integrations import configuration, signing
 from tocsin.integrations.configuration import Changes
@@ -95,6 +95,7 @@ def update_integration(
     configuration.apply(integration, changes or Changes(), outbound=outbound or OutboundPolicy(), new=False)
     integration.updated_at = clock.now()
     session.flush()
+    config_version.bump(session)
     return integration
 
 
@@ -105,6 +106,7 @@ def set_enabled(session: Session, *, actor: Actor, integration: Integration, ena
         integration.enabled = enabled
         integration.updated_at = clock.now()
         session.flush()
+        config_version.bump(session)
     return integration
 
 
@@ -113,6 +115,7 @@ def delete_integration(session: Session, *, actor: Actor, integration: Integrati
     require_to_configure(actor, integration)
     session.delete(integration)
     session.flush()
+    config_version.bump(session)
 
 
 def rotate_signing_secret(session: Session, *, actor: Actor, integration: Integration) -> Integration:

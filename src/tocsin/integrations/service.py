@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin import clock
+from tocsin import clock, config_version
 from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
 from tocsin.db import new_id
 from tocsin.errors import Conflict, InvalidInput, NotFound
@@ -91,6 +91,7 @@ def create_integration(
     configuration.apply(integration, changes or Changes(), outbound=outbound or OutboundPolicy(), new=True)
     session.add(integration)
     session.flush()
+    config_version.bump(session)  # it may forward alert activity (``outgoing.any_listening``)
     return integration, secret
 
 
