@@ -3,6 +3,7 @@ this process's API wake it, and on PostgreSQL so do messages written by other pr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -34,6 +35,10 @@ def running_engine(db: Database, slow_ticking_settings: Settings) -> Iterator[En
     engine_writer.start()
     engine.start()
     try:
+        deadline = time.monotonic() + 10
+        while engine.ticks == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert engine.ticks >= 1, "the engine's first tick did not end"
         yield engine
     finally:
         engine.stop()

@@ -78,6 +78,8 @@ class EngineRunner:
         self._lease_renewed_at: datetime | None = None
         self.wakes = 0
         """How many times the engine was woken before its tick (for tests and diagnostics)."""
+        self.ticks = 0
+        """How many ticks the loop has finished."""
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="tocsin-engine", daemon=True)
@@ -129,6 +131,7 @@ class EngineRunner:
                     await self.tick()
                 except Exception:
                     log.exception("engine tick failed")
+                self.ticks += 1
                 await self._wait(max(0.0, self.tick_seconds - (time.monotonic() - started)))
         finally:
             self._loop_running = None
