@@ -78,6 +78,24 @@ async def exchange(connection: Connection, head: bytes, body: bytes) -> tuple[in
     return int(status_line.split(b" ", 2)[1]), answer, headers.get(b"connection", b"").lower() != b"close"
 
 
+async def exchange_kept(
+    target: Target, connection: Connection, head: bytes, body: bytes, *, reused: bool
+) -> tuple[int, bytes, bool, Connection]:
+    """``exchange``, on a new connection again when a reused one turns out closed by the server
+    (uvicorn closes connections idle for 5 s; it had not read the request, as HTTP clients
+    assume when they resend on a stale kept-alive connection)."""
+    try:
+        status, answer, kept = await exchange(connection, head, body)
+    except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as closed:
+        answered_in_part = isinstance(closed, asyncio.IncompleteReadError) and bool(closed.partial)
+        if not reused or answered_in_part:
+            raise
+        connection[1].close()
+        connection = await _connect(target)
+        status, answer, kept = await exchange(connection, head, body)
+    return status, answer, kept, connection
+
+
 async def _again(target: Target, connection: Connection, kept: bool) -> Connection:
     """The connection for the next request: the same one, or a new one if the server closed it."""
     if kept:
@@ -141,10 +159,11 @@ async def open_loop(
     pending: set[asyncio.Task[None]] = set()
 
     async def send(token: str, body: bytes) -> None:
+        reused = bool(idle)
         connection = idle.pop() if idle else await _connect(target)
         sent = time.perf_counter()
         on_sent(token, sent)
-        status, answer, kept = await exchange(connection, head, body)
+        status, answer, kept, connection = await exchange_kept(target, connection, head, body, reused=reused)
         _count(result, target, status, answer, time.perf_counter() - sent)
         idle.append(await _again(target, connection, kept))
 
