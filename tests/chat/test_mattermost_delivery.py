@@ -21,11 +21,13 @@ from tests.integrations.conftest import settings as settings  # with loopback al
 from tests.support.factories import make_integration
 from tests.support.http_receiver import Answer, HttpReceiver, Received
 from tocsin import clock
+from tocsin.actors import SYSTEM
 from tocsin.alerts import actions, ingest
 from tocsin.alerts.models import AlertLog
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.service import AlertRef
 from tocsin.db import Database
+from tocsin.integrations import registry
 from tocsin.integrations.models import Integration
 from tocsin.integrations.outgoing import DEFAULT_ACTIONS
 from tocsin.notify.outbox import OutboxMessage
@@ -205,7 +207,7 @@ def test_a_disabled_integration_posts_nothing(db, alerts, add_channel, hook, eng
     with db.write_session() as session:
         integration = session.get(Integration, channel_id)
         assert integration is not None
-        integration.enabled = True
+        registry.set_enabled(session, actor=SYSTEM, integration=integration, enabled=True)
     alerts.create(message="after")
     engine.tick()
     assert [said(post) for post in posts(hook)] == ["card [P3] #2 after"]

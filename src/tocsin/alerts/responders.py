@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -81,8 +82,26 @@ def _label(ref: Ref) -> str:
     return repr(ref.name or ref.username or ref.id)
 
 
+PREFETCHED = "tocsin.prefetched_responders"
+
+
+@contextmanager
+def prefetched_responders(session: Session, alert_ids: list[str]) -> Iterator[None]:
+    """Within the block, ``stored_responders`` answers for these alerts from one query made now
+    (for work over many alerts that reads them alert by alert, deep down: building posts,
+    matching filters). Nothing in the block may change these alerts' responders."""
+    session.info[PREFETCHED] = stored_responders(session, alert_ids)
+    try:
+        yield
+    finally:
+        del session.info[PREFETCHED]
+
+
 def stored_responders(session: Session, alert_ids: list[str]) -> dict[str, list[AlertResponder]]:
     """Responder rows of several alerts at once, in the order they were given."""
+    known: dict[str, list[AlertResponder]] = session.info.get(PREFETCHED, {})
+    if alert_ids and all(alert_id in known for alert_id in alert_ids):
+        return {alert_id: known[alert_id] for alert_id in alert_ids}
     grouped: dict[str, list[AlertResponder]] = {alert_id: [] for alert_id in alert_ids}
     if not alert_ids:
         return grouped

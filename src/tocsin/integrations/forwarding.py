@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.alerts.models import Alert, AlertResponder
+from tocsin.alerts.models import Alert
+from tocsin.alerts.responders import prefetched_responders, stored_responders
+from tocsin.alerts.service import alerts_by_id
 from tocsin.conditions import facts_of_alert, parse_filter
 from tocsin.integrations import configuration, outgoing
 from tocsin.integrations.body import event_body
@@ -32,14 +34,8 @@ def may_see_alert(session: Session, integration: Integration, alert: Alert) -> b
     (or may see)."""
     if integration.team_id is None or alert.owner_team_id == integration.team_id:
         return True
-    found = session.scalar(
-        select(AlertResponder.id).where(
-            AlertResponder.alert_id == alert.id,
-            AlertResponder.type == "team",
-            AlertResponder.ref_id == integration.team_id,
-        )
-    )
-    return found is not None
+    rows = stored_responders(session, [alert.id])[alert.id]
+    return any(row.type == "team" and row.ref_id == integration.team_id for row in rows)
 
 
 def sending_integrations(session: Session, now: datetime) -> list[Integration]:
@@ -65,8 +61,22 @@ def enqueue_delivery(
 ) -> None:
     """Leave the delivery in the outbox; its ``destination`` (shown to people reading the
     outbox) is the integration's URL unless given."""
-    outbox.enqueue(
+    outbox.enqueue_many(
         session,
+        [delivery_row(integration, alert, body, ordering_key=ordering_key, destination=destination, **extra)],
+    )
+
+
+def delivery_row(
+    integration: Integration,
+    alert: Alert,
+    body: dict[str, Any],
+    *,
+    ordering_key: str | None = None,
+    destination: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return outbox.row(
         outgoing.SENDERS[integration.type],
         {"integrationId": integration.id, "integrationName": integration.name, "body": body, **extra},
         destination=destination or configuration.url_of(integration) or integration.name,
@@ -103,35 +113,50 @@ class Forwarder:
     def __init__(self, kinds: Mapping[str, Sending] | None = None) -> None:
         self.kinds: dict[str, Sending] = {"Webhook": WEBHOOK, **(kinds or {})}
 
-    def handle(self, session: Session, message: Claimed) -> None:
-        event = message.payload
-        alert = session.get(Alert, event["alertId"])
-        if alert is None:
-            return
+    def handle_batch(self, session: Session, messages: list[Claimed]) -> None:
+        """The deliveries of a claimed batch of events: the sending integrations are looked up
+        once, the alerts and their responders read in one query each, and the deliveries written
+        in one INSERT, in the order of the events."""
+        alerts = alerts_by_id(session, {message.payload["alertId"] for message in messages})
+        senders = sending_integrations(session, clock.now())
+        rows: list[dict[str, Any]] = []
+        with prefetched_responders(session, list(alerts)):
+            for message in messages:
+                alert = alerts.get(message.payload["alertId"])
+                if alert is not None:
+                    rows += self._deliveries(session, senders, alert, message.payload)
+        outbox.enqueue_many(session, rows)
+
+    def _deliveries(
+        self, session: Session, senders: list[Integration], alert: Alert, event: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         action = event["action"]
         takers = [
             integration
-            for integration in sending_integrations(session, clock.now())
+            for integration in senders
             if integration.type in self.kinds
             and action in integration.outgoing_actions
             and not _ran_it_directly(integration, event)
             and may_see_alert(session, integration, alert)
         ]
         if not takers:
-            return
+            return []
         facts = facts_of_alert(session, alert)
+        rows = []
         for integration in takers:
             if parse_filter(integration.outgoing_filter or None).matches(facts):
                 sending = self.kinds[integration.type]
-                enqueue_delivery(
-                    session,
-                    integration,
-                    alert,
-                    sending.body(session, alert, integration, event),
-                    ordering_key=f"{integration.id}:{alert.id}" if sending.ordered else None,
-                    destination=f"{integration.type} {integration.name}" if sending.secret_url else None,
-                    action=action,
+                rows.append(
+                    delivery_row(
+                        integration,
+                        alert,
+                        sending.body(session, alert, integration, event),
+                        ordering_key=f"{integration.id}:{alert.id}" if sending.ordered else None,
+                        destination=f"{integration.type} {integration.name}" if sending.secret_url else None,
+                        action=action,
+                    )
                 )
+        return rows
 
 
 def _ran_it_directly(integration: Integration, event: dict[str, Any]) -> bool:
