@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
@@ -48,6 +49,14 @@ class _Inbox:
         return "250 Message accepted for delivery"
 
 
+async def refuse_nobody(self, server, session, envelope, address, options):  # aiosmtpd's name
+    """A ``handle_RCPT`` that refuses mailboxes named ``nobody@…`` for good (550)."""
+    if address.startswith("nobody@"):
+        return "550 5.1.1 no such mailbox"
+    envelope.rcpt_tos.append(address)
+    return "250 OK"
+
+
 class _TrackingSmtp(SMTP):
     """aiosmtpd's server, keeping its open connections in the inbox (to drop them)."""
 
@@ -66,9 +75,12 @@ class _Controller(Controller):
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
+        """``options``: aiosmtpd's (``ssl_context`` for implicit TLS, ``tls_context`` and
+        ``require_starttls``, ``authenticator`` and ``auth_require_tls``…)."""
         self.port = free_port()
         self.inbox = _Inbox()
+        self.options = options
         self._controller: Controller | None = None
 
     @property
@@ -95,7 +107,7 @@ class SmtpServer:
         return [mail for mail in self.received if address in mail.recipients]
 
     def start(self) -> SmtpServer:
-        self._controller = _Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = _Controller(self.inbox, hostname="127.0.0.1", port=self.port, **self.options)
         self._controller.start()
         return self
 
