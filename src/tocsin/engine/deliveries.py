@@ -104,7 +104,8 @@ class Channel(Protocol):
     # - ``prepare_many(session, messages) -> list``: ``prepare`` of the round's messages for it at
     #   once, in order, in statements that do not grow with them;
     # - ``delivered_many(session, messages)``: ``delivered`` of all that were sent in a round;
-    # - ``async close()``: called when the engine stops (its own connections).
+    # - ``async close()``: called when the engine stops (its own connections);
+    # - ``turns``: how many of its sends may run at once, when fewer than the engine's limit.
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,15 @@ class Deliveries:
 
     def _claim_and_look(self, session: Session, room: int) -> tuple[int, list[Send], set[str]]:
         claimed, prepared = self._claim_route_prepare(session, min(room, self.settings.batch))
-        sends = [Send(message, ready, getattr(ready, "origin", None)) for message, ready in prepared]
+        sends = [
+            Send(
+                message,
+                ready,
+                getattr(ready, "origin", None),
+                getattr(self.channels[message.topic], "turns", None),
+            )
+            for message, ready in prepared
+        ]
         return claimed, sends, outbox_destinations.down_keys(session) if sends else set()
 
     def _claim_route_prepare(self, session: Session, limit: int) -> tuple[int, list[tuple[Claimed, Any]]]:

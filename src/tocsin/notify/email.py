@@ -112,6 +112,9 @@ class EmailChannel:
         self.server = server
         self.base_url = base_url
         self.pool = server.pool()
+        self.turns = server.connections
+        """The engine lets no more e-mails go at once than there are connections: an e-mail
+        waits for its turn before its time limit starts, not for a connection after."""
 
     def prepare(self, session: Session, message: Claimed) -> EmailMessage | Skip:
         return self.prepare_many(session, [message])[0]
