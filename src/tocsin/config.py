@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_from: str = "tocsin@localhost"
     smtp_timeout_seconds: float = 10.0
+    smtp_connections: int = Field(default=4, ge=1)
+    """Connections to the SMTP server kept open by the engine, each sending one e-mail after another."""
     delivery_max_age_hours: float = 24.0
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
     delivery_lease_seconds: float = 120.0

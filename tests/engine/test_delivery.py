@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.engine.conftest import queue_email
+from tests.support.smtp import refuse_nobody
 from tocsin import clock
 from tocsin.alerts import actions
 from tocsin.alerts.models import AlertLog, AlertRecipient
@@ -69,12 +70,6 @@ def test_smtp_down_for_a_while_then_back_every_message_arrives_once(
 
 
 def test_a_refused_address_becomes_a_dead_letter_and_delays_no_one(db, engine, smtp, alert_for, monkeypatch):
-    async def refuse_nobody(self, server, session, envelope, address, options):
-        if address.startswith("nobody@"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
     monkeypatch.setattr(type(smtp.inbox), "handle_RCPT", refuse_nobody, raising=False)
     alert_id, ada = alert_for()
     queue_email(db, alert_id, ada, "nobody@example.com")

@@ -133,13 +133,15 @@ def add_recipients(session: Session, states: dict[tuple[str, str], str], now: da
         )  # fmt: skip
 
 
-def set_recipients_state(session: Session, pairs: set[tuple[str, str]], state: str, now: datetime) -> None:
+def set_recipients_state(
+    session: Session, pairs: set[tuple[str, str]], state: str, now: datetime, method: str = ""
+) -> None:
     """``set_recipient_state`` of many (alert id, user id) pairs at once."""
     if pairs:
         session.execute(
             update(AlertRecipient)
             .where(tuple_(AlertRecipient.alert_id, AlertRecipient.user_id).in_(sorted(pairs)))
-            .values(state=state, method="", updated_at=now)
+            .values(state=state, method=method, updated_at=now)
         )
 
 

@@ -100,6 +100,13 @@ class Channel(Protocol):
 
     def gave_up(self, session: Session, message: Claimed, error: str) -> None: ...
 
+    # A channel may also have (found by name, used when present):
+    # - ``prepare_many(session, messages) -> list``: ``prepare`` of the round's messages for it at
+    #   once, in order, in statements that do not grow with them;
+    # - ``delivered_many(session, messages)``: ``delivered`` of all that were sent in a round;
+    # - ``async close()``: called when the engine stops (its own connections);
+    # - ``turns``: how many of its sends may run at once, when fewer than the engine's limit.
+
 
 @dataclass(frozen=True)
 class DeliverySettings:
@@ -170,10 +177,22 @@ class Deliveries:
         outcomes, unfinished = await self.sends.stop(self.settings.stop_grace)
         if outcomes or unfinished:
             await writer.run(lambda session: self._record(session, outcomes, unfinished))
+        for channel in {id(channel): channel for channel in self.channels.values()}.values():
+            close = getattr(channel, "close", None)
+            if close is not None:
+                await close()  # its own connections (e-mail's SMTP pool)
 
     def _claim_and_look(self, session: Session, room: int) -> tuple[int, list[Send], set[str]]:
         claimed, prepared = self._claim_route_prepare(session, min(room, self.settings.batch))
-        sends = [Send(message, ready, getattr(ready, "origin", None)) for message, ready in prepared]
+        sends = [
+            Send(
+                message,
+                ready,
+                getattr(ready, "origin", None),
+                getattr(self.channels[message.topic], "turns", None),
+            )
+            for message, ready in prepared
+        ]
         return claimed, sends, outbox_destinations.down_keys(session) if sends else set()
 
     def _claim_route_prepare(self, session: Session, limit: int) -> tuple[int, list[tuple[Claimed, Any]]]:
@@ -188,21 +207,35 @@ class Deliveries:
         )
         self._route(session, [message for message in claimed if message.topic in self.routers])
         sends = []
-        for message in claimed:
-            if message.topic in self.routers:
-                continue
+        for channel, messages in _by_channel(self.channels, claimed):
+            for message, prepared in self._prepare(session, channel, messages):
+                if isinstance(prepared, Skip):
+                    outbox.mark_delivered(session, message, note=f"not sent: {prepared.reason}")
+                else:
+                    sends.append((message, prepared))
+        return len(claimed), sends
+
+    def _prepare(
+        self, session: Session, channel: Channel, messages: list[Claimed]
+    ) -> list[tuple[Claimed, Any]]:
+        """The channel's messages of the round, prepared together when it can (``prepare_many``); if
+        that fails, each alone, so one bad message is reported and the others still go."""
+        prepare_many = getattr(channel, "prepare_many", None)
+        if prepare_many is not None and len(messages) > 1:
             try:
                 with session.begin_nested():
-                    prepared = self.channels[message.topic].prepare(session, message)
-                    if isinstance(prepared, Skip):
-                        outbox.mark_delivered(session, message, note=f"not sent: {prepared.reason}")
-                        continue
+                    return list(zip(messages, prepare_many(session, messages), strict=True))
+            except Exception:
+                log.exception("preparing %s messages together failed; preparing each alone", len(messages))
+        prepared = []
+        for message in messages:
+            try:
+                with session.begin_nested():
+                    prepared.append((message, channel.prepare(session, message)))
             except Exception as error:  # a bug or bad data in one message must not stop the others
                 log.exception("outbox message %s (%s) failed", message.id, message.topic)
                 self._failed(session, message, f"{type(error).__name__}: {error}", permanent=False)
-                continue
-            sends.append((message, prepared))
-        return len(claimed), sends
+        return prepared
 
     def _route(self, session: Session, messages: list[Claimed]) -> None:
         """Each run of messages for one router goes to it as one batch; if the batch fails, each
@@ -236,9 +269,14 @@ class Deliveries:
         outbox.hand_back(session, [send.message for send in handed_back])
         sent = [outcome.send for outcome in outcomes if outcome.error is None]
         delivered = outbox.mark_all_delivered(session, [send.message for send in sent])
-        for send in sent:
-            if send.message.id in delivered:
-                self.channels[send.message.topic].delivered(session, send.message)
+        ours = [send.message for send in sent if send.message.id in delivered]
+        for channel, messages in _by_channel(self.channels, ours):
+            delivered_many = getattr(channel, "delivered_many", None)
+            if delivered_many is not None:
+                delivered_many(session, messages)
+            else:
+                for message in messages:
+                    channel.delivered(session, message)
         waiting: list[tuple[Claimed, str]] = []
         failing: dict[str, BaseException] = {}
         for outcome in outcomes:
@@ -291,6 +329,16 @@ def _runs(
         else:
             runs.append((router, [message]))
     return runs
+
+
+def _by_channel(channels: dict[str, Channel], messages: list[Claimed]) -> list[tuple[Channel, list[Claimed]]]:
+    """The messages for channels (routers' are left out), grouped by channel, each in order."""
+    grouped: dict[int, tuple[Channel, list[Claimed]]] = {}
+    for message in messages:
+        if message.topic in channels:
+            channel = channels[message.topic]
+            grouped.setdefault(id(channel), (channel, []))[1].append(message)
+    return list(grouped.values())
 
 
 def _handle(router: Router | BatchRouter, session: Session, messages: list[Claimed]) -> None:

@@ -23,6 +23,9 @@ class Send:
     prepared: Any
     destination: str | None
     """The origin it goes to (None: a channel without destinations, e-mail)."""
+    turns: int | None = None
+    """How many sends to its destination may run at once, when its channel allows fewer than the
+    engine's limit (e-mail: its SMTP connections)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,9 @@ class Sends:
         return len(self._flight)
 
     async def _run(self, send: Send, deliver: Callable[[Send], Awaitable[None]]) -> BaseException | None:
-        limit = self._limits.setdefault(send.destination, asyncio.Semaphore(self.connections))
+        limit = self._limits.get(send.destination)
+        if limit is None:
+            limit = self._limits[send.destination] = asyncio.Semaphore(send.turns or self.connections)
         try:
             # The time limit is the send's own: waiting for a turn at a busy destination is not
             # the destination failing (which would mark it down).
