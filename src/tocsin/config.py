@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     """Sends in flight to one destination (chat server, webhook host) at most."""
     delivery_probe_max_seconds: float = Field(default=5.0, gt=0)
     """The longest wait between two probes of a destination that is down."""
-    delivery_round_wait_seconds: float = Field(default=0.5, ge=0)
+    delivery_round_wait_seconds: float = Field(default=0.05, ge=0)
     """How long a round of deliveries waits for its sends before leaving slow ones in flight."""
     delivery_stop_grace_seconds: float = Field(default=1.0, ge=0)
     """How long sends in flight may finish when the engine stops, before they are handed back."""

@@ -21,8 +21,10 @@ from tests.support.http_receiver import Answer, Received
 from tests.support.keep_alive_receiver import KeepAliveReceiver
 from tocsin import clock
 from tocsin.db import Database
+from tocsin.engine.assembly import build_engine
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.notify.outbox_destinations import OutboxDestination
+from tocsin.writer import WriteQueue
 
 ok = mattermost_answers
 
@@ -226,3 +228,31 @@ def test_posts_waiting_their_turn_at_a_slow_server_are_not_counted_as_failures(d
         assert sorted(int(text.split()[1]) for text in texts(slow_chat)) == list(range(30))
     assert [(message.state, message.last_error) for message in messages(db)] == [("delivered", "")] * 30
     assert destinations(db) == []
+
+
+def test_a_post_slower_than_its_round_lets_the_next_one_of_its_alert_go_without_waiting_for_a_tick(
+    db, settings
+):
+    """The engine ticks once an hour here: only the end of the first send can start the round
+    that records it and takes the alert's second post."""
+
+    def slowly(request: Received) -> Answer:
+        time.sleep(0.3)  # longer than a round waits for its sends
+        return ok(request)
+
+    hourly = settings.model_copy(update={"engine_tick_seconds": 3600.0})
+    with KeepAliveReceiver(slowly) as slow_chat:
+        hook = add_hook(db, slow_chat.url(HOOK_PATH))
+        queue_posts(db, hook, [("a1", 1), ("a1", 2)])
+        writer = WriteQueue(db)
+        runner = build_engine(hourly, writer)
+        writer.start()
+        runner.start()
+        try:
+            deadline = time.monotonic() + 10
+            while len(slow_chat.received) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            runner.stop()
+            writer.stop()
+        assert numbers_of(slow_chat, "a1") == [1, 2]

@@ -116,7 +116,7 @@ class DeliverySettings:
     max_age: timedelta = timedelta(hours=24)
     connections: int = 20
     """Sends in flight to one destination at most (and its pooled client's connections)."""
-    round_wait: float = 0.5
+    round_wait: float = 0.05
     """How long a round waits for its sends before leaving the slow ones to later rounds."""
     probes: ProbeSpacing = field(default_factory=ProbeSpacing)
     stop_grace: float = 1.0

@@ -63,6 +63,8 @@ class EngineRunner:
         self.writer = writer
         self.jobs = jobs
         self.deliveries = deliveries
+        if deliveries is not None:
+            deliveries.sends.on_finished = self.wake
         self.single = single
         """Only one engine may run (SQLite): hold the lease before doing anything."""
         self.tick_seconds = tick_seconds
