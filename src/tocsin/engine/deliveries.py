@@ -27,6 +27,7 @@ at most: the claim holds back a message until the earlier ones of its key are de
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -218,45 +219,56 @@ class Deliveries:
     def _prepare(
         self, session: Session, channel: Channel, messages: list[Claimed]
     ) -> list[tuple[Claimed, Any]]:
-        """The channel's messages of the round, prepared together when it can (``prepare_many``); if
-        that fails, each alone, so one bad message is reported and the others still go."""
+        """The channel's messages of the round, prepared together when it can (``prepare_many``)."""
         prepare_many = getattr(channel, "prepare_many", None)
-        if prepare_many is not None and len(messages) > 1:
+        return self._together_or_each(
+            session,
+            messages,
+            together=None if prepare_many is None else lambda run: prepare_many(session, run),
+            each=lambda message: channel.prepare(session, message),
+        )
+
+    def _route(self, session: Session, messages: list[Claimed]) -> None:
+        """Each run of messages for one router goes to it as one batch."""
+        for router, run in _runs(self.routers, messages):
+
+            def together(run: list[Claimed], router: Router | BatchRouter = router) -> list[None]:
+                _handle(router, session, run)
+                outbox.mark_all_delivered(session, run)
+                return [None] * len(run)
+
+            def each(message: Claimed, router: Router | BatchRouter = router) -> None:
+                _handle(router, session, [message])
+                outbox.mark_delivered(session, message)
+
+            self._together_or_each(session, run, together=together, each=each)
+
+    def _together_or_each(
+        self,
+        session: Session,
+        messages: list[Claimed],
+        *,
+        together: Callable[[list[Claimed]], list[Any]] | None,
+        each: Callable[[Claimed], Any],
+    ) -> list[tuple[Claimed, Any]]:
+        """``together`` for all the messages in one savepoint; if it fails (or there is none),
+        ``each`` for each message in a savepoint of its own, so one bad message is reported as
+        failed (and left out of the result) while the others still go."""
+        if together is not None and len(messages) > 1:
             try:
                 with session.begin_nested():
-                    return list(zip(messages, prepare_many(session, messages), strict=True))
+                    return list(zip(messages, together(messages), strict=True))
             except Exception:
-                log.exception("preparing %s messages together failed; preparing each alone", len(messages))
-        prepared = []
+                log.exception("handling %s messages together failed; handling each alone", len(messages))
+        done = []
         for message in messages:
             try:
                 with session.begin_nested():
-                    prepared.append((message, channel.prepare(session, message)))
+                    done.append((message, each(message)))
             except Exception as error:  # a bug or bad data in one message must not stop the others
                 log.exception("outbox message %s (%s) failed", message.id, message.topic)
                 self._failed(session, message, f"{type(error).__name__}: {error}", permanent=False)
-        return prepared
-
-    def _route(self, session: Session, messages: list[Claimed]) -> None:
-        """Each run of messages for one router goes to it as one batch; if the batch fails, each
-        of its messages is routed alone, so one bad message is reported and the others still go."""
-        for router, run in _runs(self.routers, messages):
-            if len(run) > 1:
-                try:
-                    with session.begin_nested():
-                        _handle(router, session, run)
-                        outbox.mark_all_delivered(session, run)
-                    continue
-                except Exception:
-                    log.exception("routing a batch of %s messages failed; routing each alone", len(run))
-            for message in run:
-                try:
-                    with session.begin_nested():
-                        _handle(router, session, [message])
-                        outbox.mark_delivered(session, message)
-                except Exception as error:  # a bug or bad data in one message must not stop the others
-                    log.exception("outbox message %s (%s) failed", message.id, message.topic)
-                    self._failed(session, message, f"{type(error).__name__}: {error}", permanent=False)
+        return done
 
     async def _deliver(self, send: Send) -> None:
         await self.channels[send.message.topic].send(send.prepared)
