@@ -10,9 +10,12 @@ from sqlalchemy import select
 
 from tests.integrations.conftest import alert_payloads, webhook
 from tests.integrations.test_registry_api import P1_OR_P2
+from tests.support.factories import make_user
 from tocsin.integrations import signing
+from tocsin.integrations.forwarding import Forwarder
 from tocsin.integrations.outgoing import any_listening
 from tocsin.notify.outbox import OutboxMessage
+from tocsin.notify.router import AlertRouter
 
 
 @pytest.fixture
@@ -187,3 +190,30 @@ def test_activity_is_recorded_only_while_someone_listens(db, api, sender, create
     assert listening()
     api.post(f"/v2/integrations/{hook['id']}/disable")
     assert not listening()
+
+
+def test_a_round_routes_its_new_alerts_and_their_forwarding_as_one_batch_each(
+    db, api, sender, create_integration, receiver, engine, monkeypatch
+):
+    """Each new alert queues its ``alert.created`` and then its ``alert.activity``: interleaved
+    in the outbox, they still reach the alert router and the forwarder as one batch each (not
+    one batch per message, which costs a round its statements per alert in a storm)."""
+    create_integration(webhook("pager", receiver.url("/hook"), outgoing={"actions": ["Create"]}))
+    batches: dict[str, list[int]] = {"router": [], "forwarder": []}
+    for name, router in (("router", AlertRouter), ("forwarder", Forwarder)):
+        handle_batch = router.handle_batch
+
+        def counting(self, session, messages, name=name, handle_batch=handle_batch):
+            batches[name].append(len(messages))
+            return handle_batch(self, session, messages)
+
+        monkeypatch.setattr(router, "handle_batch", counting)
+    make_user(db, "ada@example.com")
+    ada = [{"type": "user", "username": "ada@example.com"}]
+    for n in range(20):
+        sender.create(message=f"disk full on db{n}", responders=ada)
+    engine.tick()
+    assert batches == {"router": [20], "forwarder": [20]}
+    assert sorted(body["alert"]["message"] for body in alert_payloads(receiver)) == sorted(
+        f"disk full on db{n}" for n in range(20)
+    )

@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from tocsin.notify.outbox import Claimed
 from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.writer import WriteQueue
 
+Handler = TypeVar("Handler")
 log = logging.getLogger(__name__)
 
 
@@ -208,7 +209,7 @@ class Deliveries:
         )
         self._route(session, [message for message in claimed if message.topic in self.routers])
         sends = []
-        for channel, messages in _by_channel(self.channels, claimed):
+        for channel, messages in _grouped(self.channels, claimed):
             for message, prepared in self._prepare(session, channel, messages):
                 if isinstance(prepared, Skip):
                     outbox.mark_delivered(session, message, note=f"not sent: {prepared.reason}")
@@ -229,8 +230,11 @@ class Deliveries:
         )
 
     def _route(self, session: Session, messages: list[Claimed]) -> None:
-        """Each run of messages for one router goes to it as one batch."""
-        for router, run in _runs(self.routers, messages):
+        """Each router gets its messages of the round as one batch, in the order claimed. Routers
+        are independent of one another (each reads the alert as it is now), so an alert's
+        ``alert.created`` and ``alert.activity`` need not stay interleaved: kept interleaved, a
+        batch would fall apart into runs of one message each."""
+        for router, run in _grouped(self.routers, messages):
 
             def together(run: list[Claimed], router: Router | BatchRouter = router) -> list[None]:
                 _handle(router, session, run)
@@ -282,7 +286,7 @@ class Deliveries:
         sent = [outcome.send for outcome in outcomes if outcome.error is None]
         delivered = outbox.mark_all_delivered(session, [send.message for send in sent])
         ours = [send.message for send in sent if send.message.id in delivered]
-        for channel, messages in _by_channel(self.channels, ours):
+        for channel, messages in _grouped(self.channels, ours):
             delivered_many = getattr(channel, "delivered_many", None)
             if delivered_many is not None:
                 delivered_many(session, messages)
@@ -329,27 +333,14 @@ class Deliveries:
             self.channels[message.topic].gave_up(session, message, error)
 
 
-def _runs(
-    routers: dict[str, Router | BatchRouter], messages: list[Claimed]
-) -> list[tuple[Router | BatchRouter, list[Claimed]]]:
-    """The messages cut, in order, where the router they go to changes."""
-    runs: list[tuple[Router | BatchRouter, list[Claimed]]] = []
+def _grouped(handlers: dict[str, Handler], messages: list[Claimed]) -> list[tuple[Handler, list[Claimed]]]:
+    """The messages grouped by the router or channel that handles their topic, each group in
+    order; messages of topics ``handlers`` does not know are left out."""
+    grouped: dict[int, tuple[Handler, list[Claimed]]] = {}
     for message in messages:
-        router = routers[message.topic]
-        if runs and runs[-1][0] is router:
-            runs[-1][1].append(message)
-        else:
-            runs.append((router, [message]))
-    return runs
-
-
-def _by_channel(channels: dict[str, Channel], messages: list[Claimed]) -> list[tuple[Channel, list[Claimed]]]:
-    """The messages for channels (routers' are left out), grouped by channel, each in order."""
-    grouped: dict[int, tuple[Channel, list[Claimed]]] = {}
-    for message in messages:
-        if message.topic in channels:
-            channel = channels[message.topic]
-            grouped.setdefault(id(channel), (channel, []))[1].append(message)
+        handler = handlers.get(message.topic)
+        if handler is not None:
+            grouped.setdefault(id(handler), (handler, []))[1].append(message)
     return list(grouped.values())
 
 
