@@ -45,7 +45,7 @@ class HttpReceiver:
         self._received: list[Received] = []
         self._queued: list[int] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), handler_class(self._answer))
+        self._server = _Server((host, port), handler_class(self._answer))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -95,6 +95,10 @@ class HttpReceiver:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # as a real server's listen backlog (nginx: 511), not socketserver's 5
 
 
 def handler_class(answer: Responder) -> type[BaseHTTPRequestHandler]:

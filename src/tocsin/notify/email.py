@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.message import Message
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 import aiosmtplib
 from sqlalchemy import select
@@ -71,14 +71,15 @@ class SmtpServer:
     def pool(self) -> SmtpPool:
         return SmtpPool(self.connection, size=self.connections)
 
-    def stamped(self, message: EmailMessage) -> EmailMessage:
-        message["From"] = self.sender
+    def stamped(self, message: Message) -> Message:
+        name, address = parseaddr(self.sender)
+        message["From"] = formataddr((name, address))  # a non-ASCII name RFC 2047 encoded
         message["Date"] = formatdate(clock.now().timestamp())
-        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "tocsin")
+        message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or "tocsin")
         return message
 
 
-async def sent_through(pool: SmtpPool, message: EmailMessage) -> None:
+async def sent_through(pool: SmtpPool, message: Message) -> None:
     """Send; a refusal for good (5xx, refused sender or recipients) is a ``PermanentFailure``."""
     try:
         await pool.send(message)
@@ -116,10 +117,10 @@ class EmailChannel:
         """The engine lets no more e-mails go at once than there are connections: an e-mail
         waits for its turn before its time limit starts, not for a connection after."""
 
-    def prepare(self, session: Session, message: Claimed) -> EmailMessage | Skip:
+    def prepare(self, session: Session, message: Claimed) -> Message | Skip:
         return self.prepare_many(session, [message])[0]
 
-    def prepare_many(self, session: Session, messages: Sequence[Claimed]) -> list[EmailMessage | Skip]:
+    def prepare_many(self, session: Session, messages: Sequence[Claimed]) -> list[Message | Skip]:
         """``prepare`` of a round's e-mails, in one query for the people and one for the alerts."""
         user_ids = {message.payload["userId"] for message in messages}
         alert_ids = {message.payload["alertId"] for message in messages if "alertId" in message.payload}
@@ -146,7 +147,7 @@ class EmailChannel:
 
     def _prepared(
         self, message: Claimed, user: User | None, alert: Alert | None, now: datetime, mutes: _Mutes
-    ) -> EmailMessage | Skip:
+    ) -> Message | Skip:
         payload = message.payload
         if "alertId" not in payload:  # about a shift, not an alert
             if user is None:
@@ -170,7 +171,7 @@ class EmailChannel:
                 return Skip("the alert was acknowledged first")
         return alert_email(alert, payload, to=message.destination, base_url=self.base_url)
 
-    async def send(self, prepared: EmailMessage) -> None:
+    async def send(self, prepared: Message) -> None:
         await sent_through(self.pool, self.server.stamped(prepared))
 
     async def close(self) -> None:

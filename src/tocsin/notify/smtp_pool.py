@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 
@@ -41,7 +41,7 @@ class SmtpPool:
         self._slots = asyncio.Semaphore(size)
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         self._in_this_loop()
         async with self._slots:
             connection, reused = await self._take()
