@@ -4,37 +4,58 @@ resolves to a moment later (DNS rebinding: a name that answers a public address 
 
 The connection goes to the checked IP address while the request still names the host: the
 ``Host`` header is the URL's, and over HTTPS the TLS server name (SNI) and the certificate check
-are the host name's too (httpcore's ``sni_hostname`` request extension). Addresses are tried in
-the resolver's order until one accepts the connection, as a client connecting by name would."""
+are the host name's too (aiohttp's ``server_hostname``). Addresses are tried in the resolver's
+order until one accepts the connection, as a client connecting by name would. Redirects are not
+followed (a redirect could lead anywhere)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import aiohttp
+from yarl import URL
 
 from tocsin.outbound import IPAddress, Target
+from tocsin.outbound_clients import Answer
 
 
 async def request_pinned(
-    client: httpx.AsyncClient, method: str, target: Target, *, headers: dict[str, str], **request: Any
-) -> httpx.Response:
+    client: aiohttp.ClientSession,
+    method: str,
+    target: Target,
+    *,
+    headers: dict[str, str],
+    timeout: float,
+    content: bytes | None = None,
+) -> Answer:
     """Send ``method`` to ``target.url`` through one of ``target.addresses`` (by name when the
-    host was allowed by name and so has none)."""
-    url = httpx.URL(target.url)
+    host was allowed by name and so has none); the answer, read whole within ``timeout``."""
+    url = URL(target.url)
+    options: dict[str, Any] = {
+        "data": content,
+        "allow_redirects": False,
+        "timeout": aiohttp.ClientTimeout(total=timeout),
+    }
     if not target.addresses:
-        return await client.request(method, url, headers=headers, **request)
-    named = {**headers, "Host": url.netloc.decode("ascii")}
-    extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
+        return await _answer(client, method, url, headers, options)
+    named = {**headers, "Host": url.host_port_subcomponent or ""}
+    if url.scheme == "https":
+        options["server_hostname"] = url.raw_host
 
-    async def send(address: IPAddress) -> httpx.Response:
-        pinned = url.copy_with(host=str(address))
-        return await client.request(method, pinned, headers=named, extensions=extensions, **request)
+    async def send(address: IPAddress) -> Answer:
+        return await _answer(client, method, url.with_host(str(address)), named, options)
 
     *earlier, final = target.addresses
     for address in earlier:
         try:
             return await send(address)
-        except httpx.ConnectError:
+        except aiohttp.ClientConnectorError:
             continue
     return await send(final)
+
+
+async def _answer(
+    client: aiohttp.ClientSession, method: str, url: URL, headers: dict[str, str], options: dict[str, Any]
+) -> Answer:
+    async with client.request(method, url, headers=headers, **options) as response:
+        return Answer(response.status, response.headers, await response.read())

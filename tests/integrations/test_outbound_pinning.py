@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 
-import httpx
+import aiohttp
 import pytest
+import trustme
 
 from tests.support.http_receiver import HttpReceiver
 from tocsin.engine.deliveries import PermanentFailure
 from tocsin.integrations.webhook import send_outbound
 from tocsin.outbound import IPAddress, OutboundPolicy, Target
+from tocsin.outbound_clients import Answer, new_client
 from tocsin.outbound_pinning import request_pinned
 
 
@@ -68,34 +71,77 @@ def test_the_next_checked_address_is_tried_when_one_refuses_the_connection():
             (ipaddress.ip_address("127.0.0.3"), ipaddress.ip_address("127.0.0.2")),
         )
 
-        async def send() -> httpx.Response:
-            async with httpx.AsyncClient(trust_env=False) as client:
-                return await request_pinned(client, "GET", target, headers={})
+        async def send() -> Answer:
+            async with new_client(connections=1) as client:
+                return await request_pinned(client, "GET", target, headers={}, timeout=5)
 
         assert asyncio.run(send()).status_code == 200
         assert listening.received[0].headers["host"] == f"chat.example:{listening.port}"
 
 
 def test_https_is_pinned_to_the_checked_address_with_the_host_name_as_tls_server_name():
-    seen: list[httpx.Request] = []
+    """A real TLS server on 127.0.0.1 whose certificate names chat.example.com only: the request
+    reaches it (the certificate is checked against the host name, not the address) and names the
+    host in the TLS server name and the Host header."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("chat.example.com").configure_cert(server_context)
+    names: list[str | None] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(204)
+    def remember(_connection: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
+        names.append(name)
 
-    public = ipaddress.ip_address("93.184.215.14")
-    target = Target("https://Chat.Example.com/hooks/abc?x=1", "chat.example.com", 443, (public,))
+    server_context.sni_callback = remember
+    requests: list[bytes] = []
 
-    async def send() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
-            return await request_pinned(client, "POST", target, headers={"X-Tocsin": "1"}, content=b"{}")
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            (
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
+            0,
+        )
+        requests.append(head + await reader.readexactly(length))
+        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+        writer.close()
 
-    assert asyncio.run(send()).status_code == 204
-    (request,) = seen
-    assert str(request.url) == "https://93.184.215.14/hooks/abc?x=1"
-    assert request.headers["host"] == "chat.example.com"
-    assert request.headers["x-tocsin"] == "1"
-    assert request.extensions["sni_hostname"] == "chat.example.com"
+    async def send() -> tuple[Answer, Answer | Exception, int]:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=server_context)
+        port = server.sockets[0].getsockname()[1]
+        client_context = ssl.create_default_context()
+        authority.configure_trust(client_context)
+        async with (
+            server,
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_context)) as client,
+        ):
+            pinned = Target(
+                f"https://Chat.Example.com:{port}/hooks/abc?x=1",
+                "chat.example.com",
+                port,
+                (ipaddress.ip_address("127.0.0.1"),),
+            )
+            first = await request_pinned(
+                client, "POST", pinned, headers={"X-Tocsin": "1"}, timeout=5, content=b"{}"
+            )
+            other = Target(f"https://other.example.com:{port}/", "other.example.com", port, pinned.addresses)
+            try:
+                second: Answer | Exception = await request_pinned(client, "GET", other, headers={}, timeout=5)
+            except aiohttp.ClientError as refused:
+                second = refused
+            return first, second, port
+
+    first, second, port = asyncio.run(send())
+    assert first.status_code == 204
+    (request,) = requests
+    head = request.decode().lower()
+    assert head.startswith("post /hooks/abc?x=1 http/1.1")
+    assert f"host: chat.example.com:{port}\r\n" in head and "x-tocsin: 1\r\n" in head
+    assert names[0] == "chat.example.com"
+    assert isinstance(second, aiohttp.ClientConnectorCertificateError)  # its name is not on the certificate
 
 
 def test_a_host_allowed_by_name_is_reached_by_name():

@@ -9,24 +9,26 @@ client of the destination (``outbound_clients``)."""
 from __future__ import annotations
 
 import email.utils
+from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 import orjson
 from sqlalchemy.orm import Session
 
 from tocsin import __version__, clock
 from tocsin.actors import SYSTEM
 from tocsin.alerts.service import add_log
-from tocsin.engine.deliveries import PermanentFailure, RetryLater, Skip
+from tocsin.engine.deliveries import PermanentFailure, RetryLater, Skip, described
 from tocsin.integrations import configuration, signing
 from tocsin.integrations.models import Integration
 from tocsin.maintenance.switches import Switches, active_switches
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy, OutboundRefused
-from tocsin.outbound_clients import client_for, origin_of
+from tocsin.outbound_clients import Answer, client_for, origin_of
 from tocsin.outbound_pinning import request_pinned
 
 TOPIC = "webhook.send"
@@ -80,7 +82,7 @@ def skip_reason(session: Session, integration: Integration | None) -> str | None
     return None
 
 
-def body_text(answer: httpx.Response) -> str:
+def body_text(answer: Answer) -> str:
     return answer.text.strip()[:200]
 
 
@@ -92,13 +94,17 @@ async def post_json(
     *,
     timeout: float,
     shown_as: str | None = None,
-    said: Callable[[httpx.Response], str] = body_text,
-) -> httpx.Response:
+    said: Callable[[Answer], str] = body_text,
+) -> Answer:
     """POST ``body`` (JSON) to ``url`` as ``send_outbound`` sends."""
     headers = {**headers, "Content-Type": "application/json"}
     return await send_outbound(
         outbound, "POST", url, timeout=timeout, shown_as=shown_as, said=said, content=body, headers=headers
     )
+
+
+class Unreachable(RuntimeError):
+    """The destination did not answer: no connection, a connection lost, or no answer in time."""
 
 
 async def send_outbound(
@@ -108,25 +114,38 @@ async def send_outbound(
     *,
     timeout: float,
     shown_as: str | None = None,
-    said: Callable[[httpx.Response], str] = body_text,
+    said: Callable[[Answer], str] = body_text,
     headers: dict[str, str] | None = None,
-    **request: Any,
-) -> httpx.Response:
+    content: bytes | None = None,
+    form: dict[str, str] | None = None,
+    basic_auth: tuple[str, str] | None = None,
+) -> Answer:
     """Send a request to ``url`` once it passes the outbound check, to the addresses that passed
     it (``request_pinned``), without following redirects; the 2xx answer, or
-    ``PermanentFailure`` / ``RuntimeError`` (to retry) naming the status, where it came from
-    and what the answer ``said``. A URL that is a secret (a chat hook's) is named in errors as
-    ``shown_as`` instead."""
+    ``PermanentFailure`` / ``RetryLater`` naming the status, where it came from and what the
+    answer ``said``, or ``Unreachable``. A URL that is a secret (a chat hook's) is named in
+    errors as ``shown_as`` instead."""
     try:
         target = await outbound.check_async(url)
     except OutboundRefused as refused:
         message = refused.message.replace(url, shown_as) if shown_as else refused.message
         raise PermanentFailure(message) from refused
     headers = {**(headers or {}), "User-Agent": f"Tocsin/{__version__}"}
+    if form is not None:
+        content = urlencode(form).encode("ascii")
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if basic_auth is not None:
+        user, password = basic_auth
+        headers["Authorization"] = "Basic " + b64encode(f"{user}:{password}".encode()).decode("ascii")
     # A pooled client of the destination (no proxy from the environment: the check is about
     # where Tocsin connects, and a proxy would connect by name again).
-    async with client_for(target.url) as client:
-        answer = await request_pinned(client, method, target, headers=headers, timeout=timeout, **request)
+    try:
+        async with client_for(target.url) as client:
+            answer = await request_pinned(
+                client, method, target, headers=headers, timeout=timeout, content=content
+            )
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise Unreachable(f"{shown_as or url} did not answer: {described(error)}") from error
     status = answer.status_code
     if 200 <= status < 300:
         return answer
@@ -137,7 +156,7 @@ async def send_outbound(
     raise PermanentFailure(problem)
 
 
-def retry_after_seconds(answer: httpx.Response) -> float | None:
+def retry_after_seconds(answer: Answer) -> float | None:
     """What a ``Retry-After`` header asks (seconds, or an HTTP date), or None."""
     value = answer.headers.get("Retry-After", "").strip()
     if not value:

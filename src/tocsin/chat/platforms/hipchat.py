@@ -14,7 +14,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import orjson
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
@@ -173,7 +172,7 @@ class Answering:
         body = hipchat_messages.private_message(reply)
         try:
             await hipchat_api.private_message(self.outbound, self.installation, self.identity.user_id, body)
-        except (PermanentFailure, RuntimeError, httpx.HTTPError) as error:
+        except (PermanentFailure, RuntimeError) as error:
             log.warning("HipChat private message to %s failed: %s", self.identity.user_id, error)
             who = escape_line(self.identity.handle)
             said = f"Tocsin could not send {who} a private message: {escape_line(str(error), limit=300)}"

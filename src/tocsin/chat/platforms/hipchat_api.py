@@ -14,13 +14,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import orjson
 
 from tocsin import clock
 from tocsin.engine.deliveries import PermanentFailure
 from tocsin.integrations.webhook import body_text, post_json, send_outbound
 from tocsin.outbound import OutboundPolicy
+from tocsin.outbound_clients import Answer
 
 SCOPES = ("send_notification", "send_message", "view_group")
 TIMEOUT = 10.0
@@ -71,7 +71,7 @@ class TokenRejected(Exception):
     """The API answered 401 to a token: get another and try again."""
 
 
-def hipchat_said(answer: httpx.Response) -> str:
+def hipchat_said(answer: Answer) -> str:
     """HipChat explains a refusal as ``{"error": {"code", "message", "type"}}``."""
     try:
         error = orjson.loads(answer.content).get("error")
@@ -105,8 +105,8 @@ async def fetch_token(outbound: OutboundPolicy, token_url: str, oauth_id: str, o
         token_url,
         timeout=TIMEOUT,
         said=hipchat_said,
-        data={"grant_type": "client_credentials", "scope": " ".join(SCOPES)},
-        auth=(oauth_id, oauth_secret),
+        form={"grant_type": "client_credentials", "scope": " ".join(SCOPES)},
+        basic_auth=(oauth_id, oauth_secret),
     )
     try:
         granted = orjson.loads(answer.content)
@@ -142,7 +142,7 @@ class TokenCache:
 TOKENS = TokenCache()
 
 
-def _said_or_rejected(answer: httpx.Response) -> str:
+def _said_or_rejected(answer: Answer) -> str:
     # Called by post_json for a non-2xx answer, before it raises: a 401 is raised as
     # TokenRejected instead, so the caller can renew the token and try once more.
     if answer.status_code == 401:

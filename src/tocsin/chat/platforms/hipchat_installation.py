@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -138,7 +137,7 @@ async def proven(outbound: OutboundPolicy, server: str, asked: Asked) -> Install
         capabilities = await fetch_capabilities(outbound, url)
     except OutboundRefused as refused:
         raise Refused(400, f"Tocsin may not reach the HipChat server: {refused.message}") from refused
-    except (PermanentFailure, RuntimeError, httpx.HTTPError) as error:
+    except (PermanentFailure, RuntimeError) as error:
         raise Refused(502, f"Tocsin could not read HipChat's capabilities at {url}: {error!r}") from error
     for found in (capabilities.token_url, capabilities.api_url):
         if not on_server(found, server):
@@ -150,7 +149,7 @@ async def proven(outbound: OutboundPolicy, server: str, asked: Asked) -> Install
             400,
             f"HipChat refused the installation's OAuth credentials ({refused}); install the add-on again.",
         ) from refused
-    except (RuntimeError, httpx.HTTPError) as error:
+    except RuntimeError as error:
         raise Refused(502, f"Tocsin could not get a HipChat token: {error!r}; try again later.") from error
     return Installation(
         oauthId=asked.oauth_id,

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 from sqlalchemy.orm import Session
 
@@ -33,7 +32,7 @@ from tocsin.integrations.models import Integration
 from tocsin.integrations.webhook import integration_of, post_json, skip_reason
 from tocsin.notify.outbox import Claimed
 from tocsin.outbound import OutboundPolicy
-from tocsin.outbound_clients import origin_of
+from tocsin.outbound_clients import Answer, origin_of
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ class IncomingWebhookChannel:
         *,
         kind: str,
         topic: str,
-        said: Callable[[httpx.Response], str],
+        said: Callable[[Answer], str],
         outbound: OutboundPolicy,
         timeout: float = 10.0,
     ) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import orjson
 
 from tocsin.chat.platforms.incoming_webhook import IncomingWebhookChannel
@@ -18,12 +17,13 @@ from tocsin.chat.platforms.mattermost_posts import LAYOUT
 from tocsin.integrations.forwarding import Sending
 from tocsin.integrations.webhook import body_text
 from tocsin.outbound import OutboundPolicy
+from tocsin.outbound_clients import Answer
 
 TOPIC = "mattermost.post"
 KIND = "Mattermost"
 
 
-def mattermost_said(answer: httpx.Response) -> str:
+def mattermost_said(answer: Answer) -> str:
     """Mattermost explains a refusal in an error object's ``message`` ("Invalid webhook.")."""
     try:
         error = orjson.loads(answer.content)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from tocsin.chat.platforms.incoming_webhook import IncomingWebhookChannel
 from tocsin.chat.platforms.incoming_webhook import forwarding as forwarding_of
 from tocsin.chat.platforms.slack_messages import LAYOUT
 from tocsin.integrations.forwarding import Sending
 from tocsin.integrations.webhook import body_text
 from tocsin.outbound import OutboundPolicy
+from tocsin.outbound_clients import Answer
 
 TOPIC = "slack.post"
 KIND = "Slack"
@@ -36,7 +35,7 @@ MEANINGS = {
 }
 
 
-def slack_said(answer: httpx.Response) -> str:
+def slack_said(answer: Answer) -> str:
     """Slack's error code, with what it means when it is one Slack documents."""
     said = body_text(answer)
     meaning = MEANINGS.get(said)

@@ -14,7 +14,6 @@ from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from tocsin.chat import deferral
@@ -52,7 +51,7 @@ async def respond(outbound: OutboundPolicy, url: str, messages: list[dict[str, A
             await post_json(
                 outbound, url, orjson.dumps(message), {}, timeout=TIMEOUT_SECONDS, shown_as=server_of(url)
             )
-        except (PermanentFailure, RuntimeError, httpx.HTTPError) as failed:
+        except (PermanentFailure, RuntimeError) as failed:
             log.warning("A Slack reply to its response_url failed: %s", failed)
 
 
