@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -186,3 +187,48 @@ def test_when_a_whole_batch_of_one_kind_fails_its_writes_are_undone_and_each_ite
     assert calls == [["x", "poison", "y"], ["x"], ["poison"], ["y"]]
     with db.read_session() as session:  # the batch's "x" and "poison" are not there twice
         assert sorted(session.scalars(select(Team.name))) == ["poison", "x", "y"]
+
+
+def test_one_batch_answers_callers_waiting_in_different_event_loops_and_threads(writer, db):
+    """The API's event loop, the engine's and a plain thread share one writer: a batch holding
+    jobs of all three answers each where it waits, errors included."""
+    first_started, first_may_end = threading.Event(), threading.Event()
+
+    def first(session: Session) -> str:
+        first_started.set()
+        first_may_end.wait(10)
+        return "first"
+
+    def create(name: str) -> object:
+        def job(session: Session) -> str:
+            teams.create_team(session, name=name)
+            if name.startswith("bad"):
+                raise ValueError(f"{name} refused")
+            return name
+
+        return job
+
+    answers: dict[str, object] = {}
+
+    def in_a_loop_of_its_own(prefix: str) -> None:
+        async def scenario() -> list[object]:
+            return await asyncio.gather(
+                writer.run(create(f"{prefix}-a")), writer.run(create(f"bad-{prefix}")), return_exceptions=True
+            )
+
+        answers[prefix] = [str(answer) for answer in asyncio.run(scenario())]
+
+    running = writer.submit(first)
+    assert first_started.wait(10)
+    loops = [threading.Thread(target=in_a_loop_of_its_own, args=(prefix,)) for prefix in ("api", "engine")]
+    for thread in loops:
+        thread.start()
+    from_a_thread = writer.submit(create("plain"))
+    time.sleep(0.1)  # all queued behind the first job: they go as one batch
+    first_may_end.set()
+    for thread in loops:
+        thread.join(10)
+    assert running.result(10) == "first" and from_a_thread.result(10) == "plain"
+    assert answers == {"api": ["api-a", "bad-api refused"], "engine": ["engine-a", "bad-engine refused"]}
+    with db.read_session() as session:
+        assert sorted(session.scalars(select(Team.name))) == ["api-a", "engine-a", "plain"]
