@@ -76,6 +76,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        telemetry=None if settings.opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.db = db

@@ -10,7 +10,6 @@ start with ``BEGIN IMMEDIATE`` so a transaction never has to upgrade a read lock
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from sqlalchemy import DateTime, Engine, Index, MetaData, Table, create_engine, 
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from tocsin import ids
 from tocsin.names import clashes_as_conflicts
 from tocsin.turns import Turns
 
@@ -69,7 +69,7 @@ def partial_index(name: str, *columns: str, where: str, unique: bool = False) ->
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return ids.new_id()
 
 
 def is_sqlite(url: str) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tocsin.ids import new_id
 
 
 class JSONBody(Response):
@@ -29,7 +30,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = str(uuid.uuid4())
+        request_id = new_id()
         started = time.perf_counter()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
