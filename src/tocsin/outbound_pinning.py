@@ -54,8 +54,26 @@ async def request_pinned(
     return await send(final)
 
 
+ANSWER_BYTES_KEPT = 1024 * 1024
+"""The most of an answer's body read: chat and webhook answers are small, and a server answering
+without end (or a compressed bomb) must not fill the engine's memory."""
+
+
 async def _answer(
     client: aiohttp.ClientSession, method: str, url: URL, headers: dict[str, str], options: dict[str, Any]
 ) -> Answer:
     async with client.request(method, url, headers=headers, **options) as response:
-        return Answer(response.status, response.headers, await response.read())
+        return Answer(response.status, response.headers, await _body(response))
+
+
+async def _body(response: aiohttp.ClientResponse) -> bytes:
+    """The body, or its first ``ANSWER_BYTES_KEPT`` bytes (the connection of a body cut short is
+    closed rather than reused)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= ANSWER_BYTES_KEPT:
+            break
+    return b"".join(chunks)[:ANSWER_BYTES_KEPT]

@@ -4,6 +4,7 @@ rebinding), and still names the host: Host header, and over HTTPS the TLS server
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 import ssl
 
@@ -11,12 +12,13 @@ import aiohttp
 import pytest
 import trustme
 
-from tests.support.http_receiver import HttpReceiver
+from tests.support.http_receiver import Answer as ReceiverAnswer
+from tests.support.http_receiver import HttpReceiver, Received
 from tocsin.engine.deliveries import PermanentFailure
 from tocsin.integrations.webhook import send_outbound
 from tocsin.outbound import IPAddress, OutboundPolicy, Target
 from tocsin.outbound_clients import Answer, new_client
-from tocsin.outbound_pinning import request_pinned
+from tocsin.outbound_pinning import ANSWER_BYTES_KEPT, request_pinned
 
 
 class RebindingResolver:
@@ -150,3 +152,35 @@ def test_a_host_allowed_by_name_is_reached_by_name():
         url = f"http://localhost:{loopback.port}/hook"
         assert asyncio.run(send_outbound(policy, "GET", url, timeout=5)).status_code == 200
         assert loopback.received[0].headers["host"] == f"localhost:{loopback.port}"
+
+
+def test_an_endless_answer_is_cut_and_the_next_request_still_goes():
+    """A destination answering with far more than any chat server says (here 8 MiB, gzip
+    compressed to a few KiB) costs at most ANSWER_BYTES_KEPT of memory, and the pooled client
+    still works afterwards."""
+    huge = gzip.compress(b"x" * (8 * 1024 * 1024))
+
+    def answer(request: Received) -> ReceiverAnswer:
+        if request.path == "/bomb":
+            return ReceiverAnswer(200, huge, {"Content-Type": "text/plain", "Content-Encoding": "gzip"})
+        if request.path == "/big":  # arrives in many pieces, and is read whole
+            return ReceiverAnswer(200, b"y" * 300_000, {"Content-Type": "text/plain"})
+        return ReceiverAnswer(200, b'{"ok": true}')
+
+    with HttpReceiver(answer) as server:
+        loopback = (ipaddress.ip_address("127.0.0.1"),)
+
+        def target(path: str) -> Target:
+            return Target(f"http://chat.example:{server.port}{path}", "chat.example", server.port, loopback)
+
+        async def send() -> list[Answer]:
+            async with new_client(connections=1) as client:
+                return [
+                    await request_pinned(client, "GET", target(path), headers={}, timeout=5)
+                    for path in ("/bomb", "/ok", "/big")
+                ]
+
+        bomb, after, big = asyncio.run(send())
+    assert len(bomb.content) == ANSWER_BYTES_KEPT
+    assert after.content == b'{"ok": true}'
+    assert big.content == b"y" * 300_000
