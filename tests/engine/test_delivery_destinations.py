@@ -165,6 +165,40 @@ def test_a_post_the_server_fails_on_alone_does_not_keep_its_other_posts_waiting(
     assert [message.state for message in messages(db)] == ["pending"] + ["delivered"] * 3
 
 
+def test_a_post_a_working_server_fails_on_with_500_waits_alone_and_the_server_stays_up(
+    db, chat, engine, frozen_clock
+):
+    """A post that breaks the server (500) while the server takes the others: only that post
+    backs off; the server is not marked down, so no later post waits for a probe each time the
+    broken one is tried again."""
+    hook = add_hook(db, chat.url(HOOK_PATH))
+
+    def breaks_on_bad(request: Received) -> Answer:
+        if "bad" in request.json()["text"]:
+            return Answer(500, b"internal error", {"Content-Type": "text/plain"})
+        return ok(request)
+
+    chat.respond = breaks_on_bad
+    queue_posts(db, hook, [("alert-bad", 0)] + [("alert-1", n) for n in range(3)])
+    engine.tick()
+    assert numbers_of(chat, "alert-1") == [0, 1, 2]  # all in the first tick: none waited for a probe
+    assert destinations(db) == []
+    bad = messages(db)[0]
+    assert (bad.state, bad.attempts) == ("pending", 1) and "HTTP 500" in bad.last_error
+    first_retry = bad.next_attempt_at
+    assert first_retry > clock.now()  # a backoff of its own
+
+    frozen_clock.advance(first_retry - clock.now() + timedelta(seconds=1))
+    queue_posts(db, hook, [("alert-2", n) for n in range(3)])
+    engine.tick()  # the broken post is tried again, fails again, and still holds no one back
+    assert numbers_of(chat, "alert-2") == [0, 1, 2]
+    assert destinations(db) == []
+    bad = messages(db)[0]
+    assert (bad.state, bad.attempts) == ("pending", 2)
+    assert bad.next_attempt_at - clock.now() > timedelta(seconds=2)  # the backoff grows
+    assert len([text for text in texts(chat) if text.startswith("alert-bad")]) == 2
+
+
 def test_a_server_asking_to_retry_after_a_while_is_probed_no_sooner(db, chat, engine, frozen_clock):
     hook = add_hook(db, chat.url(HOOK_PATH))
     chat.respond = lambda request: Answer(429, b"slow down", {"Retry-After": "30"})

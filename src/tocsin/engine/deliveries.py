@@ -57,9 +57,18 @@ def described(error: BaseException) -> str:
 class RetryLater(RuntimeError):
     """The destination cannot take it now (5xx, 408, 429); ``retry_after``: what it asked for."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
+
+
+def _its_own(error: BaseException, destination: str, answered: set[str]) -> bool:
+    """A 500 from a server that took other sends of the same round is the message's own failure
+    (something in it breaks the server): it is retried with a backoff of its own, and its server
+    stays up. Marking the server down each time would hold back all its other messages every
+    time this one is tried again."""
+    return destination in answered and getattr(error, "status", None) == 500
 
 
 TOO_LONG_DOWN = "not sent: its destination was down for longer than a message may wait"
@@ -295,14 +304,16 @@ class Deliveries:
                     channel.delivered(session, message)
         waiting: list[tuple[Claimed, str]] = []
         failing: dict[str, BaseException] = {}
+        answered = {send.destination for send in sent if send.destination is not None}
         for outcome in outcomes:
             message, error, destination = outcome.send.message, outcome.error, outcome.send.destination
             if error is None:
                 continue
             reason = described(error)
-            if destination is None or isinstance(error, PermanentFailure):
+            permanent = isinstance(error, PermanentFailure)
+            if destination is None or permanent or _its_own(error, destination, answered):
                 with session.begin_nested():
-                    self._failed(session, message, reason, permanent=isinstance(error, PermanentFailure))
+                    self._failed(session, message, reason, permanent=permanent)
             else:
                 failing[destination] = error
                 if clock.now() - message.created_at < self.settings.max_age:
@@ -311,7 +322,6 @@ class Deliveries:
                 with session.begin_nested():
                     self._failed(session, message, reason, permanent=True)
         outbox.mark_all_waiting(session, waiting)
-        answered = {send.destination for send in sent if send.destination is not None}
         outbox_destinations.mark_up(session, answered - failing.keys())
         for destination, error in sorted(failing.items()):  # one order for every engine: no deadlock
             log.warning("destination %s is down: %s", destination, described(error))

@@ -152,7 +152,7 @@ async def send_outbound(
     text = said(answer)
     problem = f"HTTP {status} from {shown_as or url}" + (f": {text}" if text else "")
     if status >= 500 or status in RETRIED_STATUSES:
-        raise RetryLater(problem, retry_after=retry_after_seconds(answer))
+        raise RetryLater(problem, retry_after=retry_after_seconds(answer), status=status)
     raise PermanentFailure(problem)
 
 
