@@ -55,20 +55,24 @@ def described(error: BaseException) -> str:
 
 
 class RetryLater(RuntimeError):
-    """The destination cannot take it now (5xx, 408, 429); ``retry_after``: what it asked for."""
+    """The destination cannot take it now (5xx, 408, 429); ``retry_after``: what it asked for.
+    ``maybe_the_message``: the answer (a 500) may be about this message rather than the
+    destination as a whole."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, maybe_the_message: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        self.status = status
+        self.maybe_the_message = maybe_the_message
 
 
 def _its_own(error: BaseException, destination: str, answered: set[str]) -> bool:
-    """A 500 from a server that took other sends of the same round is the message's own failure
-    (something in it breaks the server): it is retried with a backoff of its own, and its server
-    stays up. Marking the server down each time would hold back all its other messages every
-    time this one is tried again."""
-    return destination in answered and getattr(error, "status", None) == 500
+    """A failure that may be the message's own, from a destination that took other sends of the
+    same round, is the message's own (something in it breaks the server): it is retried with a
+    backoff of its own, and its destination stays up. Marking the destination down each time
+    would hold back all its other messages every time this one is tried again."""
+    return destination in answered and getattr(error, "maybe_the_message", False)
 
 
 TOO_LONG_DOWN = "not sent: its destination was down for longer than a message may wait"

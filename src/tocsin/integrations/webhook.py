@@ -152,7 +152,9 @@ async def send_outbound(
     text = said(answer)
     problem = f"HTTP {status} from {shown_as or url}" + (f": {text}" if text else "")
     if status >= 500 or status in RETRIED_STATUSES:
-        raise RetryLater(problem, retry_after=retry_after_seconds(answer), status=status)
+        # A 500 may be the server failing on this request alone; 502-504, 408 and 429 are about
+        # the server as a whole.
+        raise RetryLater(problem, retry_after=retry_after_seconds(answer), maybe_the_message=status == 500)
     raise PermanentFailure(problem)
 
 
