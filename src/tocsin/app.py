@@ -14,6 +14,7 @@ from tocsin.accounts import api as users_api
 from tocsin.accounts import passwords
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
+from tocsin.alerts.create_lane import CreateLane
 from tocsin.api import errors as api_errors
 from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
@@ -115,8 +116,10 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
 
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
-    """The outermost layers: request ids and timing, then the path prefix."""
-    wrapped: ASGIApp = RequestContext(app)
+    """The outermost layers: the create lane (left out when FastAPI's telemetry is on, so that
+    every request is traced), request ids and timing, then the path prefix."""
+    inner: ASGIApp = app if settings.opentelemetry else CreateLane(app, app)
+    wrapped: ASGIApp = RequestContext(inner)
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

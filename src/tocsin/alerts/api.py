@@ -69,6 +69,12 @@ CREATE_ALERTS = Batched("alert creates", _create_and_record)
 
 @router.post("", status_code=202)
 async def create_alert(request: Request, body: CreateAlertPayload, actor: Writer) -> JSONBody:
+    return await create(request, body, actor)
+
+
+async def create(request: Request, body: CreateAlertPayload, actor: Actor) -> JSONBody:
+    """Store the alert (written before the answer) and answer 202, for the route above and for
+    the create lane (``tocsin.alerts.create_lane``) alike."""
     if not body.source:
         body.source = request.client.host if request.client else ""
     new_alert = ingest.NewAlert(body, actor.with_on_behalf_of(body.user))

@@ -29,11 +29,15 @@ class Caller:
     rights: frozenset[str]
 
 
+def _header_key(request: Request) -> str | None:
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "geniekey" and key.strip() else None
+
+
 def _key_from(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() == "geniekey" and key.strip():
-        return key.strip()
+    key = _header_key(request)
+    if key:
+        return key
     if request.query_params.get("apiKey"):
         return request.query_params["apiKey"].strip()
     raise AuthenticationFailed("Could not authenticate: send the header 'Authorization: GenieKey <key>'")
@@ -105,6 +109,22 @@ async def caller(request: Request) -> Caller:
         cache.put(key_hash, found, generation=generation)
     request.app.state.throttles.api_request(key_hash)
     return found
+
+
+def recognised_alert_writer(request: Request) -> Actor | None:
+    """``alert_writer``'s actor when this process recognised the request's key a moment ago and it
+    is an integration's (the request is then counted against the key's rate limit, which may
+    refuse it); None when the full check must decide (no key, a key not seen lately, not an
+    integration's)."""
+    key = _header_key(request)
+    if key is None:
+        return None
+    key_hash = hash_key(key)
+    found = request.app.state.key_cache.get(key_hash)
+    if found is None or not found.from_integration:
+        return None
+    request.app.state.throttles.api_request(key_hash)
+    return found.actor
 
 
 async def alert_reader(request: Request) -> Actor:
