@@ -16,7 +16,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.support.factories import make_integration, make_team, make_user
-from tocsin import config_version
+from tocsin import config_version, counters
 from tocsin.alerts import ingest
 from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import CreateAlertPayload
@@ -76,16 +76,30 @@ def test_every_name_key_has_its_unique_index_and_no_lower_index_is_left(db: Data
     assert not [name for name in indexes if name.endswith("_name_lower")]
 
 
-def test_alert_tiny_id_counter_row_exists_after_migration(db: Database) -> None:
+def _set_tiny_ids_taken(db: Database, taken: int) -> None:
+    with db.write_session() as session:
+        if db.dialect == "postgresql":
+            session.execute(text("SELECT setval('alert_tiny_id_seq', :taken)"), {"taken": taken})
+        else:
+            session.execute(
+                Counter.__table__.update().where(Counter.name == ALERT_TINY_ID).values(value=taken)
+            )
+
+
+def _tiny_ids_taken(db: Database) -> int:
     with db.read_session() as session:
-        assert session.scalar(select(Counter.value).where(Counter.name == ALERT_TINY_ID)) == 0
+        return counters.last_taken(session, ALERT_TINY_ID)
+
+
+def test_after_migration_no_tiny_id_is_taken_and_the_configuration_version_is_0(db: Database) -> None:
+    assert _tiny_ids_taken(db) == 0
+    with db.read_session() as session:
         assert config_version.current(session) == 0
 
 
 def test_upgrading_a_migrated_database_changes_nothing(database_url: str, db: Database) -> None:
     make_user(db, "ada@example.com")
-    with db.write_session() as session:
-        session.execute(Counter.__table__.update().values(value=41))
+    _set_tiny_ids_taken(db, 41)
     revision = _current_revision(db)
 
     upgrade(database_url)
@@ -93,10 +107,30 @@ def test_upgrading_a_migrated_database_changes_nothing(database_url: str, db: Da
 
     assert _current_revision(db) == revision
     assert _schema_differences(db) == []
+    assert _tiny_ids_taken(db) == 41
     with db.read_session() as session:
-        assert session.scalar(select(Counter.value).where(Counter.name == ALERT_TINY_ID)) == 41
-        assert set(session.scalars(select(Counter.name))) == {ALERT_TINY_ID, config_version.NAME}
+        tiny_id_row = {ALERT_TINY_ID} if db.dialect == "sqlite" else set()
+        assert set(session.scalars(select(Counter.name))) == {*tiny_id_row, config_version.NAME}
         assert session.scalar(text("SELECT count(*) FROM user_account")) == 1
+
+
+def test_migration_0011_carries_the_tiny_ids_taken_over_both_ways(db: Database) -> None:
+    """On PostgreSQL from the counter row to the sequence and back; SQLite keeps its row."""
+    actor, _ = make_integration(db, "prometheus")
+    _create(db, actor, "first")
+    config = alembic_config(db.url)
+    db.write_engine.dispose()
+
+    command.downgrade(config, "0010")
+    with db.read_session() as session:
+        assert session.scalar(select(Counter.value).where(Counter.name == ALERT_TINY_ID)) == 1
+    db.read_engine.dispose()
+    command.upgrade(config, "head")
+
+    second = _create(db, actor, "second")
+    with db.read_session() as session:
+        assert session.scalar(select(Alert.tiny_id).where(Alert.id == second)) == 2
+    assert _tiny_ids_taken(db) == 2
 
 
 @pytest.fixture

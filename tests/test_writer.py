@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from tests.support.factories import make_team
@@ -232,3 +232,58 @@ def test_one_batch_answers_callers_waiting_in_different_event_loops_and_threads(
     assert answers == {"api": ["api-a", "bad-api refused"], "engine": ["engine-a", "bad-engine refused"]}
     with db.read_session() as session:
         assert sorted(session.scalars(select(Team.name))) == ["api-a", "engine-a", "plain"]
+
+
+def test_on_postgresql_two_threads_write_side_by_side_and_both_stop(db):
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite takes one writer at a time: the write queue runs one thread there")
+    queue = WriteQueue(db, threads=2)
+    queue.start()
+    first_inside, release = threading.Event(), threading.Event()
+
+    def slow(session: Session) -> str:
+        teams.create_team(session, name="slow")
+        first_inside.set()
+        assert release.wait(10)
+        return "slow"
+
+    slow_result = queue.submit(slow)
+    assert first_inside.wait(10)
+    quick = queue.submit(lambda session: teams.create_team(session, name="quick").name)
+
+    assert quick.result(timeout=10) == "quick"  # while the first batch is still open
+    release.set()
+    assert slow_result.result(timeout=10) == "slow"
+    queue.stop()
+    with db.read_session() as session:
+        assert set(session.scalars(select(Team.name))) == {"slow", "quick"}
+
+
+def test_every_thread_stops_and_every_job_put_before_stopping_runs(db):
+    queue = WriteQueue(db, threads=3, name="writer-being-stopped")
+    queue.start()
+    futures = [queue.submit(lambda session, n=n: n) for n in range(50)]
+
+    queue.stop()
+
+    assert [future.result(timeout=0) for future in futures] == list(range(50))
+    assert not [thread for thread in threading.enumerate() if thread.name == queue.name]
+
+
+def test_a_batch_whose_connection_the_server_closed_is_written_on_a_new_one(writer, db):
+    """Writes skip the pool's ping on PostgreSQL: a restarted server costs a retry, not a failure."""
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite has no server to lose")
+    assert writer.call(lambda session: teams.create_team(session, name="before").name) == "before"
+    with db.read_session() as session:
+        closed = session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    assert closed  # the writer's pooled connection among them
+
+    assert writer.call(lambda session: teams.create_team(session, name="after").name) == "after"
+    with db.read_session() as session:
+        assert set(session.scalars(select(Team.name))) == {"before", "after"}

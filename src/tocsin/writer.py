@@ -3,7 +3,10 @@
 Jobs are grouped into batches that share one transaction (group commit), each job inside its own
 savepoint so a failing job is undone alone. A request is answered only after its batch commits,
 so "written before answering" holds while the cost of a commit is shared by many requests. With
-one writer per process SQLite never sees two writers of ours competing for its lock.
+one writer thread per process SQLite never sees two writers of ours competing for its lock. On
+PostgreSQL the API's queue runs two threads, each taking its own batches: a batch mostly waits
+for round trips and its commit, and the other thread's batch goes on meanwhile (the statements
+are made for writers side by side, as several server nodes are).
 
 Work that is cheaper done many at a time (creating alerts) is submitted as items of a
 ``Batched`` kind: consecutive items of one kind run in a single call, and if that call fails,
@@ -79,12 +82,15 @@ CommitHook = Callable[[dict[str, Any]], None]
 
 
 class WriteQueue:
-    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, name: str = "tocsin-writer") -> None:
+    def __init__(
+        self, db: Database, *, max_batch: int = MAX_BATCH, name: str = "tocsin-writer", threads: int = 1
+    ) -> None:
         self.db = db
+        self.threads = threads
         self.max_batch = max_batch
         self.name = name
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._running: list[threading.Thread] = []
         self._commit_hooks: list[CommitHook] = []
 
     def after_commit(self, hook: CommitHook) -> None:
@@ -93,18 +99,22 @@ class WriteQueue:
         self._commit_hooks.append(hook)
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-            self._thread.start()
+        if not self._running:
+            self._running = [
+                threading.Thread(target=self._loop, name=self.name, daemon=True) for _ in range(self.threads)
+            ]
+            for thread in self._running:
+                thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
+        for _ in self._running:
             self._jobs.put(_STOP)
-            self._thread.join()
-            self._thread = None
+        for thread in self._running:
+            thread.join()
+        self._running = []
 
     def _put(self, job: _Job) -> None:
-        if self._thread is None:
+        if not self._running:
             raise RuntimeError("the write queue is not running")
         self._jobs.put(job)
 
@@ -137,11 +147,13 @@ class WriteQueue:
                     batch.append(self._jobs.get_nowait())
                 except queue.Empty:
                     break
-            stop = _STOP in batch
+            stops = batch.count(_STOP)
+            for _ in range(stops - 1):  # one for each other thread
+                self._jobs.put(_STOP)
             # A job whose caller has stopped waiting (a cancelled request) is not run; one whose
             # caller stops waiting after it has started still commits (its result is dropped).
             self._run_batch([job for job in batch if job is not _STOP and job.wanted()])
-            if stop:
+            if stops:
                 return
 
     def _run_batch(self, batch: list[_Job]) -> None:

@@ -5,7 +5,8 @@ a batch costs a fixed handful of statements whatever its size:
 
 1. one UPDATE counts repeats of open alerts, for every (scope, alias) in the batch at once (one
    per distinct number of repeats within the batch, usually one);
-2. one counter UPDATE takes tinyIds for all new alerts;
+2. one statement takes tinyIds for all new alerts (a counter UPDATE on SQLite, a sequence on
+   PostgreSQL);
 3. one multi-row INSERT adds them, skipping (ON CONFLICT DO NOTHING on the partial unique index
    of open aliases per scope) any alias another transaction created in between; those go back
    to step 1 and are counted as repeats;
@@ -214,7 +215,7 @@ def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> lis
             firsts.setdefault((item.scope, alias), []).append(item)
         else:
             firsts[item.scope, new_id()] = [item]  # no alias: Opsgenie uses the alert's id as its alias
-    top = counters.next_value(session, counters.ALERT_TINY_ID, by=len(firsts))
+    tiny_ids = counters.take(session, counters.ALERT_TINY_ID, len(firsts))
     rows = [
         _alert_row(
             items[0],
@@ -224,7 +225,7 @@ def _insert_new(session: Session, creates: list[_Pending], now: datetime) -> lis
             len(items),
             now,
         )
-        for tiny_id, ((_scope, alias), items) in enumerate(firsts.items(), start=top - len(firsts) + 1)
+        for tiny_id, ((_scope, alias), items) in zip(tiny_ids, firsts.items(), strict=True)
     ]
     inserted = set(
         session.connection().execute(INSERT_IF_NEW[session.get_bind().dialect.name], rows).scalars()
