@@ -287,3 +287,27 @@ def test_a_batch_whose_connection_the_server_closed_is_written_on_a_new_one(writ
     assert writer.call(lambda session: teams.create_team(session, name="after").name) == "after"
     with db.read_session() as session:
         assert set(session.scalars(select(Team.name))) == {"before", "after"}
+
+
+def test_waiting_until_idle_waits_for_every_thread_s_batch(db):
+    queue = WriteQueue(db, threads=2, name="writer-waited-for")
+    queue.start()
+    inside, release = threading.Event(), threading.Event()
+    written: list[str] = []
+
+    def slow(session: Session) -> None:
+        inside.set()
+        assert release.wait(10)
+        written.append("slow")
+
+    queue.submit(slow)
+    assert inside.wait(10)
+    quick = queue.submit(lambda session: written.append("quick"))
+    if db.dialect != "sqlite":
+        quick.result(timeout=10)  # the other thread ran it while the first waits
+
+    assert not queue.wait_idle(timeout=0.2)
+    release.set()
+    assert queue.wait_idle(timeout=10)
+    assert sorted(written) == ["quick", "slow"]
+    queue.stop()

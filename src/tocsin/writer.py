@@ -91,6 +91,8 @@ class WriteQueue:
         self.name = name
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._running: list[threading.Thread] = []
+        self._idle = threading.Condition()
+        self._unfinished = 0
         self._commit_hooks: list[CommitHook] = []
 
     def after_commit(self, hook: CommitHook) -> None:
@@ -116,7 +118,16 @@ class WriteQueue:
     def _put(self, job: _Job) -> None:
         if not self._running:
             raise RuntimeError("the write queue is not running")
+        with self._idle:
+            self._unfinished += 1
         self._jobs.put(job)
+
+    def wait_idle(self, timeout: float = 10) -> bool:
+        """Wait until every job put so far (and any put meanwhile) has been run and committed or
+        undone; whether that happened within ``timeout`` seconds. With several threads a job
+        run later may be finished before one put earlier, so a job of one's own is no barrier."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._unfinished == 0, timeout)
 
     def submit(self, fn: Callable[[Session], T]) -> Future[T]:
         future: Future[T] = Future()
@@ -152,7 +163,14 @@ class WriteQueue:
                 self._jobs.put(_STOP)
             # A job whose caller has stopped waiting (a cancelled request) is not run; one whose
             # caller stops waiting after it has started still commits (its result is dropped).
-            self._run_batch([job for job in batch if job is not _STOP and job.wanted()])
+            jobs = [job for job in batch if job is not _STOP]
+            try:
+                self._run_batch([job for job in jobs if job.wanted()])
+            finally:
+                with self._idle:
+                    self._unfinished -= len(jobs)
+                    if not self._unfinished:
+                        self._idle.notify_all()
             if stops:
                 return
 

@@ -61,7 +61,10 @@ def browser(settings: Settings) -> Iterator[Callable[[], TestClient]]:
 
 def settle(http: TestClient) -> None:
     """Wait until what the pages queued for writing (a session's "last seen") is written."""
-    http.app.app.state.writer.call(lambda session: None)  # type: ignore[attr-defined]
+    app = http.app
+    while not hasattr(app, "state"):  # through the outer ASGI layers to the FastAPI app
+        app = app.app  # type: ignore[attr-defined]
+    assert app.state.writer.wait_idle()
 
 
 def signed_in(http: TestClient) -> bool:
