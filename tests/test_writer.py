@@ -234,33 +234,8 @@ def test_one_batch_answers_callers_waiting_in_different_event_loops_and_threads(
         assert sorted(session.scalars(select(Team.name))) == ["api-a", "engine-a", "plain"]
 
 
-def test_on_postgresql_two_threads_write_side_by_side_and_both_stop(db):
-    if db.dialect == "sqlite":
-        pytest.skip("SQLite takes one writer at a time: the write queue runs one thread there")
-    queue = WriteQueue(db, threads=2)
-    queue.start()
-    first_inside, release = threading.Event(), threading.Event()
-
-    def slow(session: Session) -> str:
-        teams.create_team(session, name="slow")
-        first_inside.set()
-        assert release.wait(10)
-        return "slow"
-
-    slow_result = queue.submit(slow)
-    assert first_inside.wait(10)
-    quick = queue.submit(lambda session: teams.create_team(session, name="quick").name)
-
-    assert quick.result(timeout=10) == "quick"  # while the first batch is still open
-    release.set()
-    assert slow_result.result(timeout=10) == "slow"
-    queue.stop()
-    with db.read_session() as session:
-        assert set(session.scalars(select(Team.name))) == {"slow", "quick"}
-
-
-def test_every_thread_stops_and_every_job_put_before_stopping_runs(db):
-    queue = WriteQueue(db, threads=3, name="writer-being-stopped")
+def test_every_job_put_before_stopping_runs(db):
+    queue = WriteQueue(db, name="writer-being-stopped")
     queue.start()
     futures = [queue.submit(lambda session, n=n: n) for n in range(50)]
 
@@ -289,9 +264,7 @@ def test_a_batch_whose_connection_the_server_closed_is_written_on_a_new_one(writ
         assert set(session.scalars(select(Team.name))) == {"before", "after"}
 
 
-def test_waiting_until_idle_waits_for_every_thread_s_batch(db):
-    queue = WriteQueue(db, threads=2, name="writer-waited-for")
-    queue.start()
+def test_waiting_until_idle_waits_for_work_nobody_waits_for(writer, db):
     inside, release = threading.Event(), threading.Event()
     written: list[str] = []
 
@@ -300,14 +273,11 @@ def test_waiting_until_idle_waits_for_every_thread_s_batch(db):
         assert release.wait(10)
         written.append("slow")
 
-    queue.submit(slow)
+    writer.submit(slow)  # nobody waits for its future, as for a page's "last seen"
+    writer.submit(lambda session: written.append("after"))
     assert inside.wait(10)
-    quick = queue.submit(lambda session: written.append("quick"))
-    if db.dialect != "sqlite":
-        quick.result(timeout=10)  # the other thread ran it while the first waits
 
-    assert not queue.wait_idle(timeout=0.2)
+    assert not writer.wait_idle(timeout=0.2)
     release.set()
-    assert queue.wait_idle(timeout=10)
-    assert sorted(written) == ["quick", "slow"]
-    queue.stop()
+    assert writer.wait_idle(timeout=10)
+    assert written == ["slow", "after"]

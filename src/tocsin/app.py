@@ -41,10 +41,6 @@ from tocsin.writer import WriteQueue
 
 log = logging.getLogger(__name__)
 
-API_WRITER_THREADS_POSTGRESQL = 2
-"""Batches of creates on PostgreSQL wait mostly for round trips: a second thread fills that time
-(a third gained nothing measurable on two cores, docs/benchmarks.md)."""
-
 
 def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI:
     """Build the application. The database must already be migrated (``tocsin serve`` does it).
@@ -52,7 +48,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     if run_engine is None:
         run_engine = settings.run_engine
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    writer = WriteQueue(db, threads=1 if db.dialect == "sqlite" else API_WRITER_THREADS_POSTGRESQL)
+    writer = WriteQueue(db)
     engine_writer = WriteQueue(db, name="tocsin-engine-writer")
     engine = build_engine(settings, engine_writer) if run_engine else None
     if engine is not None:

@@ -3,10 +3,7 @@
 Jobs are grouped into batches that share one transaction (group commit), each job inside its own
 savepoint so a failing job is undone alone. A request is answered only after its batch commits,
 so "written before answering" holds while the cost of a commit is shared by many requests. With
-one writer thread per process SQLite never sees two writers of ours competing for its lock. On
-PostgreSQL the API's queue runs two threads, each taking its own batches: a batch mostly waits
-for round trips and its commit, and the other thread's batch goes on meanwhile (the statements
-are made for writers side by side, as several server nodes are).
+one writer per process SQLite never sees two writers of ours competing for its lock.
 
 Work that is cheaper done many at a time (creating alerts) is submitted as items of a
 ``Batched`` kind: consecutive items of one kind run in a single call, and if that call fails,
@@ -82,15 +79,12 @@ CommitHook = Callable[[dict[str, Any]], None]
 
 
 class WriteQueue:
-    def __init__(
-        self, db: Database, *, max_batch: int = MAX_BATCH, name: str = "tocsin-writer", threads: int = 1
-    ) -> None:
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH, name: str = "tocsin-writer") -> None:
         self.db = db
-        self.threads = threads
         self.max_batch = max_batch
         self.name = name
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        self._running: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
         self._idle = threading.Condition()
         self._unfinished = 0
         self._commit_hooks: list[CommitHook] = []
@@ -101,22 +95,18 @@ class WriteQueue:
         self._commit_hooks.append(hook)
 
     def start(self) -> None:
-        if not self._running:
-            self._running = [
-                threading.Thread(target=self._loop, name=self.name, daemon=True) for _ in range(self.threads)
-            ]
-            for thread in self._running:
-                thread.start()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
-        for _ in self._running:
+        if self._thread is not None:
             self._jobs.put(_STOP)
-        for thread in self._running:
-            thread.join()
-        self._running = []
+            self._thread.join()
+            self._thread = None
 
     def _put(self, job: _Job) -> None:
-        if not self._running:
+        if self._thread is None:
             raise RuntimeError("the write queue is not running")
         with self._idle:
             self._unfinished += 1
@@ -124,8 +114,8 @@ class WriteQueue:
 
     def wait_idle(self, timeout: float = 10) -> bool:
         """Wait until every job put so far (and any put meanwhile) has been run and committed or
-        undone; whether that happened within ``timeout`` seconds. With several threads a job
-        run later may be finished before one put earlier, so a job of one's own is no barrier."""
+        undone; whether that happened within ``timeout`` seconds (for callers that queued work
+        without waiting for it, such as a page's "last seen")."""
         with self._idle:
             return self._idle.wait_for(lambda: self._unfinished == 0, timeout)
 
@@ -158,9 +148,7 @@ class WriteQueue:
                     batch.append(self._jobs.get_nowait())
                 except queue.Empty:
                     break
-            stops = batch.count(_STOP)
-            for _ in range(stops - 1):  # one for each other thread
-                self._jobs.put(_STOP)
+            stop = _STOP in batch
             # A job whose caller has stopped waiting (a cancelled request) is not run; one whose
             # caller stops waiting after it has started still commits (its result is dropped).
             jobs = [job for job in batch if job is not _STOP]
@@ -171,7 +159,7 @@ class WriteQueue:
                     self._unfinished -= len(jobs)
                     if not self._unfinished:
                         self._idle.notify_all()
-            if stops:
+            if stop:
                 return
 
     def _run_batch(self, batch: list[_Job]) -> None:
