@@ -50,6 +50,10 @@ class ContactPayload(Payload):
     to: str = Field(min_length=1, max_length=contacts.ADDRESS_MAX)
 
 
+class VerifyPayload(Payload):
+    code: str = Field(min_length=1, max_length=16, description="The 6-digit code sent to the contact")
+
+
 class UpdateContactPayload(Payload):
     to: str = Field(min_length=1, max_length=contacts.ADDRESS_MAX)
 
@@ -121,7 +125,7 @@ def contact_json(contact: ContactMethod) -> dict[str, Any]:
         "id": contact.id,
         "method": contact.method,
         "to": contact.address,
-        "status": {"enabled": contact.enabled},
+        "status": {"enabled": contact.enabled, "verified": contact.verified},
     }
 
 
@@ -189,6 +193,33 @@ async def update_contact(
 
     await _write(request, identifier, update)
     return _done(request, "Updated", {"id": contact_id})
+
+
+@router.post(f"{CONTACT}/verify")
+async def verify_contact(
+    request: Request, identifier: str, contact_id: str, payload: VerifyPayload, actor: Configurer
+) -> JSONBody:
+    """Verify a phone contact with the code sent to it (Tocsin: phone contacts are used only once
+    verified)."""
+
+    def verify(session: Session, user: User) -> dict[str, Any] | Exception:
+        contact = contacts.verify(session, actor=actor, user=user, contact_id=contact_id, code=payload.code)
+        return contact if isinstance(contact, Exception) else contact_json(contact)
+
+    return _done(request, "Verified", await _write(request, identifier, verify))
+
+
+@router.post(f"{CONTACT}/verification-code", status_code=202)
+async def send_verification_code(
+    request: Request, identifier: str, contact_id: str, actor: Configurer
+) -> JSONBody:
+    """Send a new verification code to a phone contact (at most once a minute)."""
+
+    def send(session: Session, user: User) -> None:
+        contacts.send_verification_code(session, actor=actor, user=user, contact_id=contact_id)
+
+    await _write(request, identifier, send)
+    return _done(request, "A new code is on its way", {"id": contact_id}, status=202)
 
 
 @router.delete(CONTACT)

@@ -1,6 +1,7 @@
-"""The signed-in user's profile page, with the chat accounts connected to them (and a button to
-revoke each), their signed-in browsers, and forms to change the password and log out everywhere
-(those are handled in ``profile_security``)."""
+"""The signed-in user's profile page, with their contact methods (whether each phone number is
+verified, with a form for the code: handled in ``profile_contacts``), the chat accounts
+connected to them (and a button to revoke each), their signed-in browsers, and forms to change
+the password and log out everywhere (those are handled in ``profile_security``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from tocsin.alerts.json_views import iso
 from tocsin.chat import linking
 from tocsin.config import Settings
 from tocsin.errors import NotFound
+from tocsin.notify import contacts
+from tocsin.notify.models import PHONE_METHODS
 from tocsin.teams import service as teams
 from tocsin.web import csrf
 from tocsin.web.pages import db, redirect, render, session_lifetimes, session_token, signed_in_user, to_login
@@ -79,6 +82,7 @@ def profile_page(
             for team in teams.list_teams(session)
             if team.id in member_of
         ]
+        contact_rows = _contact_rows(session, user)
         chat_accounts: list[dict[str, Any]] = [
             {
                 "id": account.id,
@@ -95,10 +99,30 @@ def profile_page(
         user=user,
         teams=team_rows,
         chat_accounts=chat_accounts,
+        contacts=contact_rows,
         browsers=browsers,
         notice=notice,
         error=error,
     )
+
+
+METHOD_NAMES = {"email": "E-mail", "sms": "SMS", "voice": "Voice call", "ntfy": "Push (ntfy)"}
+
+
+def _contact_rows(session: Session, user: User) -> list[dict[str, object]]:
+    """The contact methods as the profile shows them."""
+    actor = teams.actor_for_user(session, user, channel="web")
+    return [
+        {
+            "id": contact.id,
+            "method": METHOD_NAMES.get(contact.method, contact.method),
+            "address": contact.address,
+            "enabled": contact.enabled,
+            "verified": contact.verified,
+            "needs_code": contact.method in PHONE_METHODS and not contact.verified,
+        }
+        for contact in contacts.list_contacts(session, actor=actor, user=user)
+    ]
 
 
 def _role_in(session: Session, team_id: str, user: User) -> str:

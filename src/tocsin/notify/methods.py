@@ -1,0 +1,29 @@
+"""The ways a person is reached, the outbox topic each goes through, and what this server can
+send (a channel is there only when its provider is set up)."""
+
+from __future__ import annotations
+
+from tocsin.notify.models import CONTACT_METHODS
+
+SET_UP_BY = {
+    "email": "TOCSIN_SMTP_HOST",
+    "sms": "TOCSIN_TWILIO_ACCOUNT_SID",
+    "voice": "TOCSIN_TWILIO_ACCOUNT_SID",
+    "ntfy": "TOCSIN_NTFY_URL",
+}
+"""The setting that makes each method available, named when a person cannot be reached by it."""
+
+NAMES = {"email": "e-mail", "sms": "SMS", "voice": "voice calls", "ntfy": "ntfy push"}
+
+
+def topic_of(method: str) -> str:
+    return f"notify.{method}"
+
+
+def reachable_by(topics: set[str]) -> frozenset[str]:
+    """The methods of the channels (their outbox topics) this server has."""
+    return frozenset(method for method in CONTACT_METHODS if topic_of(method) in topics)
+
+
+def not_set_up(method: str) -> str:
+    return f"{NAMES.get(method, method)} is not set up on this server ({SET_UP_BY.get(method, 'no channel')})"

@@ -1,0 +1,78 @@
+"""The profile's contact methods: how the person is reached, whether each phone number is
+verified, and forms to enter the code sent to it or ask for a new one. Phone numbers are used
+for paging only once verified."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import FastAPI, Form
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tocsin.accounts.models import User
+from tocsin.config import Settings
+from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.notify import contacts
+from tocsin.notify.models import ContactMethod
+from tocsin.teams import service as teams
+from tocsin.web import csrf
+from tocsin.web.pages import redirect, signed_in_user, to_login
+from tocsin.web.profile import EXPIRED, FLASH, profile_page
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    @app.post("/profile/contacts/{contact_id}/verify", include_in_schema=False)
+    async def verify_contact(
+        request: Request,
+        contact_id: str,
+        code: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        def verify(session: Session, user: User) -> ContactMethod | InvalidInput:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contacts.verify(session, actor=actor, user=user, contact_id=contact_id, code=code)
+
+        return await _change(
+            request, csrf_token, verify, lambda c: f"Verified {c.address}: it will be used for paging."
+        )
+
+    @app.post("/profile/contacts/{contact_id}/send-code", include_in_schema=False)
+    async def send_code(
+        request: Request, contact_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        def send(session: Session, user: User) -> ContactMethod:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contacts.send_verification_code(session, actor=actor, user=user, contact_id=contact_id)
+
+        return await _change(request, csrf_token, send, lambda c: f"A new code is on its way to {c.address}.")
+
+
+async def _change(
+    request: Request,
+    csrf_token: str,
+    change: Callable[[Session, User], ContactMethod | InvalidInput],
+    done: Callable[[ContactMethod], str],
+) -> Response:
+    user = await run_in_threadpool(signed_in_user, request)
+    if user is None:
+        return to_login(request)
+    if not csrf.is_valid(request, csrf_token):
+        return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
+
+    def job(session: Session) -> ContactMethod | InvalidInput:
+        own = session.get(User, user.id)
+        assert own is not None  # signed in a moment ago; deleting a user ends the session
+        return change(session, own)
+
+    try:
+        contact = await request.app.state.writer.run(job)
+    except (InvalidInput, Conflict, NotFound) as problem:
+        status = 404 if isinstance(problem, NotFound) else 409 if isinstance(problem, Conflict) else 422
+        message = problem.message[:1].upper() + problem.message[1:] + "."
+        return await run_in_threadpool(lambda: profile_page(request, user, status=status, error=message))
+    request.session[FLASH] = done(contact)
+    return redirect(request, "/profile")
