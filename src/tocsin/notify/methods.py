@@ -14,6 +14,10 @@ SET_UP_BY = {
 """The setting that makes each method available, named when a person cannot be reached by it."""
 
 NAMES = {"email": "e-mail", "sms": "SMS", "voice": "voice calls", "ntfy": "ntfy push"}
+BY = {"email": "by e-mail", "sms": "by SMS", "voice": "by a call", "ntfy": "by ntfy push"}
+"""How a log line says it: "Notified +4915112345678 by SMS"."""
+SENT_AS = {"email": "E-mail", "sms": "SMS", "voice": "Call", "ntfy": "Push"}
+"""What one message is called: "SMS to +4915112345678 failed: …"."""
 
 
 def topic_of(method: str) -> str:
