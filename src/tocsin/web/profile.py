@@ -41,11 +41,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def revoke_chat_account(
         request: Request, account_id: str, csrf_token: Annotated[str, Form()] = ""
     ) -> Response:
-        user = await run_in_threadpool(signed_in_user, request)
-        if user is None:
-            return to_login(request)
-        if not csrf.is_valid(request, csrf_token):
-            return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
+        user = await form_sender(request, csrf_token)
+        if isinstance(user, Response):
+            return user
 
         def revoke(session: Session) -> str:
             own = {account.id: account for account in linking.accounts_of(session, user.id)}
@@ -59,6 +57,17 @@ def install(app: FastAPI, settings: Settings) -> None:
             return await run_in_threadpool(lambda: profile_page(request, user, status=404, error=problem))
         request.session[FLASH] = f"Revoked {revoked}."
         return redirect(request, "/profile")
+
+
+async def form_sender(request: Request, csrf_token: str) -> User | Response:
+    """The signed-in user who sent a profile form; or the answer when no one is signed in or the
+    form's token is not right."""
+    user = await run_in_threadpool(signed_in_user, request)
+    if user is None:
+        return to_login(request)
+    if not csrf.is_valid(request, csrf_token):
+        return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
+    return user
 
 
 def profile_page(

@@ -19,9 +19,8 @@ from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.notify import contacts
 from tocsin.notify.models import ContactMethod
 from tocsin.teams import service as teams
-from tocsin.web import csrf
-from tocsin.web.pages import redirect, signed_in_user, to_login
-from tocsin.web.profile import EXPIRED, FLASH, profile_page
+from tocsin.web.pages import redirect
+from tocsin.web.profile import FLASH, form_sender, profile_page
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -57,11 +56,9 @@ async def _change(
     change: Callable[[Session, User], ContactMethod | InvalidInput],
     done: Callable[[ContactMethod], str],
 ) -> Response:
-    user = await run_in_threadpool(signed_in_user, request)
-    if user is None:
-        return to_login(request)
-    if not csrf.is_valid(request, csrf_token):
-        return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
+    user = await form_sender(request, csrf_token)
+    if isinstance(user, Response):
+        return user
 
     def job(session: Session) -> ContactMethod | InvalidInput:
         own = session.get(User, user.id)
