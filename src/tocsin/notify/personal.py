@@ -1,8 +1,9 @@
 """What every channel that notifies a person shares (e-mail, SMS, voice calls, push).
 
 A round's messages are prepared together: their people and alerts are read in one query each.
-A muted person is skipped, and so is a new-alert step whose alert was acknowledged (or, for an
-"if not closed" escalation rule, closed) before its turn: a later step then has nothing to say.
+A muted person (or one in their quiet hours) is skipped, and so is a new-alert step whose alert
+was acknowledged (or, for an "if not closed" escalation rule, closed) before its turn: a later
+step then has nothing to say.
 Once sent (or given up) each message about an alert leaves a log line and its person's
 recipient state, in one statement each for the round. A channel says how it renders a message
 for its person (``render``) and how it sends what it rendered (``send``)."""
@@ -23,7 +24,7 @@ from tocsin.actors import SYSTEM
 from tocsin.alerts.models import Alert
 from tocsin.alerts.service import INSERT_LOG, log_row, set_recipients_state
 from tocsin.engine.deliveries import Skip
-from tocsin.notify import methods, mute
+from tocsin.notify import methods, mute, quiet_hours
 from tocsin.notify.outbox import Claimed
 
 
@@ -107,13 +108,12 @@ class PersonalChannel:
         alert = alerts.get(payload["alertId"])
         if alert is None:
             return Skip("the alert is gone")
-        muted_until = mute.muted_until(user, now)
-        if muted_until is not None:
-            until = muted_until.strftime("%Y-%m-%d %H:%M UTC")
-            text = f"{user.username} not notified {self.by}: muted until {until}"
+        silenced = _silenced(user, alert, now)
+        if silenced is not None:
+            text = f"{user.username} not notified {self.by}: {silenced}"
             mutes.logs.append(log_row(alert.id, text, SYSTEM, now))
             mutes.pairs.add((alert.id, user.id))
-            return Skip(f"{user.username} is muted until {until}")
+            return Skip(f"{user.username}: {silenced}")
         if payload["kind"] == "create-alert":
             if alert.status == "closed":
                 return Skip("the alert was closed first")
@@ -150,3 +150,14 @@ class PersonalChannel:
         )
         pairs = {(message.payload["alertId"], message.payload["userId"]) for message in about_alerts}
         set_recipients_state(session, pairs, state, now, method=self.method)
+
+
+def _silenced(user: User, alert: Alert, now: datetime) -> str | None:
+    """Why the person is to hear nothing now: a mute, or quiet hours the alert does not override."""
+    muted_until = mute.muted_until(user, now)
+    if muted_until is not None:
+        return f"muted until {muted_until:%Y-%m-%d %H:%M} UTC"
+    quiet_until = quiet_hours.quiet_until(user, now, alert.tags)
+    if quiet_until is not None:
+        return f"quiet hours until {quiet_until:%H:%M} ({user.time_zone})"
+    return None
