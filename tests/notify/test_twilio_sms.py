@@ -1,0 +1,117 @@
+# ruff: noqa: F811  (the fixtures imported from twilio_world are the tests' arguments)
+"""Paging by SMS through Twilio: the text Tocsin sends (fields, auth, what it says), verification
+codes by text and by call, and a provider in trouble (429, 503, wrong credentials)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from tests.engine.conftest import EngineDriver
+from tests.notify.twilio_world import (  # noqa: F401  (fixtures)
+    ANN_PHONE,
+    add_phone,
+    alert_for,
+    alert_log,
+    engine,
+    page_rule,
+    phone,
+    settings,
+    tiny_id,
+    twilio,
+    verification_codes,
+)
+from tocsin.notify.outbox import OutboxMessage
+
+
+def test_a_page_is_texted_with_twilios_form_fields_and_says_how_to_answer(
+    api, cast, db, twilio, engine, alert_for
+):
+    add_phone(api, db, "sms")
+    page_rule(api, ("sms", ANN_PHONE, 0))
+
+    alert_id = alert_for("ann", message="Disk full on db1", priority="P1")
+    engine.tick()
+
+    [text] = twilio.messages
+    tiny = tiny_id(db, alert_id)
+    assert text.form["To"] == ANN_PHONE
+    assert text.form["From"] == twilio.from_number
+    assert text.body == f"Tocsin #{tiny} P1: Disk full on db1\nReply 'ack {tiny}' or 'close {tiny}'"
+    assert text.form["StatusCallback"].startswith("http://tocsin.test/webhooks/twilio/status?message=")
+    assert f"Notified {ANN_PHONE} by SMS (a responder)" in alert_log(db, alert_id)
+
+
+def test_a_verification_code_is_texted_and_verifies_the_number(api, cast, db, twilio, engine):
+    created = api.post("/v2/users/ann@example.com/contacts", json={"method": "sms", "to": ANN_PHONE})
+    contact_id = created.json()["data"]["id"]
+    engine.tick()
+
+    [text] = twilio.messages
+    assert text.to == ANN_PHONE
+    code = text.body.removeprefix("Your Tocsin code is ")[:6]
+    assert code.isdigit() and text.body == f"Your Tocsin code is {code}. It is valid for 10 minutes."
+    verified = api.post(f"/v2/users/ann@example.com/contacts/{contact_id}/verify", json={"code": code})
+    assert verified.status_code == 200, verified.text
+
+
+def test_a_voice_contacts_code_is_read_out_twice_in_a_call(api, cast, db, phone, engine):
+    api.post("/v2/users/ann@example.com/contacts", json={"method": "voice", "to": ANN_PHONE})
+    engine.tick()
+
+    assert phone.messages == []
+    [call] = phone.calls
+    assert call.to == ANN_PHONE and call.form["From"] == phone.from_number
+    [queued] = verification_codes(db)
+    spoken = " ".join(queued["code"])
+    heard = phone.answer_call(call).said
+    assert heard.count(f"Your Tocsin code is {spoken}.") == 2, heard
+
+
+def test_a_twilio_outage_loses_nothing(api, cast, db, twilio, engine, alert_for, frozen_clock):
+    add_phone(api, db, "sms")
+    page_rule(api, ("sms", ANN_PHONE, 0))
+    engine.tick()  # the verification message, skipped: the number is verified
+    for status in (429, 503):
+        twilio.outage(status)
+        alerts = [alert_for("ann", message=f"disk {n} full ({status})") for n in range(3)]
+        refused_before = len(twilio.refused)
+        engine.tick()
+        assert [m for m in twilio.messages if f"({status})" in m.body] == []
+        assert len(twilio.refused) > refused_before
+        twilio.outage(None)
+        for _ in range(4):
+            frozen_clock.advance(timedelta(seconds=10))
+            engine.tick()
+        texted = [m.body for m in twilio.messages if f"({status})" in m.body]
+        assert len(texted) == 3, texted
+        for alert_id in alerts:
+            assert f"Notified {ANN_PHONE} by SMS (a responder)" in alert_log(db, alert_id)
+    with db.read_session() as session:
+        states = {m.state for m in session.query(OutboxMessage).filter(OutboxMessage.topic == "notify.sms")}
+    assert states == {"delivered"}
+
+
+def test_wrong_credentials_are_logged_once_not_per_alert(api, cast, db, twilio, settings, alert_for, caplog):
+    add_phone(api, db, "sms")
+    page_rule(api, ("sms", ANN_PHONE, 0))
+    wrong = EngineDriver(db, settings.model_copy(update={"twilio_auth_token": "not-the-token"}))
+    wrong.start()
+    try:
+        alerts = [alert_for("ann", message=f"disk {n} full") for n in range(3)]
+        with caplog.at_level(logging.ERROR, logger="tocsin.notify.twilio_api"):
+            wrong.tick()
+            wrong.tick()
+    finally:
+        wrong.stop()
+
+    assert twilio.messages == []
+    errors = [r.getMessage() for r in caplog.records if r.name == "tocsin.notify.twilio_api"]
+    assert len(errors) == 1, errors
+    assert "check TOCSIN_TWILIO_ACCOUNT_SID and TOCSIN_TWILIO_AUTH_TOKEN" in errors[0]
+    for alert_id in alerts:
+        [line] = [line for line in alert_log(db, alert_id) if line.startswith("SMS to")]
+        assert line == (
+            f"SMS to {ANN_PHONE} failed: Twilio refused Tocsin's settings (error 20003: Authenticate): "
+            "check TOCSIN_TWILIO_ACCOUNT_SID and TOCSIN_TWILIO_AUTH_TOKEN"
+        )
