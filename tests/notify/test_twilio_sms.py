@@ -115,3 +115,24 @@ def test_wrong_credentials_are_logged_once_not_per_alert(api, cast, db, twilio, 
             f"SMS to {ANN_PHONE} failed: Twilio refused Tocsin's settings (error 20003: Authenticate): "
             "check TOCSIN_TWILIO_ACCOUNT_SID and TOCSIN_TWILIO_AUTH_TOKEN"
         )
+
+
+def test_a_team_alert_texts_then_calls_as_the_rules_say(
+    api, cast, db, phone, engine, alert_for, frozen_clock
+):
+    add_phone(api, db, "sms")
+    add_phone(api, db, "voice")
+    page_rule(api, ("sms", ANN_PHONE, 1), ("voice", ANN_PHONE, 5))
+    alert_id = alert_for(responders=[{"type": "team", "name": "ops"}])
+
+    engine.tick()
+    assert (phone.messages, phone.calls) == ([], [])
+    frozen_clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert len(phone.messages) == 1 and phone.calls == []
+    frozen_clock.advance(timedelta(minutes=4))
+    engine.tick()
+    assert len(phone.calls) == 1
+    log = alert_log(db, alert_id)
+    assert any(line.startswith(f"Notified {ANN_PHONE} by SMS") for line in log)
+    assert any(line.startswith(f"Notified {ANN_PHONE} by a call") for line in log)
