@@ -295,6 +295,11 @@ class FakeTwilio:
             params["ErrorCode"] = error_code
         return self.post_signed(message.form["StatusCallback"], params)
 
+    def report_call_status(self, call: Sent, status: str) -> httpx.Response:
+        """Twilio's status callback at the end of a call (``completed``, ``no-answer``, ``busy``...)."""
+        params = {**self._call_params(call, status), "CallDuration": "0", "SequenceNumber": "0"}
+        return self.post_signed(call.form["StatusCallback"], params)
+
     def _call_params(self, call: Sent, status: str = "in-progress") -> dict[str, str]:
         return {
             "CallSid": call.sid,

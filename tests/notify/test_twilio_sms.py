@@ -17,6 +17,7 @@ from tests.notify.twilio_world import (  # noqa: F401  (fixtures)
     page_rule,
     phone,
     settings,
+    stop_engine,
     tiny_id,
     twilio,
     verification_codes,
@@ -103,7 +104,7 @@ def test_wrong_credentials_are_logged_once_not_per_alert(api, cast, db, twilio, 
             wrong.tick()
             wrong.tick()
     finally:
-        wrong.stop()
+        stop_engine(wrong)
 
     assert twilio.messages == []
     errors = [r.getMessage() for r in caplog.records if r.name == "tocsin.notify.twilio_api"]

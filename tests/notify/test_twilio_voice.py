@@ -120,3 +120,21 @@ def test_an_expired_or_forged_call_does_nothing(api, cast, db, phone, engine, al
     assert "This call has expired" in tampered.text
     assert late.said == "This call has expired. Please answer the alert in Tocsin. Goodbye."
     assert api.data(f"/v2/alerts/{alert_id}")["status"] == "open"
+
+
+def test_an_unanswered_call_is_logged_and_the_next_step_goes_at_once(api, cast, db, phone, engine, alert_for):
+    add_phone(api, db, "voice")
+    add_phone(api, db, "sms")
+    page_rule(api, ("voice", ANN_PHONE, 0), ("sms", ANN_PHONE, 15))
+    alert_id = alert_for("ann")
+    engine.tick()
+    [call] = phone.calls
+
+    assert phone.report_call_status(call, "no-answer").status_code == 204
+    engine.tick()
+
+    [text] = phone.messages
+    assert text.body.startswith(f"Tocsin #{tiny_id(db, alert_id)} P3: Disk full on db1")
+    assert f"Call to {ANN_PHONE} no answer; the next step (SMS to {ANN_PHONE}) goes now" in alert_log(
+        db, alert_id
+    )

@@ -66,6 +66,14 @@ def engine(db: Database, settings: Settings) -> Iterator[EngineDriver]:
     driver = EngineDriver(db, settings)
     driver.start()
     yield driver
+    stop_engine(driver)
+
+
+def stop_engine(driver: EngineDriver) -> None:
+    """Stop as ``tocsin serve`` stops it: its pooled HTTP clients closed in their own loop."""
+    deliveries = driver.engine.deliveries
+    if deliveries is not None:
+        driver._loop.run(deliveries.stop(driver.writer))
     driver.stop()
 
 
