@@ -22,6 +22,7 @@ from tests.notify.twilio_world import (  # noqa: F401  (fixtures)
 from tocsin.actors import SYSTEM
 from tocsin.escalations import service as escalations
 from tocsin.escalations.schemas import EscalationPayload
+from tocsin.teams import service as teams
 
 
 def _called(api, db, phone, engine, alert_for, **fields):
@@ -138,3 +139,21 @@ def test_an_unanswered_call_is_logged_and_the_next_step_goes_at_once(api, cast, 
     assert f"Call to {ANN_PHONE} no answer; the next step (SMS to {ANN_PHONE}) goes now" in alert_log(
         db, alert_id
     )
+
+
+def test_a_person_who_may_no_longer_see_the_alert_cannot_act_on_it(api, cast, db, phone, engine, alert_for):
+    add_phone(api, db, "voice")
+    page_rule(api, ("voice", ANN_PHONE, 0))
+    alert_id = alert_for(responders=[{"type": "team", "name": "ops"}])
+    engine.tick()
+    [call] = phone.calls
+    spoken = phone.answer_call(call)
+    with db.write_session() as session:
+        teams.remove_member(
+            session, actor=SYSTEM, team=teams.get_team(session, name="ops"), user="ann@example.com"
+        )
+
+    pressed = phone.press(call, spoken, "1")
+
+    assert pressed.said == f"You may not act on alert {tiny_id(db, alert_id)}. Goodbye."
+    assert api.data(f"/v2/alerts/{alert_id}")["acknowledged"] is False

@@ -85,8 +85,9 @@ class CallDocuments:
         result = run_on_one(session, f"#{alert.tiny_id}", AlertRef(alert.id), actor, action)
         if result.changed:
             return _ending(f"Alert {alert.tiny_id} {done}.")
-        problem = result.problem.replace("you cannot see it", "you may not act on it")
-        return _ending(f"Alert {alert.tiny_id} {problem}.")
+        if result.problem == "you cannot see it":
+            return _ending(f"You may not act on alert {alert.tiny_id}.")
+        return _ending(f"Alert {alert.tiny_id} {result.problem}.")
 
     def _found(self, session: Session, token: str) -> tuple[Alert, User] | str:
         """The call's alert and person, or the document that ends a call whose token is bad."""
