@@ -158,3 +158,20 @@ def test_an_undelivered_text_is_logged_and_the_next_step_goes_at_once(
     delivered = phone.report_status(text, "delivered")
     assert delivered.status_code == 204
     assert len([line for line in alert_log(db, alert_id) if line.startswith("SMS to")]) == 1
+
+
+def test_answers_that_change_nothing_go_to_a_number_five_times_an_hour(
+    api, cast, db, phone, engine, alert_for, frozen_clock
+):
+    _, tiny = _paged(api, db, phone, engine, alert_for, ("sms", ANN_PHONE, 0))
+    stranger = "+4930901820"
+
+    answered = [_message(phone.text_from(stranger, "hello?", webhook=SMS_WEBHOOK)) for _ in range(7)]
+    assert [bool(text) for text in answered] == [True] * 5 + [False] * 2
+    frozen_clock.advance(timedelta(minutes=61))
+    assert _message(phone.text_from(stranger, "hello?", webhook=SMS_WEBHOOK)) != ""
+
+    for _ in range(5):
+        assert _message(phone.text_from(ANN_PHONE, "nonsense", webhook=SMS_WEBHOOK)) != ""
+    assert _message(phone.text_from(ANN_PHONE, f"ack {tiny}", webhook=SMS_WEBHOOK)).startswith("Tocsin: you")
+    assert _message(phone.text_from(ANN_PHONE, "nonsense", webhook=SMS_WEBHOOK)) != ""

@@ -7,6 +7,7 @@ answers those itself. Anything else gets a one-line answer saying what to do."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -45,7 +46,14 @@ def _close(session: Session, ref: AlertRef, actor: Actor) -> ActionOutcome:
 VERBS = {"a": ("acknowledged", _acknowledge), "c": ("closed", _close)}
 
 
-def answer(session: Session, *, sender: str, body: str, now: datetime) -> str | None:
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    acted: bool = False
+    """The text changed an alert (other answers only say what to do)."""
+
+
+def answer(session: Session, *, sender: str, body: str, now: datetime) -> Reply | None:
     """What to text back to ``sender`` for ``body`` (None: nothing)."""
     text = body.strip()
     if text.lower() in OPT_OUT | OPT_IN:
@@ -53,28 +61,28 @@ def answer(session: Session, *, sender: str, body: str, now: datetime) -> str | 
         return None
     users = _owners(session, sender)
     if not users:
-        return (
+        return Reply(
             "Tocsin: this number is not a verified phone number of anyone in Tocsin. "
             "Add and verify it on your profile to answer pages."
         )
     if len(users) > 1:
-        return "Tocsin: this number is verified for several people; answer this page on Tocsin's web page."
+        return Reply("Tocsin: this number is verified for several people; answer on Tocsin's web page.")
     user = users[0]
     matched = _REPLY.match(text)
     if matched is None:
-        return f"Tocsin did not understand that. {HOW}"
+        return Reply(f"Tocsin did not understand that. {HOW}")
     done, action = VERBS[matched["verb"][0].lower()]
     closing = action is _close
     tiny = int(matched["tiny"]) if matched["tiny"] else _only_alert_paged_lately(session, user, now, closing)
     if tiny is None:
-        return f"Tocsin: which alert? {HOW}"
+        return Reply(f"Tocsin: which alert? {HOW}")
     actor = actor_for_user(session, user, channel=CHANNEL)
     result = run_on_one(session, f"#{tiny}", by_tiny_id(tiny), actor, action)
     if result.changed:
         alert = session.scalar(select(Alert).where(Alert.tiny_id == tiny))
         about = f": {gsm7(alert.message)[:100]}" if alert is not None else ""
-        return f"Tocsin: you {done} #{tiny}{about}"
-    return f"Tocsin: #{tiny} {result.problem}."
+        return Reply(f"Tocsin: you {done} #{tiny}{about}", acted=True)
+    return Reply(f"Tocsin: #{tiny} {result.problem}.")
 
 
 def _owners(session: Session, number: str) -> list[User]:

@@ -22,6 +22,7 @@ from tocsin import clock
 from tocsin.config import Settings
 from tocsin.notify import twilio_replies, twilio_status, twilio_urls
 from tocsin.notify.twilio_call import CallDocuments
+from tocsin.notify.twilio_reply_limits import PassiveReplies
 from tocsin.notify.twilio_twiml import CONTENT_TYPE, Twiml
 
 router = APIRouter(prefix=twilio_urls.PREFIX, include_in_schema=False)
@@ -73,11 +74,25 @@ async def incoming_text(request: Request) -> Response:
         return form
     sender, body = str(form.get("From", "")), str(form.get("Body", ""))
 
-    def run(session: Session) -> str | None:
+    def run(session: Session) -> twilio_replies.Reply | None:
         return twilio_replies.answer(session, sender=sender, body=body, now=clock.now())
 
     reply = await request.app.state.writer.run(run)
-    return _xml(Twiml().message(reply).xml() if reply else Twiml().xml())
+    limits = _passive_replies(request)
+    if reply is not None and reply.acted:
+        limits.acted(sender)
+    elif reply is not None and not limits.allow(sender, clock.now()):
+        log.warning("Twilio: no answer to a text from %s: too many answers to it this hour", sender)
+        reply = None
+    return _xml(Twiml().message(reply.text).xml() if reply else Twiml().xml())
+
+
+def _passive_replies(request: Request) -> PassiveReplies:
+    """This app's count of answers that changed nothing, per number."""
+    found = getattr(request.app.state, "twilio_passive_replies", None)
+    if not isinstance(found, PassiveReplies):
+        found = request.app.state.twilio_passive_replies = PassiveReplies()
+    return found
 
 
 @router.post("/status")
