@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any, Protocol, Self
-from urllib.parse import parse_qs, urlencode, urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -179,6 +179,9 @@ class FakeTwilio:
                 f"The From phone number {sender} is not a valid, SMS-capable inbound phone number or "
                 "short code for your account.",
             )
+        callback = form.get("StatusCallback")
+        if callback is not None and not _callback_url_taken(callback):
+            return self._refuse(request, 400, 21609, f"The StatusCallback URL {callback} is not a valid URL.")
         if kind == "Messages" and not form.get("Body"):
             return self._refuse(request, 400, 21602, "Message body is required.")
         if kind == "Calls" and not (form.get("Url") or form.get("Twiml")):
@@ -347,6 +350,12 @@ class FakeTwilio:
     def _sender(self) -> Sender:
         assert self.sender is not None, "give the fake a sender (a client that reaches Tocsin)"
         return self.sender
+
+
+def _callback_url_taken(url: str) -> bool:
+    """Twilio takes http(s) URLs whose host name has no underscore."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "_" not in (parts.hostname or "")
 
 
 def _json(status: int, body: dict[str, Any]) -> Answer:

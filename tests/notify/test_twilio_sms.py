@@ -22,6 +22,7 @@ from tests.notify.twilio_world import (  # noqa: F401  (fixtures)
     twilio,
     verification_codes,
 )
+from tocsin.config import Settings
 from tocsin.notify.outbox import OutboxMessage
 
 
@@ -137,3 +138,28 @@ def test_a_team_alert_texts_then_calls_as_the_rules_say(
     log = alert_log(db, alert_id)
     assert any(line.startswith(f"Notified {ANN_PHONE} by SMS") for line in log)
     assert any(line.startswith(f"Notified {ANN_PHONE} by a call") for line in log)
+
+
+def test_a_status_callback_twilio_refuses_is_left_out_and_the_page_still_goes(
+    api, cast, db, twilio, settings, alert_for, caplog
+):
+    add_phone(api, db, "sms")
+    page_rule(api, ("sms", ANN_PHONE, 0))
+    # A new Settings: a copy would keep the original's cached base_url.
+    elsewhere = Settings(**{**settings.model_dump(), "public_base_url": "http://tocsin_host.local"})
+    unreachable = EngineDriver(db, elsewhere)
+    unreachable.start()
+    try:
+        alert_id = alert_for("ann")
+        with caplog.at_level(logging.WARNING, logger="tocsin.notify.twilio_api"):
+            unreachable.tick()
+            alert_for("ann", message="second")
+            unreachable.tick()
+    finally:
+        stop_engine(unreachable)
+
+    assert len(twilio.messages) == 2
+    assert all("StatusCallback" not in text.form for text in twilio.messages)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tocsin.notify.twilio_api"]
+    assert len(warnings) == 1 and "check TOCSIN_PUBLIC_BASE_URL" in warnings[0]
+    assert f"Notified {ANN_PHONE} by SMS (a responder)" in alert_log(db, alert_id)

@@ -5,7 +5,8 @@ call (``Calls.json``), form-encoded with HTTP basic auth (the account SID and it
 (the engine backs off and probes the API before sending its backlog). A refusal that says Tocsin
 is set up wrong (credentials Twilio does not know, a from-number the account may not use) fails
 every message alike: it is logged once per process as an error naming the setting to fix, not
-once per alert. Any other 4xx is final, with Twilio's own message."""
+once per alert. A status callback address Twilio refuses is left out (and logged once): the page
+goes without it. Any other 4xx is final, with Twilio's own message."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ MISCONFIGURED = {
     21210: FROM_NUMBER,  # From not verified for calls
 }
 """Twilio error codes that mean Tocsin's settings are wrong, and the settings to fix."""
+INVALID_CALLBACK = 21609
+"""The StatusCallback URL is not one Twilio takes (from TOCSIN_PUBLIC_BASE_URL)."""
 
 log = logging.getLogger(__name__)
 _reported: set[tuple[str, int]] = set()
@@ -91,6 +94,10 @@ class TwilioError:
         return f"Twilio error {self.code}: {self.message}" if self.code else self.message
 
 
+class BadCallback(Exception):
+    """Twilio refused the StatusCallback URL (21609)."""
+
+
 class TwilioClient:
     def __init__(self, account: TwilioAccount, outbound: OutboundPolicy, *, timeout: float = 10.0) -> None:
         self.account = account
@@ -117,6 +124,19 @@ class TwilioClient:
         return await self._create("Calls", form)
 
     async def _create(self, resource: str, form: dict[str, str]) -> str:
+        try:
+            return await self._post(resource, form)
+        except BadCallback:
+            # A page matters more than hearing how it went: send it without the callback.
+            self._report_once(
+                21609,
+                f"Twilio refused the StatusCallback {form['StatusCallback']!r}: "
+                "check TOCSIN_PUBLIC_BASE_URL (Tocsin's public https address)",
+                logging.WARNING,
+            )
+            return await self._post(resource, {k: v for k, v in form.items() if k != "StatusCallback"})
+
+    async def _post(self, resource: str, form: dict[str, str]) -> str:
         error = TwilioError()
         try:
             answer = await send_outbound(
@@ -130,6 +150,8 @@ class TwilioClient:
                 basic_auth=(self.account.sid, self.account.auth_token),
             )
         except PermanentFailure as refused:
+            if error.code == INVALID_CALLBACK and "StatusCallback" in form:
+                raise BadCallback(error.message) from refused
             setting = MISCONFIGURED.get(error.code or 0)
             if setting is None:
                 raise PermanentFailure(
@@ -147,8 +169,11 @@ class TwilioClient:
 
     def _misconfigured(self, error: TwilioError, setting: str) -> str:
         problem = f"Twilio refused Tocsin's settings (error {error.code}: {error.message}): check {setting}"
-        key = (self.account.sid, error.code or 0)
+        self._report_once(error.code or 0, f"{problem}. SMS and calls to people fail until it is fixed.")
+        return problem
+
+    def _report_once(self, code: int, text: str, level: int = logging.ERROR) -> None:
+        key = (self.account.sid, code)
         if key not in _reported:
             _reported.add(key)
-            log.error("%s. SMS and calls to people fail until it is fixed.", problem)
-        return problem
+            log.log(level, "%s", text)
