@@ -23,6 +23,7 @@ from tests.notify.twilio_world import (  # noqa: F401  (fixtures)
     verification_codes,
 )
 from tocsin.config import Settings
+from tocsin.notify import outbox
 from tocsin.notify.outbox import OutboxMessage
 
 
@@ -163,3 +164,24 @@ def test_a_status_callback_twilio_refuses_is_left_out_and_the_page_still_goes(
     warnings = [r.getMessage() for r in caplog.records if r.name == "tocsin.notify.twilio_api"]
     assert len(warnings) == 1 and "check TOCSIN_PUBLIC_BASE_URL" in warnings[0]
     assert f"Notified {ANN_PHONE} by SMS (a responder)" in alert_log(db, alert_id)
+
+
+def test_a_test_notification_is_texted_or_called(api, cast, db, phone, engine):
+    add_phone(api, db, "sms")
+    add_phone(api, db, "voice")
+    engine.tick()
+    with db.write_session() as session:
+        for method in ("sms", "voice"):
+            payload = {"userId": cast["ann"], "kind": "test", "by": "ann@example.com via web"}
+            outbox.enqueue(session, f"notify.{method}", payload, destination=ANN_PHONE)
+    engine.tick()
+
+    [text] = phone.messages
+    assert (
+        text.body
+        == "Tocsin test: pages will reach you by SMS at this number. Asked for by ann@example.com via web."
+    )
+    [call] = phone.calls
+    assert phone.answer_call(call).said.startswith(
+        "This is a test call from Tocsin, asked for by ann@example.com"
+    )

@@ -18,7 +18,9 @@ class SmsChannel(PersonalChannel):
         self.base_url = base_url
 
     def render(self, item: ForPerson) -> Text:
-        if item.alert is None:
+        if item.payload.get("kind") == "test":
+            body = twilio_texts.test_text(item.payload)
+        elif item.alert is None:
             body = twilio_texts.shift_text(item.payload)
         else:
             body = twilio_texts.alert_text(item.alert, item.payload)

@@ -88,6 +88,12 @@ def shift_text(payload: dict[str, Any]) -> str:
     return fitted("Tocsin: your on-call shift for ", schedule, " ends soon.")
 
 
+def test_text(payload: dict[str, Any]) -> str:
+    """A test notification (``kind`` "test", asked for on a contact)."""
+    by = payload.get("by") or "you"
+    return fitted("Tocsin test: pages will reach you by SMS at this number. Asked for by ", by, ".")
+
+
 def code_text(code: str) -> str:
     return f"Your Tocsin code is {code}. It is valid for 10 minutes."
 

@@ -39,6 +39,10 @@ class VoiceChannel(PersonalChannel):
             status_callback=twilio_urls.status_callback(self.base_url, item.message.id),
         )
         alert, kind = item.alert, item.payload.get("kind")
+        if kind == "test":
+            by = item.payload.get("by") or "you"
+            words = f"This is a test call from Tocsin, asked for by {by}. Pages will come from this number."
+            return _speaking(call, words)
         if alert is None:
             starts = "starts" if kind == "schedule-start" else "ends"
             schedule = item.payload.get("scheduleName", "")
