@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from tests.engine.conftest import EngineDriver
+from tests.fakes.twilio import INVALID_TO
 from tests.notify.twilio_world import (  # noqa: F401  (fixtures)
     ANN_PHONE,
     add_phone,
@@ -185,3 +186,21 @@ def test_a_test_notification_is_texted_or_called(api, cast, db, phone, engine):
     assert phone.answer_call(call).said.startswith(
         "This is a test call from Tocsin, asked for by ann@example.com"
     )
+
+
+def test_a_number_twilio_refuses_fails_that_text_alone_with_twilios_words(
+    api, cast, db, twilio, engine, alert_for, caplog
+):
+    add_phone(api, db, "sms", INVALID_TO)
+    page_rule(api, ("sms", INVALID_TO, 0))
+    alert_id = alert_for("ann")
+    with caplog.at_level(logging.WARNING, logger="tocsin.notify.twilio_api"):
+        engine.tick()
+
+    assert twilio.messages == []
+    [line] = [line for line in alert_log(db, alert_id) if line.startswith("SMS to")]
+    assert line == (
+        f"SMS to {INVALID_TO} failed: Twilio refused it: "
+        f"The 'To' number {INVALID_TO} is not a valid phone number. (error 21211)"
+    )
+    assert [r for r in caplog.records if r.name == "tocsin.notify.twilio_api"] == []
