@@ -146,6 +146,8 @@ def test_an_undelivered_text_is_logged_and_the_next_step_goes_at_once(
     for _ in range(2):  # Twilio may say it twice
         reported = phone.report_status(text, "undelivered", error_code="30003")
         assert reported.status_code == 204
+    [ann] = api.data(f"/v2/alerts/{alert_id}/recipients")
+    assert (ann["state"], ann["method"]) == ("failed", "sms")
     engine.tick()
 
     [call] = phone.calls

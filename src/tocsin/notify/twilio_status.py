@@ -1,17 +1,19 @@
 """Twilio's delivery statuses of the texts and calls Tocsin sent. A text that failed or was not
 delivered, or a call that failed or was not answered, is written to its alert's log with Twilio's
 error code, and the person's next notification step for that alert goes out now instead of at
-its time: a failed SMS falls through to the next rule step. Each message falls through once,
-however often Twilio reports it."""
+its time: a failed SMS falls through to the next rule step. The person's state among the
+alert's recipients says "failed" until something else reaches them. Each message falls through
+once, however often Twilio reports it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tocsin.actors import SYSTEM
+from tocsin.alerts.models import AlertRecipient
 from tocsin.alerts.service import add_log
 from tocsin.notify import methods, wake_signal
 from tocsin.notify.outbox import OutboxMessage
@@ -40,7 +42,22 @@ def record_status(session: Session, *, message_id: str, status: str, error_code:
         method = TOPICS.get(following.topic, following.topic.removeprefix("notify."))
         line += f"; the next step ({methods.NAMES.get(method, method)} to {following.destination}) goes now"
     add_log(session, message.payload["alertId"], line, SYSTEM, now)
+    _failed_unless_acted(session, message, TOPICS[message.topic], now)
     session.flush()
+
+
+def _failed_unless_acted(session: Session, message: OutboxMessage, method: str, now: datetime) -> None:
+    """The person's recipient state, if this message is what last reached them."""
+    session.execute(
+        update(AlertRecipient)
+        .where(
+            AlertRecipient.alert_id == message.payload["alertId"],
+            AlertRecipient.user_id == message.payload.get("userId"),
+            AlertRecipient.state == "notified",
+            AlertRecipient.method == method,
+        )
+        .values(state="failed", updated_at=now)
+    )
 
 
 def _next_step(session: Session, failed: OutboxMessage, now: datetime) -> OutboxMessage | None:
