@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     smtp_connections: int = Field(default=4, ge=1)
     """Connections to the SMTP server kept open by the engine, each sending one e-mail after another."""
+    twilio_account_sid: str = ""
+    """SMS and voice calls go through Twilio (or a Twilio-compatible provider) only when the
+    account SID, its auth token and the from-number are all set."""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    """The account's number that texts and calls people (E.164, ``+15017122661``)."""
+    twilio_api_url: str = "https://api.twilio.com"
+    """Twilio's REST API; another address for a Twilio-compatible provider."""
     delivery_max_age_hours: float = 24.0
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
     delivery_lease_seconds: float = 120.0
@@ -121,7 +129,7 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("public_base_url")
+    @field_validator("public_base_url", "twilio_api_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.strip().rstrip("/")
@@ -131,6 +139,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tocsin.db').resolve()}"
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
 
     @property
     def chat_button_lifetime(self) -> timedelta:

@@ -20,6 +20,7 @@ from tocsin.notify.email import EmailChannel, SmtpServer
 from tocsin.notify.methods import reachable_by
 from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.notify.router import AlertRouter
+from tocsin.notify.twilio_channels import twilio_channels
 from tocsin.policies.autoclose import AutoCloseRouter
 from tocsin.writer import WriteQueue
 
@@ -53,7 +54,8 @@ def default_jobs(settings: Settings, *, methods: frozenset[str] = frozenset()) -
 
 
 def channels(settings: Settings) -> list[Channel]:
-    """The outside destinations this server can reach (e-mail only when SMTP is set up)."""
+    """The outside destinations this server can reach (e-mail only when SMTP is set up, SMS and
+    calls only when Twilio is)."""
     found: list[Channel] = [webhook.from_settings(settings)]
     for platform in CHAT_DELIVERIES:
         channel = platform.from_settings(settings)
@@ -61,6 +63,7 @@ def channels(settings: Settings) -> list[Channel]:
             found.append(channel)
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
+    found += twilio_channels(settings)
     return found
 
 
