@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     smtp_connections: int = Field(default=4, ge=1)
     """Connections to the SMTP server kept open by the engine, each sending one e-mail after another."""
+    ntfy_url: str = "https://ntfy.sh"
+    """The ntfy server that push notifications to a bare topic go to; empty: no ntfy push."""
+    ntfy_token: str = ""
+    """An ntfy access token (``tk_…``), sent to the server of TOCSIN_NTFY_URL only."""
     delivery_max_age_hours: float = 24.0
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
     delivery_lease_seconds: float = 120.0
@@ -121,7 +125,7 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("public_base_url")
+    @field_validator("public_base_url", "ntfy_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.strip().rstrip("/")

@@ -15,7 +15,7 @@ from tocsin.escalations import progress
 from tocsin.heartbeats import expiry as heartbeats
 from tocsin.integrations import webhook
 from tocsin.integrations.forwarding import Forwarder
-from tocsin.notify import shifts
+from tocsin.notify import ntfy, shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
 from tocsin.notify.methods import reachable_by
 from tocsin.notify.outbox_destinations import ProbeSpacing
@@ -53,7 +53,8 @@ def default_jobs(settings: Settings, *, methods: frozenset[str] = frozenset()) -
 
 
 def channels(settings: Settings) -> list[Channel]:
-    """The outside destinations this server can reach (e-mail only when SMTP is set up)."""
+    """The outside destinations this server can reach (e-mail only when SMTP is set up, ntfy
+    push unless TOCSIN_NTFY_URL is set empty)."""
     found: list[Channel] = [webhook.from_settings(settings)]
     for platform in CHAT_DELIVERIES:
         channel = platform.from_settings(settings)
@@ -61,6 +62,9 @@ def channels(settings: Settings) -> list[Channel]:
             found.append(channel)
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
+    push = ntfy.from_settings(settings)
+    if push is not None:
+        found.append(push)
     return found
 
 
