@@ -107,6 +107,16 @@ class Settings(BaseSettings):
         parse_limit(value)  # a clear ValueError at start-up rather than at the first request
         return value.strip()
 
+    @field_validator("ntfy_url")
+    @classmethod
+    def _check_ntfy_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(
+                f"TOCSIN_NTFY_URL must be an http(s) URL such as https://ntfy.sh, or empty; got {value!r}"
+            )
+        return value
+
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
@@ -125,7 +135,7 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("public_base_url", "ntfy_url")
+    @field_validator("public_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.strip().rstrip("/")

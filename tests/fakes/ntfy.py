@@ -7,7 +7,8 @@ answered with the stored message as ntfy answers it (``id``, ``time``, ``expires
 A topic may require an access token (``Authorization: Bearer tk_…``): a token the server does
 not know is 401 (40101), no token or a token without access to the topic is 403 (40301).
 Outage drills: ``fail_next(429, 503)`` answers the next publishes so (429 as ntfy's rate limit,
-42901), ``down()`` answers every request 503 until ``up()``.
+42901; 413 as its "message too large", 41303; 5xx as a proxy's page), ``down()`` answers every
+request 503 until ``up()``.
 
 ``press(publish, "Acknowledge")`` does what the ntfy app does when a person taps an ``http``
 action button: it sends the action's method, URL, headers and body (to Tocsin), and clears the
@@ -41,8 +42,11 @@ ERRORS = {
     40024: (400, "invalid request: request body must be message JSON"),
     40101: (401, "unauthorized"),
     40301: (403, "forbidden"),
+    41303: (413, "invalid request: message too large"),
     42901: (429, "limit reached: too many requests"),
 }
+STATUS_ERRORS = {429: 42901, 413: 41303}
+"""What ``fail_next`` answers as ntfy itself (other statuses come from a proxy in front of it)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ class FakeNtfy:
             self._state.tokens.setdefault(token, set()).add(topic)
 
     def fail_next(self, *statuses: int) -> None:
-        """Answer the next publishes with these statuses (429 as ntfy's rate limit, 5xx as a
+        """Answer the next publishes with these statuses (429 and 413 as ntfy does, others as a
         proxy in front of a server that is down)."""
         with self._state.lock:
             self._state.failures.extend(statuses)
@@ -198,8 +202,8 @@ class FakeNtfy:
             if self._state.down:
                 return Answer(503, b"Service Unavailable", {"Content-Type": "text/plain"})
             failure = self._state.failures.pop(0) if self._state.failures else None
-        if failure == 429:
-            return _error(42901)
+        if failure in STATUS_ERRORS:
+            return _error(STATUS_ERRORS[failure])
         if failure is not None:
             return Answer(failure, b"<html><body>Bad Gateway</body></html>", {"Content-Type": "text/html"})
         if request.method not in ("POST", "PUT"):

@@ -104,16 +104,17 @@ def on_call(db: Database, cast: dict[str, str], frozen_clock: FrozenClock) -> No
         escalations.create_policy(session, actor=SYSTEM, payload=EscalationPayload.model_validate(escalation))
 
 
-def ann_pages_to(api: Client, *steps: tuple[str, int]) -> None:
-    """Ann's ntfy contacts and her rule for new alerts: (topic or URL, minutes after the alert)."""
+def ann_pages_to(api: Client, *steps: tuple[str, int], action_type: str = "create-alert") -> None:
+    """Ann's ntfy contacts and her rule for new alerts (or ``action_type``): (topic or URL,
+    minutes after the alert)."""
     for to in dict.fromkeys(to for to, _ in steps):
         added = api.post(f"{ANN}/contacts", json={"method": "ntfy", "to": to})
-        assert added.status_code == 201, added.text
+        assert added.status_code in (201, 409), added.text  # 409: she has it already
     rule = api.post(
         f"{ANN}/notification-rules",
         json={
-            "name": "Wake me",
-            "actionType": "create-alert",
+            "name": f"Push {action_type}",
+            "actionType": action_type,
             "steps": [
                 {"contact": {"method": "ntfy", "to": to}, "sendAfter": {"timeAmount": minutes}}
                 for to, minutes in steps
@@ -305,3 +306,45 @@ def test_no_ntfy_channel_when_its_url_is_set_empty(db, settings):
         for topic in channel.topics
     }
     assert TOPIC in with_ntfy and TOPIC not in without
+
+
+def test_a_push_ntfy_refuses_for_good_is_a_dead_letter_with_ntfys_words(db, api, on_call, engine, ntfy):
+    ann_pages_to(api, ("ann-pager", 0))
+    ntfy.fail_next(413)
+    alert_id = raise_alert(db)
+
+    engine.tick()
+    engine.tick()
+
+    assert ntfy.published() == [] and len(ntfy.requests) == 1  # not retried
+    assert [m.state for m in pushes(db)] == ["dead"]
+    said = "invalid request: message too large (ntfy 41303)"
+    assert f"Push to ann-pager failed: HTTP 413 from {ntfy.url}/: {said}" in log_of(db, alert_id)
+
+
+def test_acknowledged_elsewhere_the_paged_person_gets_a_quiet_notice_without_buttons(
+    db, api, integration_key, on_call, engine, ntfy
+):
+    ann_pages_to(api, ("ann-pager", 0))
+    ann_pages_to(api, ("ann-pager", 0), action_type="acknowledged-alert")
+    alert_id = raise_alert(db)
+    engine.tick()
+    ntfy.wait_for(1)
+
+    acked = integration_key("Grafana").post(f"/v2/alerts/{alert_id}/acknowledge", json={"user": "Lead"})
+    assert acked.status_code == 202, acked.text
+    engine.tick()
+    engine.tick()
+
+    notice = ntfy.wait_for(2)[1]
+    assert notice.body["title"] == "#1 acknowledged: Disk full on db1"
+    assert notice.body["priority"] == 2 and notice.body["tags"] == ["white_check_mark"]
+    assert notice.message.startswith("Disk full on db1\nAcknowledged by Lead")
+    assert "actions" not in notice.body
+    assert notice.body["click"] == f"http://tocsin.test/alerts/{alert_id}"
+
+
+def test_the_ntfy_url_must_be_a_web_address():
+    assert Settings(ntfy_url="https://ntfy.example.com/ ").ntfy_url == "https://ntfy.example.com"
+    with pytest.raises(ValueError, match="TOCSIN_NTFY_URL must be an http"):
+        Settings(ntfy_url="ntfy.sh")
