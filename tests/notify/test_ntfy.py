@@ -348,3 +348,33 @@ def test_the_ntfy_url_must_be_a_web_address():
     assert Settings(ntfy_url="https://ntfy.example.com/ ").ntfy_url == "https://ntfy.example.com"
     with pytest.raises(ValueError, match="TOCSIN_NTFY_URL must be an http"):
         Settings(ntfy_url="ntfy.sh")
+
+
+def test_a_test_notification_goes_to_the_topic_through_the_engine(db, api, cast, engine, ntfy):
+    ann_pages_to(api, ("ann-pager", 0))
+    contact_id = next(c["id"] for c in api.data(f"{ANN}/contacts") if c["method"] == "ntfy")
+    email_id = next(c["id"] for c in api.data(f"{ANN}/contacts") if c["method"] == "email")
+
+    sent = api.post(f"{ANN}/contacts/{contact_id}/test")
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["result"] == "A test notification is on its way"
+    engine.tick()
+
+    [test] = ntfy.wait_for(1)
+    assert (test.topic, test.title, test.priority, test.actions) == ("ann-pager", "Tocsin test", 5, [])
+    assert test.headers["authorization"] == f"Bearer {TOKEN}"
+    not_yet = api.post(f"{ANN}/contacts/{email_id}/test")
+    assert not_yet.status_code == 409
+    assert not_yet.json()["message"] == "a test notification by e-mail is not available yet"
+    assert api.post(f"{ANN}/contacts/no-such-contact/test").status_code == 404
+
+
+def test_no_test_notification_when_ntfy_is_off(api, cast, http, settings):
+    ann_pages_to(api, ("ann-pager", 0))
+    contact_id = next(c["id"] for c in api.data(f"{ANN}/contacts") if c["method"] == "ntfy")
+    settings.ntfy_url = ""  # as if set empty; the app reads its settings per request
+
+    refused = api.post(f"{ANN}/contacts/{contact_id}/test")
+
+    assert refused.status_code == 409
+    assert refused.json()["message"] == "ntfy push is not set up on this server (TOCSIN_NTFY_URL)"

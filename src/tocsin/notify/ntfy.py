@@ -23,7 +23,7 @@ from tocsin.config import Settings
 from tocsin.engine.deliveries import PermanentFailure
 from tocsin.integrations.webhook import body_text, post_json
 from tocsin.notify import ntfy_tokens
-from tocsin.notify.ntfy_messages import alert_push, shift_push
+from tocsin.notify.ntfy_messages import alert_push, shift_push, test_push
 from tocsin.notify.personal import ForPerson, PersonalChannel
 from tocsin.outbound import OutboundPolicy
 from tocsin.outbound_clients import Answer, origin_of
@@ -87,7 +87,9 @@ class NtfyChannel(PersonalChannel):
 
     def render(self, item: ForPerson) -> Publish:
         server, topic = split_address(item.message.destination, self.server.url)
-        if item.alert is None:
+        if item.payload.get("kind") == "test":
+            body = test_push(topic=topic, by=item.payload.get("by", ""), click=self.base_url)
+        elif item.alert is None:
             body = shift_push(item.payload, topic=topic, time_zone=item.user.time_zone, click=self.base_url)
         else:
             body = self._alert_push(item, topic)

@@ -103,3 +103,17 @@ def shift_push(payload: dict[str, Any], *, topic: str, time_zone: str, click: st
         "tags": ["calendar"],
         "click": click,
     }
+
+
+def test_push(*, topic: str, by: str, click: str) -> dict[str, Any]:
+    """A test notification: as loud as a P1 page, so the person hears what a page sounds like
+    (and whether it gets through Do Not Disturb)."""
+    sent_by = f" by {by}" if by else ""
+    return {
+        "topic": topic,
+        "title": "Tocsin test",
+        "message": f"A test notification, sent{sent_by}. Pages to this topic reach this phone.",
+        "priority": PRIORITIES["P1"],
+        "tags": ["test_tube"],
+        "click": click,
+    }
