@@ -378,3 +378,21 @@ def test_no_test_notification_when_ntfy_is_off(api, cast, http, settings):
 
     assert refused.status_code == 409
     assert refused.json()["message"] == "ntfy push is not set up on this server (TOCSIN_NTFY_URL)"
+
+
+def test_a_protected_topic_without_a_token_set_says_to_set_one(db, api, on_call, settings, ntfy):
+    ntfy.require_token("ann-pager", TOKEN)
+    ann_pages_to(api, ("ann-pager", 0))
+    alert_id = raise_alert(db)
+    engine = EngineDriver(db, settings.model_copy(update={"ntfy_token": ""}))
+    engine.start()
+    try:
+        engine.tick()
+    finally:
+        engine.stop()
+
+    assert ntfy.published() == [] and "authorization" not in ntfy.requests[0].headers
+    [failure] = [line for line in log_of(db, alert_id) if line.startswith("Push to")]
+    assert failure.endswith(
+        "forbidden (ntfy 40301): topic ann-pager needs an access token: set TOCSIN_NTFY_TOKEN"
+    )
