@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from tocsin import clock
+from tocsin.alerts.models import Alert
 from tocsin.config import Settings
 from tocsin.engine.deliveries import PermanentFailure
 from tocsin.integrations.webhook import body_text, post_json
@@ -92,7 +93,7 @@ class NtfyChannel(PersonalChannel):
         elif item.alert is None:
             body = shift_push(item.payload, topic=topic, time_zone=item.user.time_zone, click=self.base_url)
         else:
-            body = self._alert_push(item, topic)
+            body = self._alert_push(item.alert, item.user.id, item.payload, topic)
         on_default = server == self.server.url
         return Publish(
             url=server + "/",
@@ -102,20 +103,18 @@ class NtfyChannel(PersonalChannel):
             own_server=not on_default,
         )
 
-    def _alert_push(self, item: ForPerson, topic: str) -> dict[str, Any]:
-        alert = item.alert
-        assert alert is not None
+    def _alert_push(self, alert: Alert, user_id: str, payload: dict[str, Any], topic: str) -> dict[str, Any]:
         expires_at = clock.now() + ntfy_tokens.LIFETIME
 
         def action_url(action: str) -> str:
             token = ntfy_tokens.issue(
-                self.secret_key, action=action, alert_id=alert.id, user_id=item.user.id, expires_at=expires_at
+                self.secret_key, action=action, alert_id=alert.id, user_id=user_id, expires_at=expires_at
             )
             return f"{self.base_url}/webhooks/ntfy/act/{token}"
 
         return alert_push(
             alert,
-            item.payload,
+            payload,
             topic=topic,
             alert_url=f"{self.base_url}/alerts/{alert.id}",
             action_url=action_url,
@@ -123,7 +122,7 @@ class NtfyChannel(PersonalChannel):
 
     async def send(self, prepared: Publish) -> None:
         headers = {"Authorization": f"Bearer {prepared.token}"} if prepared.token else {}
-        statuses: list[int] = []
+        statuses: list[int] = []  # a refusal is a PermanentFailure either way; its status says which
 
         def said(answer: Answer) -> str:
             statuses.append(answer.status_code)
