@@ -1,5 +1,5 @@
-"""``tocsin contact``: a person's contact methods (e-mail, SMS, voice, ntfy push), and verifying
-phone numbers with the code sent to them."""
+"""``tocsin contact``: a person's contact methods (e-mail, SMS, voice, ntfy push), verifying
+phone numbers with the code sent to them, and test notifications."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts import service as accounts
 from tocsin.actors import EVERYTHING, Actor
-from tocsin.cli_common import Hints, fail, in_transaction
+from tocsin.cli_common import Hints, fail, in_transaction, settings_or_fail
 from tocsin.errors import InvalidInput, NotFound
-from tocsin.notify import contacts
+from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import CONTACT_METHODS, ContactMethod
 
 contact_app = typer.Typer(
@@ -91,6 +91,21 @@ def contact_send_code(username: Username, contact_id: ContactId) -> None:
         return contacts.send_verification_code(session, actor=CLI, user=user, contact_id=contact_id).address
 
     typer.echo(f"A new code is on its way to {in_transaction(send, HINTS)}.")
+
+
+@contact_app.command("test")
+def contact_test(username: Username, contact_id: ContactId) -> None:
+    """Send a test notification to a contact (ntfy push, for now); the engine sends it."""
+    available = contact_trial.testable_methods(settings_or_fail())
+
+    def send(session: Session) -> str:
+        user = accounts.get_user_by_identifier(session, username)
+        contact = contact_trial.send_test_notification(
+            session, actor=CLI, user=user, contact_id=contact_id, available=available
+        )
+        return f"{contact.address} by {contact.method}"
+
+    typer.echo(f"A test notification is on its way to {in_transaction(send, HINTS)}.")
 
 
 @contact_app.command("remove")

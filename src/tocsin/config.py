@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     """The account's number that texts and calls people (E.164, ``+15017122661``)."""
     twilio_api_url: str = "https://api.twilio.com"
     """Twilio's REST API; another address for a Twilio-compatible provider."""
+    ntfy_url: str = "https://ntfy.sh"
+    """The ntfy server that push notifications to a bare topic go to; empty: no ntfy push."""
+    ntfy_token: str = ""
+    """An ntfy access token (``tk_…``), sent to the server of TOCSIN_NTFY_URL only."""
     delivery_max_age_hours: float = 24.0
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
     delivery_lease_seconds: float = 120.0
@@ -110,6 +114,16 @@ class Settings(BaseSettings):
     def _check_rate_limit(cls, value: str) -> str:
         parse_limit(value)  # a clear ValueError at start-up rather than at the first request
         return value.strip()
+
+    @field_validator("ntfy_url")
+    @classmethod
+    def _check_ntfy_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(
+                f"TOCSIN_NTFY_URL must be an http(s) URL such as https://ntfy.sh, or empty; got {value!r}"
+            )
+        return value
 
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod

@@ -15,9 +15,9 @@ from tocsin.escalations import progress
 from tocsin.heartbeats import expiry as heartbeats
 from tocsin.integrations import webhook
 from tocsin.integrations.forwarding import Forwarder
-from tocsin.notify import shifts
+from tocsin.notify import ntfy, shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
-from tocsin.notify.methods import reachable_by
+from tocsin.notify.methods import configured
 from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.notify.router import AlertRouter
 from tocsin.notify.twilio_channels import twilio_channels
@@ -55,7 +55,7 @@ def default_jobs(settings: Settings, *, methods: frozenset[str] = frozenset()) -
 
 def channels(settings: Settings) -> list[Channel]:
     """The outside destinations this server can reach (e-mail only when SMTP is set up, SMS and
-    calls only when Twilio is)."""
+    calls only when Twilio is, ntfy push unless TOCSIN_NTFY_URL is set empty)."""
     found: list[Channel] = [webhook.from_settings(settings)]
     for platform in CHAT_DELIVERIES:
         channel = platform.from_settings(settings)
@@ -64,6 +64,9 @@ def channels(settings: Settings) -> list[Channel]:
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
     found += twilio_channels(settings)
+    push = ntfy.from_settings(settings)
+    if push is not None:
+        found.append(push)
     return found
 
 
@@ -71,7 +74,7 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     """An engine whose database work runs in ``writer`` (give it one of its own: see
     ``tocsin.app``)."""
     outside = channels(settings)
-    methods = reachable_by({topic for channel in outside for topic in channel.topics})
+    methods = configured(settings)
     routers: list[Router | BatchRouter] = [
         AlertRouter(methods=methods),
         Forwarder(

@@ -18,7 +18,7 @@ from tocsin.alerts.json_views import iso
 from tocsin.api.auth import configuration
 from tocsin.api.envelope import JSONBody, body, ok
 from tocsin.db import Database
-from tocsin.notify import contacts, mute, quiet_hours, rules
+from tocsin.notify import contact_trial, contacts, mute, quiet_hours, rules
 from tocsin.notify.models import ContactMethod, NotificationRule
 from tocsin.teams import service as teams
 
@@ -221,6 +221,22 @@ async def send_verification_code(
 
     await _write(request, identifier, send)
     return _done(request, "A new code is on its way", {"id": contact_id}, status=202)
+
+
+@router.post(f"{CONTACT}/test", status_code=202)
+async def send_test_notification(
+    request: Request, identifier: str, contact_id: str, actor: Configurer
+) -> JSONBody:
+    """Send a test notification to the contact (ntfy push, for now), through its channel."""
+    available = contact_trial.testable_methods(request.app.state.settings)
+
+    def send(session: Session, user: User) -> None:
+        contact_trial.send_test_notification(
+            session, actor=actor, user=user, contact_id=contact_id, available=available
+        )
+
+    await _write(request, identifier, send)
+    return _done(request, "A test notification is on its way", {"id": contact_id}, status=202)
 
 
 @router.delete(CONTACT)

@@ -13,7 +13,7 @@ import aiosmtplib
 from tocsin import clock
 from tocsin.config import Settings
 from tocsin.engine.deliveries import PermanentFailure
-from tocsin.notify.messages import alert_email, shift_email
+from tocsin.notify.messages import alert_email, shift_email, test_email
 from tocsin.notify.personal import ForPerson, PersonalChannel
 from tocsin.notify.smtp_pool import SmtpPool
 
@@ -94,6 +94,8 @@ class EmailChannel(PersonalChannel):
         waits for its turn before its time limit starts, not for a connection after."""
 
     def render(self, item: ForPerson) -> Message:
+        if item.payload.get("kind") == "test":
+            return test_email(item.payload, to=item.message.destination)
         if item.alert is None:
             return shift_email(item.payload, to=item.message.destination, time_zone=item.user.time_zone)
         return alert_email(item.alert, item.payload, to=item.message.destination, base_url=self.base_url)

@@ -3,7 +3,7 @@ send (a channel is there only when its provider is set up)."""
 
 from __future__ import annotations
 
-from tocsin.notify.models import CONTACT_METHODS
+from tocsin.config import Settings
 
 SET_UP_BY = {
     "email": "TOCSIN_SMTP_HOST",
@@ -24,9 +24,14 @@ def topic_of(method: str) -> str:
     return f"notify.{method}"
 
 
-def reachable_by(topics: set[str]) -> frozenset[str]:
-    """The methods of the channels (their outbox topics) this server has."""
-    return frozenset(method for method in CONTACT_METHODS if topic_of(method) in topics)
+def configured(settings: Settings) -> frozenset[str]:
+    """The methods whose provider ``settings`` set up (the engine has a channel for each)."""
+    found = {"email"} if settings.smtp_host else set()
+    if settings.twilio_configured:
+        found |= {"sms", "voice"}
+    if settings.ntfy_url:
+        found.add("ntfy")
+    return frozenset(found)
 
 
 def not_set_up(method: str) -> str:
