@@ -200,8 +200,8 @@ def test_each_step_goes_by_its_method_once_the_number_is_verified(api, cast, db,
         ("notify.email", "ann@example.com", 0),
         ("notify.ntfy", "ann-pager", 0),
     ]
-    assert "ann@example.com not notified by sms at +4915112345678: the number is not verified yet" in logs
-    assert "ann@example.com not notified by voice at +4915112345678: the number is not verified yet" in logs
+    assert "ann@example.com not notified by SMS at +4915112345678: the number is not verified yet" in logs
+    assert "ann@example.com not notified by a call at +4915112345678: the number is not verified yet" in logs
 
     assert api.post(f"{ANN}/{sms}/verify", json={"code": _codes(db)[0]["code"]}).status_code == 200
     queued, _ = _notify_ann(db, cast, everything)
@@ -217,5 +217,5 @@ def test_a_method_this_server_cannot_send_is_said_once(api, cast, db, ann_rule):
     assert queued == [("notify.email", "ann@example.com", 0)]
     said = [line for line in logs if "ntfy" in line]
     assert said == [
-        "ann@example.com not notified by ntfy: ntfy push is not set up on this server (TOCSIN_NTFY_URL)"
+        "ann@example.com not notified by ntfy push: ntfy push is not set up on this server (TOCSIN_NTFY_URL)"
     ]

@@ -3,6 +3,7 @@ used for paging), and takes the code sent to one."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -10,15 +11,18 @@ from tests.support.factories import make_user
 from tests.web.pages import alert_rows, csrf_token_in, log_in
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
+from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.notify import contacts
+from tocsin.notify.models import ContactMethod
 from tocsin.notify.outbox import OutboxMessage
 
 
 def _contact_rows(html: str) -> list[tuple[str, str, str]]:
     section = html.split('<section aria-labelledby="contacts">')[1].split("</section>")[0]
     return [
-        (row["Method"], row["Address"], row["State"].split(" Code sent")[0]) for row in alert_rows(section)
+        (row["Method"], row["Address"], row["State"].split(" Code sent")[0].removesuffix(" Send a test"))
+        for row in alert_rows(section)
     ]
 
 
@@ -79,3 +83,36 @@ def test_a_new_code_is_sent_at_most_once_a_minute_and_forms_need_their_token(
     too_soon = http.post(f"/profile/contacts/{contact_id}/send-code", data={"csrf_token": token})
     assert too_soon.status_code == 409
     assert "A code was sent to +447911123456 moments ago; ask for a new one in 61 s." in too_soon.text
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"smtp_host": "127.0.0.1"})  # e-mail set up: tests can go
+
+
+def test_a_test_notification_is_offered_for_verified_contacts_it_can_reach(
+    http: TestClient, db: Database
+) -> None:
+    make_user(db, "ada@example.com")
+    contact_id, _ = _add_phone(db)  # SMS is not set up here, and the number is not verified
+    log_in(http, "ada@example.com")
+    html = http.get("/profile").text
+    with db.read_session() as session:
+        email_id = session.scalars(select(ContactMethod.id).where(ContactMethod.method == "email")).one()
+    assert f'action="/profile/contacts/{email_id}/test"' in html
+    assert f'action="/profile/contacts/{contact_id}/test"' not in html
+
+    done = http.post(
+        f"/profile/contacts/{email_id}/test", data={"csrf_token": csrf_token_in(html)}, follow_redirects=True
+    )
+
+    assert "A test notification is on its way to ada@example.com." in done.text
+    with db.read_session() as session:
+        [queued] = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "notify.email")).all()
+        assert (queued.destination, queued.payload["kind"]) == ("ada@example.com", "test")
+    refused = http.post(f"/profile/contacts/{contact_id}/test", data={"csrf_token": csrf_token_in(done.text)})
+    assert refused.status_code == 409
+    assert (
+        "Sms is not set up on this server" in refused.text
+        or "SMS is not set up on this server" in refused.text
+    )

@@ -143,10 +143,12 @@ class Notices:
         sendable, said = [], set()
         for step in steps:
             if step.method not in self.methods:
-                why = f"{user.username} not notified by {step.method}: {methods.not_set_up(step.method)}"
+                why = f"{user.username} not notified {methods.BY[step.method]}: " + methods.not_set_up(
+                    step.method
+                )
             elif not step.verified:
                 why = (
-                    f"{user.username} not notified by {step.method} at {step.address}: "
+                    f"{user.username} not notified {methods.BY[step.method]} at {step.address}: "
                     "the number is not verified yet"
                 )
             else:

@@ -19,7 +19,7 @@ from tocsin.alerts.json_views import iso
 from tocsin.chat import linking
 from tocsin.config import Settings
 from tocsin.errors import NotFound
-from tocsin.notify import contacts
+from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import PHONE_METHODS
 from tocsin.teams import service as teams
 from tocsin.web import csrf
@@ -91,7 +91,7 @@ def profile_page(
             for team in teams.list_teams(session)
             if team.id in member_of
         ]
-        contact_rows = _contact_rows(session, user)
+        contact_rows = _contact_rows(session, user, request.app.state.settings)
         chat_accounts: list[dict[str, Any]] = [
             {
                 "id": account.id,
@@ -118,9 +118,10 @@ def profile_page(
 METHOD_NAMES = {"email": "E-mail", "sms": "SMS", "voice": "Voice call", "ntfy": "Push (ntfy)"}
 
 
-def _contact_rows(session: Session, user: User) -> list[dict[str, object]]:
+def _contact_rows(session: Session, user: User, settings: Settings) -> list[dict[str, object]]:
     """The contact methods as the profile shows them."""
     actor = teams.actor_for_user(session, user, channel="web")
+    testable = contact_trial.testable_methods(settings)
     return [
         {
             "id": contact.id,
@@ -129,6 +130,7 @@ def _contact_rows(session: Session, user: User) -> list[dict[str, object]]:
             "enabled": contact.enabled,
             "verified": contact.verified,
             "needs_code": contact.method in PHONE_METHODS and not contact.verified,
+            "testable": contact.verified and contact.enabled and contact.method in testable,
         }
         for contact in contacts.list_contacts(session, actor=actor, user=user)
     ]

@@ -1,6 +1,6 @@
 """The profile's contact methods: how the person is reached, whether each phone number is
-verified, and forms to enter the code sent to it or ask for a new one. Phone numbers are used
-for paging only once verified."""
+verified, forms to enter the code sent to it or ask for a new one (phone numbers are used for
+paging only once verified), and a test notification to any verified contact."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from starlette.responses import Response
 from tocsin.accounts.models import User
 from tocsin.config import Settings
 from tocsin.errors import Conflict, InvalidInput, NotFound
-from tocsin.notify import contacts
+from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import ContactMethod
 from tocsin.teams import service as teams
 from tocsin.web.pages import redirect
@@ -48,6 +48,22 @@ def install(app: FastAPI, settings: Settings) -> None:
             return contacts.send_verification_code(session, actor=actor, user=user, contact_id=contact_id)
 
         return await _change(request, csrf_token, send, lambda c: f"A new code is on its way to {c.address}.")
+
+    @app.post("/profile/contacts/{contact_id}/test", include_in_schema=False)
+    async def send_test(
+        request: Request, contact_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        available = contact_trial.testable_methods(settings)
+
+        def send(session: Session, user: User) -> ContactMethod:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contact_trial.send_test_notification(
+                session, actor=actor, user=user, contact_id=contact_id, available=available
+            )
+
+        return await _change(
+            request, csrf_token, send, lambda c: f"A test notification is on its way to {c.address}."
+        )
 
 
 async def _change(
