@@ -29,6 +29,7 @@ from tocsin.heartbeats import api as heartbeats_api
 from tocsin.integrations import api as integrations_api
 from tocsin.maintenance import api as maintenance_api
 from tocsin.notify import api as notify_api
+from tocsin.notify import ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
 from tocsin.policies import api as policies_api
@@ -102,6 +103,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(mattermost.router)
     app.include_router(hipchat.router)
     app.include_router(slack.router)
+    app.include_router(twilio_webhooks.router)
+    app.include_router(ntfy_actions.router)
     web_routes.install(app, settings)
     app.add_middleware(  # sessions for the pages; API-key and chat webhook routes skip them
         PageSessions,

@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     smtp_connections: int = Field(default=4, ge=1)
     """Connections to the SMTP server kept open by the engine, each sending one e-mail after another."""
+    twilio_account_sid: str = ""
+    """SMS and voice calls go through Twilio (or a Twilio-compatible provider) only when the
+    account SID, its auth token and the from-number are all set."""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    """The account's number that texts and calls people (E.164, ``+15017122661``)."""
+    twilio_api_url: str = "https://api.twilio.com"
+    """Twilio's REST API; another address for a Twilio-compatible provider."""
+    ntfy_url: str = "https://ntfy.sh"
+    """The ntfy server that push notifications to a bare topic go to; empty: no ntfy push."""
+    ntfy_token: str = ""
+    """An ntfy access token (``tk_…``), sent to the server of TOCSIN_NTFY_URL only."""
     delivery_max_age_hours: float = 24.0
     """After this long a message that still fails is given up (a dead letter, kept and visible)."""
     delivery_lease_seconds: float = 120.0
@@ -103,6 +115,16 @@ class Settings(BaseSettings):
         parse_limit(value)  # a clear ValueError at start-up rather than at the first request
         return value.strip()
 
+    @field_validator("ntfy_url")
+    @classmethod
+    def _check_ntfy_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(
+                f"TOCSIN_NTFY_URL must be an http(s) URL such as https://ntfy.sh, or empty; got {value!r}"
+            )
+        return value
+
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
@@ -121,7 +143,7 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("public_base_url")
+    @field_validator("public_base_url", "twilio_api_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.strip().rstrip("/")
@@ -131,6 +153,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tocsin.db').resolve()}"
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
 
     @property
     def chat_button_lifetime(self) -> timedelta:

@@ -149,3 +149,19 @@ def test_a_late_new_alert_step_is_not_sent_once_the_alert_is_acknowledged(db, en
     with db.read_session() as session:
         (message,) = session.scalars(select(OutboxMessage).where(OutboxMessage.topic == TOPIC)).all()
     assert message.state == "delivered" and message.last_error == "not sent: the alert was acknowledged first"
+
+
+def test_a_test_notification_by_email_says_what_it_is(db, engine, smtp, make_user_and_alert):
+    ada = make_user_and_alert.user("ada@example.com")
+    with db.write_session() as session:
+        payload = {"userId": ada, "kind": "test", "by": "ada@example.com (web)"}
+        outbox.enqueue(session, TOPIC, payload, destination="ada.pager@example.org")
+
+    engine.tick()
+
+    (mail,) = smtp.received
+    assert mail.recipients == ["ada.pager@example.org"]
+    assert mail.subject == "[Tocsin] Test notification"
+    assert "pages will reach you by e-mail at ada.pager@example.org" in mail.body
+    assert "Asked for by ada@example.com (web)." in mail.body
+    assert states(db) == ["delivered"]

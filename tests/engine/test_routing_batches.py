@@ -88,7 +88,7 @@ def route_batch(db: Database, size: int) -> int:
         claimed = outbox.claim(session, ["alert.created"], limit=size, lease=LEASE)
         assert len(claimed) == size
         with counting_statements(db) as statements:
-            AlertRouter(can_email=True).handle_batch(session, claimed)
+            AlertRouter(methods=frozenset({"email"})).handle_batch(session, claimed)
         outbox.mark_all_delivered(session, claimed)
     return len(statements)
 
@@ -96,7 +96,7 @@ def route_batch(db: Database, size: int) -> int:
 def fire_due_counted(db: Database, now: datetime) -> tuple[int, int]:
     """Fire due steps; returns how many fired and how many statements that took."""
     with db.write_session() as session, counting_statements(db) as statements:
-        fired = progress.fire_due(session, now, can_email=True)
+        fired = progress.fire_due(session, now, methods=frozenset({"email"}))
     return fired, len(statements)
 
 
@@ -250,7 +250,7 @@ def test_two_engines_firing_at_once_fire_each_step_once(db, database_url, storm,
     def escalate(index: int) -> None:
         while True:
             with engines[index].write_session() as session:
-                count = progress.fire_due(session, frozen_clock.now(), can_email=True)
+                count = progress.fire_due(session, frozen_clock.now(), methods=frozenset({"email"}))
             if not count:
                 return
             fired[index] += count
@@ -276,11 +276,11 @@ def test_a_step_claimed_by_one_engine_is_skipped_by_the_other(db, database_url, 
     other = Database(database_url)
     try:
         with db.write_session() as first:
-            assert progress.fire_due(first, frozen_clock.now(), can_email=True) == 5
+            assert progress.fire_due(first, frozen_clock.now(), methods=frozenset({"email"})) == 5
             with other.write_session() as second:  # while the first has not committed
-                assert progress.fire_due(second, frozen_clock.now(), can_email=True) == 0
+                assert progress.fire_due(second, frozen_clock.now(), methods=frozenset({"email"})) == 0
         with other.write_session() as second:
-            assert progress.fire_due(second, frozen_clock.now(), can_email=True) == 0
+            assert progress.fire_due(second, frozen_clock.now(), methods=frozenset({"email"})) == 0
     finally:
         other.dispose()
     assert dave_paged(db) == (5, sorted(alerts))

@@ -26,7 +26,7 @@ def test_add_get_change_switch_and_delete_a_contact(api, cast):
         "id": contact_id,
         "method": "email",
         "to": "ann.pager@example.org",
-        "status": {"enabled": True},
+        "status": {"enabled": True, "verified": True},
     }
     listed = api.data("/v2/users/ann@example.com/contacts")
     assert [(c["to"], c["applyOrder"]) for c in listed] == [
@@ -43,10 +43,11 @@ def test_add_get_change_switch_and_delete_a_contact(api, cast):
     }
     disabled = api.post(f"{base}/disable")
     assert disabled.status_code == 200 and disabled.json()["result"] == "Disabled"
-    assert api.data(base)["status"] == {"enabled": False}
+    assert api.data(base)["status"] == {"enabled": False, "verified": True}
     enabled = api.post(f"{base}/enable")
     assert enabled.status_code == 200 and enabled.json()["result"] == "Enabled"
-    assert api.data(base)["to"] == "ann.phone@example.org" and api.data(base)["status"] == {"enabled": True}
+    assert api.data(base)["to"] == "ann.phone@example.org"
+    assert api.data(base)["status"] == {"enabled": True, "verified": True}
 
     deleted = api.delete(base)
     assert deleted.status_code == 200 and deleted.json()["result"] == "Deleted"
@@ -62,9 +63,25 @@ def test_add_get_change_switch_and_delete_a_contact(api, cast):
     ("payload", "field", "message"),
     [
         (
-            {"method": "sms", "to": "+33 6 12 34 56 78"},
+            {"method": "pager", "to": "+33 6 12 34 56 78"},
             "method",
-            "method must be one of email (for now), got 'sms'",
+            "method must be one of email, sms, voice, ntfy, got 'pager'",
+        ),
+        (
+            {"method": "sms", "to": "0612345678"},
+            "to",
+            "to must be a phone number with its country code, such as +4915112345678; got '0612345678'",
+        ),
+        (
+            {"method": "voice", "to": "+49 123"},
+            "to",
+            "to must be a phone number with its country code, such as +4915112345678; got '+49 123'",
+        ),
+        (
+            {"method": "ntfy", "to": "my topic!"},
+            "to",
+            "to must be an ntfy topic (letters, digits, - and _, at most 64) or a topic's URL on your "
+            "own ntfy server, such as https://ntfy.example.com/alice-pager; got 'my topic!'",
         ),
         (
             {"method": "email", "to": "not an address"},
@@ -73,7 +90,14 @@ def test_add_get_change_switch_and_delete_a_contact(api, cast):
         ),
         ({"method": "email"}, "to", "Field required"),
     ],
-    ids=["sms", "bad-address", "no-address"],
+    ids=[
+        "unknown-method",
+        "sms-without-country",
+        "voice-too-short",
+        "ntfy-bad-topic",
+        "bad-address",
+        "no-address",
+    ],
 )
 def test_bad_contacts_are_422s_naming_the_field(api, cast, payload, field, message):
     response = api.post("/v2/users/ann@example.com/contacts", json=payload)

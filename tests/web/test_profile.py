@@ -58,8 +58,9 @@ def account_id(db: Database, identity: ChatIdentity) -> str:
 
 
 def chat_account_rows(html: str) -> list[dict[str, str]]:
-    """The rows of the Chat Accounts table (the profile's first table; signed-in browsers follow)."""
-    return alert_rows(html.split('<section aria-labelledby="sessions">')[0])
+    """The rows of the Chat Accounts table."""
+    section = html.split('<section aria-labelledby="chat-accounts">')
+    return alert_rows(section[1].split("</section>")[0]) if len(section) > 1 else []
 
 
 def test_the_profile_shows_who_you_are_and_no_chat_accounts_section_without_any(http: TestClient, people):

@@ -26,6 +26,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     """While in the future, the user is sent no notifications."""
+    quiet_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    """Quiet hours, every day from ``quiet_start`` to ``quiet_end`` ("22:00" to "07:00") in the
+    user's time zone: no notifications then unless an alert is tagged OverwriteQuietHours."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property

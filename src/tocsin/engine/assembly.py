@@ -15,10 +15,12 @@ from tocsin.escalations import progress
 from tocsin.heartbeats import expiry as heartbeats
 from tocsin.integrations import webhook
 from tocsin.integrations.forwarding import Forwarder
-from tocsin.notify import shifts
+from tocsin.notify import ntfy, shifts
 from tocsin.notify.email import EmailChannel, SmtpServer
+from tocsin.notify.methods import configured
 from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.notify.router import AlertRouter
+from tocsin.notify.twilio_channels import twilio_channels
 from tocsin.policies.autoclose import AutoCloseRouter
 from tocsin.writer import WriteQueue
 
@@ -26,17 +28,17 @@ CHAT_DELIVERIES = (mattermost_delivery, hipchat_delivery, slack_delivery)
 """Each chat platform's channel (posts into its chat) and what its forwarder builds."""
 
 
-def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
+def default_jobs(settings: Settings, *, methods: frozenset[str] = frozenset()) -> list[Job]:
     keep = timedelta(days=settings.request_record_days)
     session_lifetimes = web_sessions.Lifetimes.from_settings(settings)
     return [
-        Job("escalate", 0.5, lambda session: progress.fire_due(session, clock.now(), can_email=can_email)),
+        Job("escalate", 0.5, lambda session: progress.fire_due(session, clock.now(), methods=methods)),
         Job("wake-snoozed", 1, lambda session: actions.wake_snoozed(session)),
         Job("heartbeats", 1, lambda session: heartbeats.expire_due(session)),
         Job(
             "shift-notices",
             30,
-            lambda session: shifts.notify_shift_changes(session, clock.now(), can_email=can_email),
+            lambda session: shifts.notify_shift_changes(session, clock.now(), methods=methods),
         ),
         Job(
             "purge-request-records",
@@ -52,7 +54,8 @@ def default_jobs(settings: Settings, *, can_email: bool = False) -> list[Job]:
 
 
 def channels(settings: Settings) -> list[Channel]:
-    """The outside destinations this server can reach (e-mail only when SMTP is set up)."""
+    """The outside destinations this server can reach (e-mail only when SMTP is set up, SMS and
+    calls only when Twilio is, ntfy push unless TOCSIN_NTFY_URL is set empty)."""
     found: list[Channel] = [webhook.from_settings(settings)]
     for platform in CHAT_DELIVERIES:
         channel = platform.from_settings(settings)
@@ -60,6 +63,10 @@ def channels(settings: Settings) -> list[Channel]:
             found.append(channel)
     if settings.smtp_host:
         found.append(EmailChannel(SmtpServer.from_settings(settings), settings.base_url))
+    found += twilio_channels(settings)
+    push = ntfy.from_settings(settings)
+    if push is not None:
+        found.append(push)
     return found
 
 
@@ -67,9 +74,9 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     """An engine whose database work runs in ``writer`` (give it one of its own: see
     ``tocsin.app``)."""
     outside = channels(settings)
-    can_email = any(isinstance(channel, EmailChannel) for channel in outside)
+    methods = configured(settings)
     routers: list[Router | BatchRouter] = [
-        AlertRouter(can_email=can_email),
+        AlertRouter(methods=methods),
         Forwarder(
             {kind: sending for p in CHAT_DELIVERIES for kind, sending in p.forwarding(settings).items()}
         ),
@@ -91,7 +98,7 @@ def build_engine(settings: Settings, writer: WriteQueue) -> EngineRunner:
     )
     return EngineRunner(
         writer,
-        default_jobs(settings, can_email=can_email),
+        default_jobs(settings, methods=methods),
         deliveries,
         single=writer.db.dialect == "sqlite",
         tick_seconds=settings.engine_tick_seconds,

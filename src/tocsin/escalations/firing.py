@@ -59,10 +59,10 @@ class Following:
 
 
 class EscalationRound:
-    def __init__(self, session: Session, now: datetime, *, can_email: bool) -> None:
+    def __init__(self, session: Session, now: datetime, *, methods: frozenset[str]) -> None:
         self.session = session
         self.now = now
-        self.notices = Notices(now=now, can_email=can_email)
+        self.notices = Notices(now=now, methods=methods)
         self.reach = Reach(session)
         self._team_defaults: dict[str, EscalationPolicy | None] = {}
         self._snapshots: dict[str, dict[str, Any]] = {}

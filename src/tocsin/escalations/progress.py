@@ -46,9 +46,9 @@ def acknowledged(session: Session, alert_id: str, now: datetime) -> None:
             )
 
 
-def fire_due(session: Session, now: datetime, *, can_email: bool) -> int:
+def fire_due(session: Session, now: datetime, *, methods: frozenset[str]) -> int:
     """Fire every step that has come due; returns how many fired."""
-    escalation_round = EscalationRound(session, now, can_email=can_email)
+    escalation_round = EscalationRound(session, now, methods=methods)
     fired = escalation_round.fire_due()
     escalation_round.write()
     return fired

@@ -1,5 +1,5 @@
 """REST API under /v2/users/{identifier}: contact methods and notification rules (Opsgenie v2
-shapes), and mute (a Tocsin extension). Users are named by id or username."""
+shapes), and mute and quiet hours (Tocsin extensions). Users are named by id or username."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from tocsin.alerts.json_views import iso
 from tocsin.api.auth import configuration
 from tocsin.api.envelope import JSONBody, body, ok
 from tocsin.db import Database
-from tocsin.notify import contacts, mute, rules
+from tocsin.notify import contact_trial, contacts, mute, quiet_hours, rules
 from tocsin.notify.models import ContactMethod, NotificationRule
+from tocsin.teams import service as teams
 
 router = APIRouter(prefix="/v2/users", strict_content_type=False)
 Configurer = Annotated[Actor, Depends(configuration)]
@@ -48,6 +49,10 @@ class Payload(BaseModel):
 class ContactPayload(Payload):
     method: str = Field(min_length=1, max_length=16)
     to: str = Field(min_length=1, max_length=contacts.ADDRESS_MAX)
+
+
+class VerifyPayload(Payload):
+    code: str = Field(min_length=1, max_length=16, description="The 6-digit code sent to the contact")
 
 
 class UpdateContactPayload(Payload):
@@ -121,7 +126,7 @@ def contact_json(contact: ContactMethod) -> dict[str, Any]:
         "id": contact.id,
         "method": contact.method,
         "to": contact.address,
-        "status": {"enabled": contact.enabled},
+        "status": {"enabled": contact.enabled, "verified": contact.verified},
     }
 
 
@@ -189,6 +194,49 @@ async def update_contact(
 
     await _write(request, identifier, update)
     return _done(request, "Updated", {"id": contact_id})
+
+
+@router.post(f"{CONTACT}/verify")
+async def verify_contact(
+    request: Request, identifier: str, contact_id: str, payload: VerifyPayload, actor: Configurer
+) -> JSONBody:
+    """Verify a phone contact with the code sent to it (Tocsin: phone contacts are used only once
+    verified)."""
+
+    def verify(session: Session, user: User) -> dict[str, Any] | Exception:
+        contact = contacts.verify(session, actor=actor, user=user, contact_id=contact_id, code=payload.code)
+        return contact if isinstance(contact, Exception) else contact_json(contact)
+
+    return _done(request, "Verified", await _write(request, identifier, verify))
+
+
+@router.post(f"{CONTACT}/verification-code", status_code=202)
+async def send_verification_code(
+    request: Request, identifier: str, contact_id: str, actor: Configurer
+) -> JSONBody:
+    """Send a new verification code to a phone contact (at most once a minute)."""
+
+    def send(session: Session, user: User) -> None:
+        contacts.send_verification_code(session, actor=actor, user=user, contact_id=contact_id)
+
+    await _write(request, identifier, send)
+    return _done(request, "A new code is on its way", {"id": contact_id}, status=202)
+
+
+@router.post(f"{CONTACT}/test", status_code=202)
+async def send_test_notification(
+    request: Request, identifier: str, contact_id: str, actor: Configurer
+) -> JSONBody:
+    """Send a test notification to the contact (ntfy push, for now), through its channel."""
+    available = contact_trial.testable_methods(request.app.state.settings)
+
+    def send(session: Session, user: User) -> None:
+        contact_trial.send_test_notification(
+            session, actor=actor, user=user, contact_id=contact_id, available=available
+        )
+
+    await _write(request, identifier, send)
+    return _done(request, "A test notification is on its way", {"id": contact_id}, status=202)
 
 
 @router.delete(CONTACT)
@@ -318,3 +366,48 @@ async def mute_user(
 async def unmute_user(request: Request, identifier: str, actor: Configurer) -> JSONBody:
     await _write(request, identifier, lambda session, user: mute.unmute(session, actor=actor, user=user))
     return _done(request, "Unmuted", {"mutedUntil": None})
+
+
+# Quiet hours (Tocsin extension)
+
+
+class QuietHoursPayload(Payload):
+    start: str = Field(min_length=1, max_length=5, description="Local time of day, HH:MM")
+    end: str = Field(min_length=1, max_length=5, description="Local time of day, HH:MM")
+
+
+def quiet_hours_json(user: User) -> dict[str, Any]:
+    if not user.quiet_start or not user.quiet_end:
+        return {"enabled": False, "timeZone": user.time_zone}
+    return {"enabled": True, "start": user.quiet_start, "end": user.quiet_end, "timeZone": user.time_zone}
+
+
+@router.get("/{identifier}/quiet-hours")
+def get_quiet_hours(request: Request, identifier: str, actor: Configurer) -> JSONBody:
+    def read(session: Session, user: User) -> dict[str, Any]:
+        teams.require_to_manage_person(session, actor, user, what="the quiet hours")
+        return quiet_hours_json(user)
+
+    return ok(request, _read(request, identifier, read))
+
+
+@router.put("/{identifier}/quiet-hours")
+async def set_quiet_hours(
+    request: Request, identifier: str, payload: QuietHoursPayload, actor: Configurer
+) -> JSONBody:
+    def change(session: Session, user: User) -> dict[str, Any]:
+        changed = quiet_hours.set_quiet_hours(
+            session, actor=actor, user=user, start=payload.start, end=payload.end
+        )
+        return quiet_hours_json(changed)
+
+    return _done(request, "Updated", await _write(request, identifier, change))
+
+
+@router.delete("/{identifier}/quiet-hours")
+async def clear_quiet_hours(request: Request, identifier: str, actor: Configurer) -> JSONBody:
+    def change(session: Session, user: User) -> dict[str, Any]:
+        quiet_hours.clear_quiet_hours(session, actor=actor, user=user)
+        return quiet_hours_json(user)
+
+    return _done(request, "Cleared", await _write(request, identifier, change))

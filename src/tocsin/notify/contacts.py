@@ -1,12 +1,23 @@
-"""Contact methods: where a person is reached (an e-mail address, for now).
+"""Contact methods: where a person is reached: an e-mail address, a phone number for SMS or
+voice calls (kept in E.164, ``+4915112345678``), an ntfy topic for push.
+
+A phone number is used only once its person has proved it theirs: adding one (or changing its
+number) sends a 6-digit code to it (by SMS, or read out in a call for voice), and entering the
+code verifies it. Codes expire after 10 minutes and after 5 wrong tries; a new one may be asked
+for once a minute. E-mail and ntfy contacts count as verified when added.
 
 A user's contact methods may be read and changed by the user themselves, by anyone who
 configures everything, and by the admins of the user's teams (``teams.may_manage_person``)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
+from datetime import datetime, timedelta
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,28 +25,71 @@ from tocsin import clock
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
 from tocsin.errors import Conflict, InvalidInput, NotFound
-from tocsin.notify.models import CONTACT_METHODS, ContactMethod
+from tocsin.notify import outbox
+from tocsin.notify.models import CONTACT_METHODS, PHONE_METHODS, ContactMethod, ContactVerification
 from tocsin.teams import service as teams
 
 ADDRESS_MAX = 320
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # as usernames: root@localhost is an address too
+_OPSGENIE_PHONE = re.compile(r"^(\d{1,3})-([\d ()./-]+)$")
+"""Opsgenie writes numbers as country code, dash, number: ``49-15112345678``."""
+_NTFY_TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
+_NTFY_URL = re.compile(r"^https?://[^/\s?#]+(/[^/\s?#]+)*/[-_A-Za-z0-9]{1,64}$")
+
+VERIFICATION_TOPIC = "notify.verification"
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+CODE_RESEND_AFTER = timedelta(minutes=1)
 
 
 def _method(method: str) -> str:
     method = method.strip().lower()
     if method not in CONTACT_METHODS:
-        raise InvalidInput(
-            "method", f"method must be one of {', '.join(CONTACT_METHODS)} (for now), got {method!r}"
-        )
+        raise InvalidInput("method", f"method must be one of {', '.join(CONTACT_METHODS)}, got {method!r}")
     return method
 
 
 def normalise_address(method: str, to: str) -> str:
-    """An e-mail address, trimmed and in lower case; an error naming ``to`` otherwise."""
+    """The address in its stored form (an e-mail address in lower case, a phone number in
+    E.164, an ntfy topic or topic URL as given); an error naming ``to`` otherwise."""
+    if method in PHONE_METHODS:
+        return phone_number(to)
+    if method == "ntfy":
+        return _ntfy_address(to)
     address = to.strip().lower()
     if method == "email" and (not _EMAIL.match(address) or len(address) > ADDRESS_MAX):
         raise InvalidInput("to", f"to must be an e-mail address, got {to!r}")
     return address
+
+
+def phone_number(to: str) -> str:
+    """``to`` in E.164: international form with its country code (``+4915112345678``, spaces and
+    dashes allowed), or Opsgenie's ``49-15112345678``."""
+    text = to.strip()
+    opsgenie = _OPSGENIE_PHONE.match(text)
+    if opsgenie:
+        text = f"+{opsgenie.group(1)}{opsgenie.group(2)}"
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(
+            "to",
+            f"to must be a phone number with its country code, such as +4915112345678; got {to!r}",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _ntfy_address(to: str) -> str:
+    address = to.strip()
+    if _NTFY_TOPIC.match(address) or (_NTFY_URL.match(address) and len(address) <= ADDRESS_MAX):
+        return address
+    raise InvalidInput(
+        "to",
+        "to must be an ntfy topic (letters, digits, - and _, at most 64) or a topic's URL on "
+        f"your own ntfy server, such as https://ntfy.example.com/alice-pager; got {to!r}",
+    )
 
 
 def _require(session: Session, actor: Actor, user: User) -> None:
@@ -43,11 +97,15 @@ def _require(session: Session, actor: Actor, user: User) -> None:
 
 
 def find_contact(session: Session, user_id: str, method: str, address: str) -> ContactMethod | None:
+    """The user's contact of ``method`` at ``address`` (in any form ``normalise_address`` takes)."""
+    method = method.strip().lower()
+    try:
+        address = normalise_address(method, address) if method in CONTACT_METHODS else address.strip()
+    except InvalidInput:
+        return None
     return session.scalar(
         select(ContactMethod).where(
-            ContactMethod.user_id == user_id,
-            ContactMethod.method == method.strip().lower(),
-            ContactMethod.address == address.strip().lower(),
+            ContactMethod.user_id == user_id, ContactMethod.method == method, ContactMethod.address == address
         )
     )
 
@@ -71,11 +129,19 @@ def _unused(
 
 
 def _store(session: Session, user: User, method: str, address: str) -> ContactMethod:
+    now = clock.now()
     contact = ContactMethod(
-        user_id=user.id, method=method, address=address, enabled=True, created_at=clock.now()
+        user_id=user.id,
+        method=method,
+        address=address,
+        enabled=True,
+        created_at=now,
+        verified_at=None if method in PHONE_METHODS else now,
     )
     session.add(contact)
     session.flush()
+    if method in PHONE_METHODS:
+        _send_code(session, contact, now)
     return contact
 
 
@@ -110,7 +176,11 @@ def update_contact(session: Session, *, actor: Actor, user: User, contact_id: st
     contact = get_contact(session, actor=actor, user=user, contact_id=contact_id)
     address = normalise_address(contact.method, to)
     _unused(session, user, contact.method, address, keep=contact)
+    changed = address != contact.address
     contact.address = address
+    if changed and contact.method in PHONE_METHODS:
+        contact.verified_at = None  # a new number is proved anew
+        _send_code(session, contact, clock.now())
     session.flush()
     return contact
 
@@ -130,3 +200,67 @@ def set_contact_enabled(
     contact.enabled = enabled
     session.flush()
     return contact
+
+
+def send_verification_code(session: Session, *, actor: Actor, user: User, contact_id: str) -> ContactMethod:
+    """A new code to the contact (the one sent before stops working), at most once a minute."""
+    contact = get_contact(session, actor=actor, user=user, contact_id=contact_id)
+    if contact.method not in PHONE_METHODS:
+        raise InvalidInput("contactId", f"{contact.method} contacts need no verification")
+    if contact.verified:
+        raise Conflict(f"the {contact.method} contact {contact.address} is verified already")
+    now = clock.now()
+    pending = session.get(ContactVerification, contact.id)
+    if pending is not None and now < pending.sent_at + CODE_RESEND_AFTER:
+        wait = int((pending.sent_at + CODE_RESEND_AFTER - now).total_seconds()) + 1
+        raise Conflict(f"a code was sent to {contact.address} moments ago; ask for a new one in {wait} s")
+    _send_code(session, contact, now)
+    return contact
+
+
+def verify(
+    session: Session, *, actor: Actor, user: User, contact_id: str, code: str
+) -> ContactMethod | InvalidInput:
+    """Mark the contact verified if ``code`` is the one last sent to it, in time. A wrong code is
+    counted and its error returned, not raised: raised, it would undo the count with the rest
+    of the caller's transaction (the write queue raises a returned error to its caller)."""
+    contact = get_contact(session, actor=actor, user=user, contact_id=contact_id)
+    if contact.verified:
+        return contact
+    pending = session.get(ContactVerification, contact.id)
+    now = clock.now()
+    if pending is None or pending.attempts >= CODE_ATTEMPTS or now >= pending.expires_at:
+        why = "no code was sent" if pending is None else "the code has expired"
+        raise InvalidInput("code", f"{why}: ask for a new one (POST …/verification-code, or on your profile)")
+    if not hmac.compare_digest(pending.code_hash, _code_hash(contact.id, code.strip())):
+        pending.attempts += 1
+        left = CODE_ATTEMPTS - pending.attempts
+        more = (
+            f"{left} more {'try' if left == 1 else 'tries'}" if left else "no more tries: ask for a new code"
+        )
+        session.flush()
+        return InvalidInput("code", f"the code is not the one sent to {contact.address} ({more})")
+    contact.verified_at = now
+    session.delete(pending)
+    session.flush()
+    return contact
+
+
+def _send_code(session: Session, contact: ContactMethod, now: datetime) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending = session.get(ContactVerification, contact.id)
+    if pending is None:
+        pending = ContactVerification(contact_id=contact.id)
+        session.add(pending)
+    pending.code_hash = _code_hash(contact.id, code)
+    pending.sent_at = now
+    pending.expires_at = now + CODE_LIFETIME
+    pending.attempts = 0
+    session.flush()
+    # The code travels in the message to the channel that sends it; only its hash is kept.
+    payload = {"contactId": contact.id, "userId": contact.user_id, "method": contact.method, "code": code}
+    outbox.enqueue(session, VERIFICATION_TOPIC, payload, destination=contact.address)
+
+
+def _code_hash(contact_id: str, code: str) -> str:
+    return hashlib.sha256(f"{contact_id}:{code}".encode()).hexdigest()

@@ -92,3 +92,12 @@ def _state(alert: Alert) -> str:
     if alert.snoozed:
         return "snoozed"
     return "acknowledged" if alert.acknowledged else "open"
+
+
+def test_email(payload: dict[str, Any], *, to: str) -> Message:
+    """A test notification (``kind`` "test", asked for on a contact)."""
+    by = payload.get("by", "")
+    text = f"This is a test: Tocsin's pages will reach you by e-mail at {to}.\n"
+    if by:
+        text += f"\nAsked for by {by}.\n"
+    return plain_text_email(to, "[Tocsin] Test notification", text)

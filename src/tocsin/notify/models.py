@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
 
-CONTACT_METHODS = ("email",)
+CONTACT_METHODS = ("email", "sms", "voice", "ntfy")
+PHONE_METHODS = ("sms", "voice")
+"""Methods whose address is a phone number: verified by a code before they are used."""
 RULE_ACTIONS = ("create-alert", "acknowledged-alert", "closed-alert", "schedule-start", "schedule-end")
 
 
@@ -25,6 +27,28 @@ class ContactMethod(Base):
     address: Mapped[str] = mapped_column(String(320))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the person proved the address theirs (a phone number, by a code sent to it); other
+    methods count as verified when added. Unverified contacts are skipped."""
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class ContactVerification(Base):
+    """The code sent to prove a contact method is its person's: one at a time per contact."""
+
+    __tablename__ = "contact_verification"
+
+    contact_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("contact_method.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """Wrong codes entered so far; at the limit the code stops working."""
 
 
 class NotificationRule(Base):

@@ -20,7 +20,7 @@ from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
 from tocsin.alerts.models import AlertRecipient
 from tocsin.alerts.service import INSERT_LOG, add_recipients, known_recipients, log_row, set_recipients_state
-from tocsin.notify import email, mute, outbox, rules
+from tocsin.notify import methods, mute, outbox, rules
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ class _Notify:
 class Notices:
     """The log lines and notifications of one routing round, in the order they happen."""
 
-    def __init__(self, *, now: datetime, can_email: bool) -> None:
+    def __init__(self, *, now: datetime, methods: frozenset[str]) -> None:
         self.now = now
-        self.can_email = can_email
+        self.methods = methods
         self._said: list[tuple[str, str | _Notify]] = []
 
     def log(self, alert_id: str, text: str) -> None:
@@ -113,12 +113,8 @@ class Notices:
                     alert_id, f"{user.username} not notified: no notification rule for new alerts", now
                 )
             return
-        if not self.can_email and all(step.method == "email" for step in steps):
-            writes.log(
-                alert_id,
-                f"{user.username} not notified: e-mail is not set up on this server (TOCSIN_SMTP_HOST)",
-                now,
-            )
+        sent = self._sendable(writes, alert_id, user, steps)
+        if not sent:
             return
         payload = {
             "alertId": alert_id,
@@ -130,15 +126,38 @@ class Notices:
         }
         writes.outbox += [
             outbox.row(
-                email.TOPIC,
+                methods.topic_of(step.method),
                 payload,
                 destination=step.address,
                 alert_id=alert_id,
                 deliver_at=now + timedelta(minutes=step.send_after_minutes),
             )
-            for step in steps
-            if step.method == "email" and self.can_email
+            for step in sent
         ]
+
+    def _sendable(
+        self, writes: _Writes, alert_id: str, user: User, steps: list[rules.PlannedStep]
+    ) -> list[rules.PlannedStep]:
+        """The steps this server can send; what it cannot, and why, goes to the alert log (once
+        per method or contact, however many steps use it)."""
+        sendable, said = [], set()
+        for step in steps:
+            if step.method not in self.methods:
+                why = f"{user.username} not notified {methods.BY[step.method]}: " + methods.not_set_up(
+                    step.method
+                )
+            elif not step.verified:
+                why = (
+                    f"{user.username} not notified {methods.BY[step.method]} at {step.address}: "
+                    "the number is not verified yet"
+                )
+            else:
+                sendable.append(step)
+                continue
+            if why not in said:
+                said.add(why)
+                writes.log(alert_id, why, self.now)
+        return sendable
 
 
 class _Writes:

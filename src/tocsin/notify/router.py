@@ -40,11 +40,12 @@ TOPICS = (
 class AlertRouter:
     topics: tuple[str, ...] = TOPICS
 
-    def __init__(self, *, can_email: bool) -> None:
-        self.can_email = can_email
+    def __init__(self, *, methods: frozenset[str]) -> None:
+        self.methods = methods
+        """How this server can reach people (``tocsin.notify.methods``)."""
 
     def handle_batch(self, session: Session, messages: list[Claimed]) -> None:
-        work = EscalationRound(session, clock.now(), can_email=self.can_email)
+        work = EscalationRound(session, clock.now(), methods=self.methods)
         alerts = alerts_by_id(session, {message.payload["alertId"] for message in messages})
         new_alerts = [
             message.payload["alertId"]

@@ -51,6 +51,8 @@ class PlannedStep:
     send_after_minutes: int
     notify_before_minutes: int | None
     """For schedule-start and schedule-end rules: how long before the shift changes."""
+    verified: bool = True
+    """Whether the contact is proved its person's (phone numbers must be before use)."""
 
 
 def _require(session: Session, actor: Actor, user: User) -> None:
@@ -299,6 +301,7 @@ def steps_for_many(
             ContactMethod.address,
             NotificationRuleStep.send_after_minutes,
             NotificationRule.notify_before_minutes,
+            ContactMethod.verified_at.is_not(None),
         )
         .join(NotificationRuleStep, NotificationRuleStep.rule_id == NotificationRule.id)
         .join(ContactMethod, ContactMethod.id == NotificationRuleStep.contact_method_id)
@@ -312,5 +315,5 @@ def steps_for_many(
         .order_by(NotificationRule.position, NotificationRule.id, NotificationRuleStep.position)
     )
     for row in rows:
-        planned[row[0]].append(PlannedStep(*row[1:]))
+        planned[row[0]].append(PlannedStep(*row[1:-1], verified=bool(row[-1])))
     return planned

@@ -26,14 +26,14 @@ class OnCallStretch:
     end: datetime
 
 
-def notify_shift_changes(session: Session, now: datetime, *, can_email: bool) -> int:
+def notify_shift_changes(session: Session, now: datetime, *, methods: frozenset[str]) -> int:
     """Queue the shift notices that are due now; returns how many were queued."""
     people = session.execute(
         select(NotificationRule.user_id, NotificationRule.action_type)
         .where(NotificationRule.enabled, NotificationRule.action_type.in_(KINDS))
         .distinct()
     ).all()
-    if not people or not can_email:
+    if not people or "email" not in methods:
         return 0
     queued = 0
     for user_id, kind in people:

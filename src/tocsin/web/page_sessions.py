@@ -12,7 +12,9 @@ from typing import Literal
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-SESSIONLESS_PREFIXES = ("/v1/", "/v2/", "/chat/mattermost", "/chat/slack", "/chat/hipchat", "/calendar/")
+SESSIONLESS_PREFIXES = (
+    "/v1/", "/v2/", "/chat/mattermost", "/chat/slack", "/chat/hipchat", "/calendar/", "/webhooks/"
+)  # fmt: skip
 
 
 def route_path(scope: Scope) -> str:

@@ -1,6 +1,7 @@
-"""The signed-in user's profile page, with the chat accounts connected to them (and a button to
-revoke each), their signed-in browsers, and forms to change the password and log out everywhere
-(those are handled in ``profile_security``)."""
+"""The signed-in user's profile page, with their contact methods (whether each phone number is
+verified, with a form for the code: handled in ``profile_contacts``), the chat accounts
+connected to them (and a button to revoke each), their signed-in browsers, and forms to change
+the password and log out everywhere (those are handled in ``profile_security``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from tocsin.alerts.json_views import iso
 from tocsin.chat import linking
 from tocsin.config import Settings
 from tocsin.errors import NotFound
+from tocsin.notify import contact_trial, contacts
+from tocsin.notify.models import PHONE_METHODS
 from tocsin.teams import service as teams
 from tocsin.web import csrf
 from tocsin.web.pages import db, redirect, render, session_lifetimes, session_token, signed_in_user, to_login
@@ -38,11 +41,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def revoke_chat_account(
         request: Request, account_id: str, csrf_token: Annotated[str, Form()] = ""
     ) -> Response:
-        user = await run_in_threadpool(signed_in_user, request)
-        if user is None:
-            return to_login(request)
-        if not csrf.is_valid(request, csrf_token):
-            return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
+        user = await form_sender(request, csrf_token)
+        if isinstance(user, Response):
+            return user
 
         def revoke(session: Session) -> str:
             own = {account.id: account for account in linking.accounts_of(session, user.id)}
@@ -56,6 +57,17 @@ def install(app: FastAPI, settings: Settings) -> None:
             return await run_in_threadpool(lambda: profile_page(request, user, status=404, error=problem))
         request.session[FLASH] = f"Revoked {revoked}."
         return redirect(request, "/profile")
+
+
+async def form_sender(request: Request, csrf_token: str) -> User | Response:
+    """The signed-in user who sent a profile form; or the answer when no one is signed in or the
+    form's token is not right."""
+    user = await run_in_threadpool(signed_in_user, request)
+    if user is None:
+        return to_login(request)
+    if not csrf.is_valid(request, csrf_token):
+        return await run_in_threadpool(lambda: profile_page(request, user, status=400, error=EXPIRED))
+    return user
 
 
 def profile_page(
@@ -79,6 +91,7 @@ def profile_page(
             for team in teams.list_teams(session)
             if team.id in member_of
         ]
+        contact_rows = _contact_rows(session, user, request.app.state.settings)
         chat_accounts: list[dict[str, Any]] = [
             {
                 "id": account.id,
@@ -95,10 +108,32 @@ def profile_page(
         user=user,
         teams=team_rows,
         chat_accounts=chat_accounts,
+        contacts=contact_rows,
         browsers=browsers,
         notice=notice,
         error=error,
     )
+
+
+METHOD_NAMES = {"email": "E-mail", "sms": "SMS", "voice": "Voice call", "ntfy": "Push (ntfy)"}
+
+
+def _contact_rows(session: Session, user: User, settings: Settings) -> list[dict[str, object]]:
+    """The contact methods as the profile shows them."""
+    actor = teams.actor_for_user(session, user, channel="web")
+    testable = contact_trial.testable_methods(settings)
+    return [
+        {
+            "id": contact.id,
+            "method": METHOD_NAMES.get(contact.method, contact.method),
+            "address": contact.address,
+            "enabled": contact.enabled,
+            "verified": contact.verified,
+            "needs_code": contact.method in PHONE_METHODS and not contact.verified,
+            "testable": contact.verified and contact.enabled and contact.method in testable,
+        }
+        for contact in contacts.list_contacts(session, actor=actor, user=user)
+    ]
 
 
 def _role_in(session: Session, team_id: str, user: User) -> str:

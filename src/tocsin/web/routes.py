@@ -20,7 +20,15 @@ from tocsin.alerts.search_limits import SearchLimits
 from tocsin.config import Settings
 from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
 from tocsin.teams import service as teams
-from tocsin.web import alert_page, chat_links, csrf, integration_pages, profile, profile_security
+from tocsin.web import (
+    alert_page,
+    chat_links,
+    csrf,
+    integration_pages,
+    profile,
+    profile_contacts,
+    profile_security,
+)
 from tocsin.web.pages import (
     HERE,
     address_of,
@@ -41,6 +49,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     chat_links.install(app, settings)
     profile.install(app, settings)
     profile_security.install(app, settings)
+    profile_contacts.install(app, settings)
     alert_page.install(app, settings)
 
     @app.get("/", include_in_schema=False)

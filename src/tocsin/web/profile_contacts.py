@@ -1,0 +1,91 @@
+"""The profile's contact methods: how the person is reached, whether each phone number is
+verified, forms to enter the code sent to it or ask for a new one (phone numbers are used for
+paging only once verified), and a test notification to any verified contact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import FastAPI, Form
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tocsin.accounts.models import User
+from tocsin.config import Settings
+from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.notify import contact_trial, contacts
+from tocsin.notify.models import ContactMethod
+from tocsin.teams import service as teams
+from tocsin.web.pages import redirect
+from tocsin.web.profile import FLASH, form_sender, profile_page
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    @app.post("/profile/contacts/{contact_id}/verify", include_in_schema=False)
+    async def verify_contact(
+        request: Request,
+        contact_id: str,
+        code: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        def verify(session: Session, user: User) -> ContactMethod | InvalidInput:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contacts.verify(session, actor=actor, user=user, contact_id=contact_id, code=code)
+
+        return await _change(
+            request, csrf_token, verify, lambda c: f"Verified {c.address}: it will be used for paging."
+        )
+
+    @app.post("/profile/contacts/{contact_id}/send-code", include_in_schema=False)
+    async def send_code(
+        request: Request, contact_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        def send(session: Session, user: User) -> ContactMethod:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contacts.send_verification_code(session, actor=actor, user=user, contact_id=contact_id)
+
+        return await _change(request, csrf_token, send, lambda c: f"A new code is on its way to {c.address}.")
+
+    @app.post("/profile/contacts/{contact_id}/test", include_in_schema=False)
+    async def send_test(
+        request: Request, contact_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        available = contact_trial.testable_methods(settings)
+
+        def send(session: Session, user: User) -> ContactMethod:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contact_trial.send_test_notification(
+                session, actor=actor, user=user, contact_id=contact_id, available=available
+            )
+
+        return await _change(
+            request, csrf_token, send, lambda c: f"A test notification is on its way to {c.address}."
+        )
+
+
+async def _change(
+    request: Request,
+    csrf_token: str,
+    change: Callable[[Session, User], ContactMethod | InvalidInput],
+    done: Callable[[ContactMethod], str],
+) -> Response:
+    user = await form_sender(request, csrf_token)
+    if isinstance(user, Response):
+        return user
+
+    def job(session: Session) -> ContactMethod | InvalidInput:
+        own = session.get(User, user.id)
+        assert own is not None  # signed in a moment ago; deleting a user ends the session
+        return change(session, own)
+
+    try:
+        contact = await request.app.state.writer.run(job)
+    except (InvalidInput, Conflict, NotFound) as problem:
+        status = 404 if isinstance(problem, NotFound) else 409 if isinstance(problem, Conflict) else 422
+        message = problem.message[:1].upper() + problem.message[1:] + "."
+        return await run_in_threadpool(lambda: profile_page(request, user, status=status, error=message))
+    request.session[FLASH] = done(contact)
+    return redirect(request, "/profile")
