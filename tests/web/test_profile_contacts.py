@@ -116,3 +116,30 @@ def test_a_test_notification_is_offered_for_verified_contacts_it_can_reach(
         "Sms is not set up on this server" in refused.text
         or "SMS is not set up on this server" in refused.text
     )
+
+
+def test_a_contact_method_is_added_on_the_profile_and_a_bad_number_says_what_to_fix(
+    http: TestClient, db: Database
+) -> None:
+    make_user(db, "ada@example.com")
+    log_in(http, "ada@example.com")
+    token = csrf_token_in(http.get("/profile").text)
+
+    refused = http.post(
+        "/profile/contacts", data={"method": "sms", "to": "07911 123456", "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    assert "To must be a phone number with its country code, such as +4915112345678" in refused.text
+    added = http.post(
+        "/profile/contacts",
+        data={"method": "sms", "to": "+44 7911 123456", "csrf_token": csrf_token_in(refused.text)},
+        follow_redirects=True,
+    )
+
+    assert "Added +447911123456: enter the code sent to it to use it for paging." in added.text
+    assert _contact_rows(added.text)[1] == ("SMS", "+447911123456", "Not verified: not used for paging yet")
+    forged = http.post(
+        "/profile/contacts", data={"method": "ntfy", "to": "ada-pager", "csrf_token": "forged"}
+    )
+    assert forged.status_code == 400
+    assert len(_contact_rows(http.get("/profile").text)) == 2

@@ -177,7 +177,13 @@ def visible_condition(scope: Scope) -> ColumnElement[bool]:
         matches.append(and_(AlertResponder.type == "user", AlertResponder.ref_id.in_(scope.user_ids)))
     if not matches:
         return false()
-    return exists().where(AlertResponder.alert_id == Alert.id, or_(*matches))
+    responder = exists().where(AlertResponder.alert_id == Alert.id, or_(*matches))
+    if not scope.user_ids:
+        return responder
+    # Whoever Tocsin paged about an alert (on call for a schedule, named by an escalation) may see
+    # it and answer from their phone, whether or not a responder names them or their team.
+    paged = exists().where(AlertRecipient.alert_id == Alert.id, AlertRecipient.user_id.in_(scope.user_ids))
+    return or_(responder, paged)
 
 
 def find_alert(session: Session, ref: AlertRef, actor: Actor, *, for_update: bool = False) -> Alert:

@@ -14,8 +14,8 @@ from tocsin.alerts.actions import ActionOutcome
 from tocsin.alerts.models import Alert
 from tocsin.alerts.service import AlertRef
 from tocsin.chat.results import run_on_one
+from tocsin.escalations.next_rule import escalate_to_next
 from tocsin.notify import twilio_urls
-from tocsin.notify.twilio_escalate import escalate_to_next
 from tocsin.notify.twilio_tokens import CallAbout, read_call_token
 from tocsin.notify.twilio_twiml import Twiml
 from tocsin.notify.twilio_voice import spoken

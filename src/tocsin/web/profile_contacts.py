@@ -1,6 +1,6 @@
 """The profile's contact methods: how the person is reached, whether each phone number is
 verified, forms to enter the code sent to it or ask for a new one (phone numbers are used for
-paging only once verified), and a test notification to any verified contact."""
+paging only once verified), a test notification to any verified contact, and a form to add one."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ from tocsin.web.profile import FLASH, form_sender, profile_page
 
 
 def install(app: FastAPI, settings: Settings) -> None:
+    @app.post("/profile/contacts", include_in_schema=False)
+    async def add_contact(
+        request: Request,
+        method: Annotated[str, Form()] = "",
+        to: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        def add(session: Session, user: User) -> ContactMethod:
+            actor = teams.actor_for_user(session, user, channel="web")
+            return contacts.add_contact(session, actor=actor, user=user, method=method, to=to)
+
+        return await _change(request, csrf_token, add, _added)
+
     @app.post("/profile/contacts/{contact_id}/verify", include_in_schema=False)
     async def verify_contact(
         request: Request,
@@ -64,6 +77,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         return await _change(
             request, csrf_token, send, lambda c: f"A test notification is on its way to {c.address}."
         )
+
+
+def _added(contact: ContactMethod) -> str:
+    if contact.verified:
+        return f"Added {contact.address}."
+    return f"Added {contact.address}: enter the code sent to it to use it for paging."
 
 
 async def _change(

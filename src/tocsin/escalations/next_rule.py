@@ -1,7 +1,6 @@
-""" "Escalate to next" from a phone: the alert's next escalation rule that has not fired yet
-fires now instead of at its time (the engine's escalation job picks it up within a tick).
-
-It belongs with the escalation services; it lives here until the API has the same action."""
+""" "Escalate to next" (a key press in a paging call): the alert's next escalation rule that has
+not fired yet fires now instead of at its time (the engine's escalation job picks it up within
+a tick). Opsgenie's API escalates to a named policy instead (``alerts.actions.escalate``)."""
 
 from __future__ import annotations
 
