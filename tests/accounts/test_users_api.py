@@ -46,7 +46,7 @@ def test_a_user_created_through_the_api_gets_the_default_contact_and_rule(api):
     assert (contact["method"], contact["to"], contact["status"]) == (
         "email",
         "ada@example.com",
-        {"enabled": True},
+        {"enabled": True, "verified": True},
     )
     [rule] = api.data("/v2/users/ada@example.com/notification-rules")
     assert {key: rule[key] for key in ("name", "actionType", "order", "enabled")} == {
