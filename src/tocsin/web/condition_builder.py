@@ -99,6 +99,19 @@ def rows_from(
     ]
 
 
+def rearranged(rows: list[ConditionRow], *, add: bool, remove: str) -> tuple[list[ConditionRow], int]:
+    """The rows after Add a condition (``add``) or Remove (``remove``: the row's number from 0),
+    and the row to put the focus on; there is always a row to fill in."""
+    rows = rows or [ConditionRow()]
+    if add:
+        if len(rows) >= MAX_ROWS:
+            return rows, len(rows) - 1
+        return [*rows, ConditionRow()], len(rows)
+    index = int(remove) if remove.isdigit() else -1
+    kept = [row for number, row in enumerate(rows) if number != index] or [ConditionRow()]
+    return kept, min(max(index, 0), len(kept) - 1)
+
+
 def filter_json(form: FilterForm) -> dict[str, Any]:
     """The filter the form asks for, in the API's shape, checked; a problem with a condition is
     a ConditionProblem naming its row."""

@@ -211,17 +211,6 @@ def edit_form(request: Request, integration_id: str) -> Response:
     return _edit_page(request, user, facts, form, rows)
 
 
-def _rearranged(rows: list[ConditionRow], form: EditSubmitted) -> tuple[list[ConditionRow], int]:
-    """The rows after Add a condition or Remove, and the row to put the focus on."""
-    if form.add_condition:
-        if len(rows) >= condition_builder.MAX_ROWS:
-            return rows, len(rows) - 1
-        return [*rows, ConditionRow()], len(rows)
-    index = int(form.remove_condition) if form.remove_condition.isdigit() else -1
-    kept = [row for number, row in enumerate(rows) if number != index] or [ConditionRow()]
-    return kept, min(max(index, 0), len(kept) - 1)
-
-
 def _error_place(problem: InvalidInput | Conflict) -> str:
     if isinstance(problem, Conflict):
         return "name"
@@ -270,7 +259,9 @@ def submit_edit(request: Request, integration_id: str, form: EditSubmitted) -> R
         kind_url = configuration.url_of(integration)
     rows = form.filter_form().rows or [ConditionRow()]
     if form.add_condition or form.remove_condition:
-        rows, focus = _rearranged(rows, form)
+        rows, focus = condition_builder.rearranged(
+            rows, add=bool(form.add_condition), remove=form.remove_condition
+        )
         return _edit_page(request, user, facts, form, rows, focus_row=focus)
     try:
         outbound = OutboundPolicy.from_settings(settings(request))
