@@ -96,10 +96,21 @@ def test_a_filter_edited_in_the_condition_builder_decides_which_alerts_are_poste
     phone.get_by_label("Condition 1 operation").select_option(label="equals")
     phone.get_by_label("Condition 1 value").fill("P1")
 
+    sent: list[str] = []
+    phone.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
     phone.get_by_role("button", name="Add a condition").focus()
-    phone.keyboard.press("Enter")  # drawn again with a row to fill in, nothing saved yet
+    phone.keyboard.press("Enter")  # a row to fill in, nothing saved yet
     expect(phone.get_by_label("Condition 2 field")).to_be_focused()
+    phone.keyboard.press("End")  # the last field: extra-properties
+    phone.get_by_label("Condition 2 value").fill("tmp")
+    phone.get_by_role("button", name="Remove condition 2").focus()
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_label("Condition 2 field")).to_have_count(0)
+    expect(phone.get_by_label("Condition 1 field")).to_be_focused()
+    phone.get_by_role("button", name="Add a condition").click()
+    expect(phone.get_by_label("Condition 2 value")).to_have_value("")
     expect(phone.get_by_label("Condition 1 value")).to_have_value("P1")
+    assert sent == []  # rows were added and removed in the page (conditions.js)
     assert fits_the_screen(phone)
     chromium.screenshot(phone, tmp_path, "integration-edit-phone", full_page=True)
 
