@@ -139,7 +139,8 @@ def test_the_form_shows_the_stored_filter_as_rows_and_keeps_secrets_unless_chang
     html, fields = edit_fields(http, chat_id)
 
     assert '<option value="match-all-conditions" selected>' in html
-    assert re.findall(r'<option value="([\w-]*)" selected>', html) == [
+    the_filter = html[html.index('<fieldset class="filter">') :]
+    assert re.findall(r'<option value="([\w-]*)" selected>', the_filter) == [
         "match-all-conditions",
         "tags",
         "",
@@ -365,3 +366,71 @@ def test_a_name_taken_is_shown_next_to_the_name(http: TestClient, db, ops: str) 
 
     assert taken.status_code == 422
     assert 'id="name-error">an integration named &#39;Prometheus&#39; already exists' in taken.text
+
+
+def test_an_admin_moves_an_integration_to_a_team_and_back(http: TestClient, db, ops: str) -> None:
+    chat_id = add(db, "Mattermost", "chat", url=HOOK)
+    log_in(http, "admin@example.com")
+    html, fields = edit_fields(http, chat_id)
+    assert '<option value="none" selected>No team (global)</option>' in html
+    assert f'<option value="{ops}">ops</option>' in html
+
+    http.post(f"/settings/integrations/{chat_id}/edit", data=fields | {"owner_team": ops})
+    assert only(db).team_id == ops
+    http.post(f"/settings/integrations/{chat_id}/edit", data=fields | {"owner_team": "none"})
+    assert only(db).team_id is None
+    gone = http.post(f"/settings/integrations/{chat_id}/edit", data=fields | {"owner_team": "no-such-team"})
+    assert gone.status_code == 422 and 'id="owner_team-error">that team no longer exists' in gone.text
+    assert only(db).team_id is None
+
+
+def test_a_team_admin_cannot_make_the_teams_integration_global(http: TestClient, db, ops: str) -> None:
+    chat_id = add(db, "Mattermost", "ops-chat", team_id=ops, url=HOOK)
+    log_in(http, "lead@example.com")
+    html, fields = edit_fields(http, chat_id)
+    assert 'name="owner_team"' not in html  # one team: nothing to choose
+
+    refused = http.post(f"/settings/integrations/{chat_id}/edit", data=fields | {"owner_team": "none"})
+
+    assert refused.status_code == 403 and only(db).team_id == ops
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        {"filter_type": "match-everything"},
+        {"filter_type": "match-any-condition", "cond_field": ["no-such-field"] * 60, "cond_value": ["x"]},
+        {"filter_type": "match-all-conditions", "cond_field": ["tags"], "cond_operation": ["explode"]},
+        {"filter_type": "match-all-conditions", "cond_field": ["message"], "cond_key": ["k"],
+         "cond_operation": ["equals"], "cond_value": ["x"]},
+        {"filter_type": "match-all-conditions", "cond_field": ["message"], "cond_value": ["x" * 1001]},
+        {"remove_condition": "99999999999999999999"},
+        {"remove_condition": "-1"},
+        {"actions": ["Explode"]},
+        {"name": "x" * 101},
+        {"name": " "},
+        {"description": "d" * 10001},
+        {"url": "h" * 2001},
+        {"url": "ftp://example.com/x"},
+        {"command_token": "two words"},
+    ],
+)  # fmt: skip
+def test_whatever_a_form_sends_is_answered_without_a_server_error(
+    http: TestClient, db, ops: str, junk: dict[str, Any]
+) -> None:
+    chat_id = add(db, "Mattermost", "chat", url=HOOK)
+    log_in(http, "admin@example.com")
+    _, fields = edit_fields(http, chat_id)
+    before = only(db)
+
+    answer = http.post(f"/settings/integrations/{chat_id}/edit", data=fields | junk)
+
+    assert answer.status_code in (200, 422), answer.text
+    after = only(db)
+    assert (after.name, after.config, after.outgoing_filter) == (
+        before.name,
+        before.config,
+        before.outgoing_filter,
+    )
+    if answer.status_code == 422:
+        assert 'role="alert">Nothing was saved: ' in answer.text

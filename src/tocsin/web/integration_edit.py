@@ -34,10 +34,12 @@ _FORM_FIELDS = {
     "url": "url",
     "headers": "headers",
     "customActions": "custom_actions",
+    "ownerTeam": "owner_team",
     "commandToken": "command_token",
     "slackSigningSecret": "slack_signing_secret",
     "outgoing.actions": "actions",
 }
+NO_TEAM = "none"
 NOT_YOURS = "There is no such integration, or it is not yours to see."
 _HEADERS: TypeAdapter[dict[str, str]] = TypeAdapter(Headers)
 _CUSTOM_ACTIONS: TypeAdapter[list[str]] = TypeAdapter(CustomActions)
@@ -47,6 +49,8 @@ class EditSubmitted(BaseModel):
     csrf_token: str = ""
     name: str = ""
     description: str = ""
+    owner_team: str | None = None
+    """A team's id, or NO_TEAM; left out (no choice was offered): the owner stays."""
     url: str = ""
     headers: str = ""
     custom_actions: str = ""
@@ -128,6 +132,7 @@ def _stored_form(integration: Integration) -> tuple[EditSubmitted, list[Conditio
     form = EditSubmitted(
         name=integration.name,
         description=integration.description or "",
+        owner_team=integration.team_id or NO_TEAM,
         url=configuration.url_of(integration),
         headers="\n".join(
             f"{name}: {value}" for name, value in configuration.headers_of(integration).items()
@@ -140,9 +145,19 @@ def _stored_form(integration: Integration) -> tuple[EditSubmitted, list[Conditio
     return form, shown.rows or [ConditionRow()]
 
 
-def _facts(session: Session, integration: Integration) -> dict[str, Any]:
+def _owners(session: Session, user: User) -> list[tuple[str, str]]:
+    """The owners ``user`` may give an integration, as (value, label): no team (for those who
+    configure everything) and the teams they administer."""
+    manages = teams.actor_for_user(session, user, channel="web").manages
+    owners = [(NO_TEAM, "No team (global)")] if manages.everything else []
+    owners += [(team.id, team.name) for team in teams.list_teams(session) if manages.covers_team(team.id)]
+    return owners
+
+
+def _facts(session: Session, user: User, integration: Integration) -> dict[str, Any]:
     kind = integration.type
     return {
+        "owners": _owners(session, user),
         "id": integration.id,
         "name": integration.name,
         "type": kind,
@@ -207,7 +222,7 @@ def edit_form(request: Request, integration_id: str) -> Response:
         if integration is None:
             return refused(request, user, 404 if why_not == NOT_YOURS else 403, why_not or NOT_YOURS)
         form, rows = _stored_form(integration)
-        facts = _facts(session, integration)
+        facts = _facts(session, user, integration)
     return _edit_page(request, user, facts, form, rows)
 
 
@@ -232,10 +247,17 @@ def _save(
         raise NotFound("no such integration")
     if len(form.description) > DESCRIPTION_MAX:
         raise InvalidInput("description", f"the description must be at most {DESCRIPTION_MAX} characters")
+    team_id = integration.team_id
+    if form.owner_team is not None:
+        team_id = None if form.owner_team == NO_TEAM else form.owner_team
+        if team_id is not None and teams.find_team(session, team_id=team_id) is None:
+            raise InvalidInput("ownerTeam", "that team no longer exists; choose another owner")
     registry.update_integration(
         session,
         actor=actor,
         integration=integration,
+        change_team=team_id != integration.team_id,
+        team_id=team_id,
         name=form.name,
         description=form.description,
         changes=form.changes(integration),
@@ -255,7 +277,7 @@ def submit_edit(request: Request, integration_id: str, form: EditSubmitted) -> R
         integration, why_not = _configurable(session, user, integration_id)
         if integration is None:
             return refused(request, user, 404 if why_not == NOT_YOURS else 403, why_not or NOT_YOURS)
-        facts = _facts(session, integration)
+        facts = _facts(session, user, integration)
         kind_url = configuration.url_of(integration)
     rows = form.filter_form().rows or [ConditionRow()]
     if form.add_condition or form.remove_condition:
