@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from tocsin.conditions import FIELDS, OPERATIONS, parse_filter
 from tocsin.errors import InvalidInput
 
@@ -62,6 +64,32 @@ class ConditionRow:
 class FilterForm:
     match: str
     rows: list[ConditionRow]
+
+
+class ConditionFields(BaseModel):
+    """The fields a form with a filter sends: the match type, the rows (one list per column), and
+    which of Add a condition or Remove (a row's number from 0) was pressed, if any."""
+
+    filter_type: str = "match-all"
+    cond_field: list[str] = []
+    cond_key: list[str] = []
+    cond_not: list[str] = []
+    cond_operation: list[str] = []
+    cond_value: list[str] = []
+    add_condition: str = ""
+    remove_condition: str = ""
+
+    def filter_form(self) -> FilterForm:
+        rows = rows_from(self.cond_field, self.cond_key, self.cond_not, self.cond_operation, self.cond_value)
+        return FilterForm(self.filter_type, rows)
+
+    @property
+    def rearranging(self) -> bool:
+        """Whether Add a condition or Remove was pressed (the form is drawn again, not saved)."""
+        return bool(self.add_condition or self.remove_condition)
+
+    def rearranged(self) -> tuple[list[ConditionRow], int]:
+        return rearranged(self.filter_form().rows, add=bool(self.add_condition), remove=self.remove_condition)
 
 
 class ConditionProblem(InvalidInput):

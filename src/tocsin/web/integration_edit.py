@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +23,7 @@ from tocsin.integrations.schemas import CustomActions, Headers
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
 from tocsin.web import condition_builder, csrf
-from tocsin.web.condition_builder import ConditionProblem, ConditionRow, FilterForm
+from tocsin.web.condition_builder import ConditionFields, ConditionProblem, ConditionRow
 from tocsin.web.integration_form import URL_MAX, refused, team_view
 from tocsin.web.pages import db, redirect, render, settings, signed_in_user, to_login
 
@@ -45,7 +45,7 @@ _HEADERS: TypeAdapter[dict[str, str]] = TypeAdapter(Headers)
 _CUSTOM_ACTIONS: TypeAdapter[list[str]] = TypeAdapter(CustomActions)
 
 
-class EditSubmitted(BaseModel):
+class EditSubmitted(ConditionFields):
     csrf_token: str = ""
     name: str = ""
     description: str = ""
@@ -59,20 +59,6 @@ class EditSubmitted(BaseModel):
     remove_command_token: str = ""
     slack_signing_secret: str = ""
     actions: list[str] = []
-    filter_type: str = "match-all"
-    cond_field: list[str] = []
-    cond_key: list[str] = []
-    cond_not: list[str] = []
-    cond_operation: list[str] = []
-    cond_value: list[str] = []
-    add_condition: str = ""
-    remove_condition: str = ""
-
-    def filter_form(self) -> FilterForm:
-        rows = condition_builder.rows_from(
-            self.cond_field, self.cond_key, self.cond_not, self.cond_operation, self.cond_value
-        )
-        return FilterForm(self.filter_type, rows)
 
     def changes(self, integration: Integration) -> Changes:
         """What the form asks to change, as the service takes it (which checks the rest); a
@@ -279,12 +265,10 @@ def submit_edit(request: Request, integration_id: str, form: EditSubmitted) -> R
             return refused(request, user, 404 if why_not == NOT_YOURS else 403, why_not or NOT_YOURS)
         facts = _facts(session, user, integration)
         kind_url = configuration.url_of(integration)
-    rows = form.filter_form().rows or [ConditionRow()]
-    if form.add_condition or form.remove_condition:
-        rows, focus = condition_builder.rearranged(
-            rows, add=bool(form.add_condition), remove=form.remove_condition
-        )
+    if form.rearranging:
+        rows, focus = form.rearranged()
         return _edit_page(request, user, facts, form, rows, focus_row=focus)
+    rows = form.filter_form().rows or [ConditionRow()]
     try:
         outbound = OutboundPolicy.from_settings(settings(request))
         if facts["has_url"] and form.url.strip() and form.url.strip() != kind_url:

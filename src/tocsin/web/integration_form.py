@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,7 +25,7 @@ from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
 from tocsin.web import condition_builder, csrf
-from tocsin.web.condition_builder import ConditionProblem, ConditionRow, FilterForm
+from tocsin.web.condition_builder import ConditionFields, ConditionProblem, ConditionRow
 from tocsin.web.pages import db, render, settings, signed_in_user, to_login
 
 FORM_LIFETIME_SECONDS = 3600
@@ -71,7 +70,7 @@ def _draft_from(request: Request, token: str) -> Draft | None:
         return None
 
 
-class Submitted(BaseModel):
+class Submitted(ConditionFields):
     csrf_token: str = ""
     draft: str = ""
     name: str = ""
@@ -80,25 +79,6 @@ class Submitted(BaseModel):
     command_token: str = ""
     slack_signing_secret: str = ""
     actions: list[str] = []
-    filter_type: str = "match-all"
-    cond_field: list[str] = []
-    cond_key: list[str] = []
-    cond_not: list[str] = []
-    cond_operation: list[str] = []
-    cond_value: list[str] = []
-    add_condition: str = ""
-    remove_condition: str = ""
-
-    def filter_form(self) -> FilterForm:
-        rows = condition_builder.rows_from(
-            self.cond_field, self.cond_key, self.cond_not, self.cond_operation, self.cond_value
-        )
-        return FilterForm(self.filter_type, rows)
-
-    @property
-    def rearranging(self) -> bool:
-        """Whether Add a condition or Remove was pressed (the form is drawn again, not saved)."""
-        return bool(self.add_condition or self.remove_condition)
 
     def changes(self, kind: str) -> Changes:
         """What the form asks for, as the service takes it (which checks the rest)."""
@@ -256,9 +236,7 @@ def create(request: Request, form: Submitted, team_id: str | None) -> Response |
     if form.rearranging:
         with db(request).read_session() as session:
             team = team_view(session, team_id)
-        rows, focus = condition_builder.rearranged(
-            form.filter_form().rows, add=bool(form.add_condition), remove=form.remove_condition
-        )
+        rows, focus = form.rearranged()
         return _form_page(request, user=user, draft=draft, team=team, form=form, rows=rows, focus_row=focus)
     try:
         changes = form.changes(draft.kind)
