@@ -305,6 +305,7 @@ def test_an_api_integration_has_only_its_name_and_description(http: TestClient, 
 
     http.post(f"/settings/integrations/{api_id}/edit", data=fields | {"name": "Prom", "description": "k8s"})
     assert (only(db).name, only(db).description) == ("Prom", "k8s")
+    assert '<p class="description">k8s</p>' in http.get(f"/settings/integrations/{api_id}").text
 
 
 def test_team_admins_edit_their_teams_integrations_and_no_one_else_can(

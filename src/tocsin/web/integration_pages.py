@@ -33,6 +33,7 @@ def _integration_view(
     return {
         "id": integration.id,
         "name": integration.name,
+        "description": integration.description or "",
         "type": integration.type,
         "enabled": integration.enabled,
         "team": team_view(session, integration.team_id),
