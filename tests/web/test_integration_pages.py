@@ -135,7 +135,7 @@ def test_the_request_url_shown_before_saving_is_the_saved_integrations(
     assert page.index("Request URL") < page.index("Save Integration")
     assert re.findall(r'value="(\w+)" checked', page) == list(outgoing.default_actions("Mattermost"))
     assert {"TakeOwnership", "UpdatePriority"} <= set(outgoing.default_actions("Mattermost"))
-    assert '<option value="match-all" selected>Match all alerts</option>' in page
+    assert '<option value="match-all" selected>All alerts</option>' in page
     assert all_integrations(db) == []
 
     response = http.post(
@@ -171,12 +171,18 @@ def test_a_form_sent_twice_saves_one_integration(http: TestClient, db, ops: str)
 def test_conditions_choose_which_alerts_are_posted(http: TestClient, db, ops: str) -> None:
     log_in(http, "admin@example.com")
     _, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
-    conditions = '[{"field": "priority", "operation": "equals", "expectedValue": "P1"}]'
+    rows = {
+        "cond_field": ["priority", ""],
+        "cond_key": ["", ""],
+        "cond_not": ["", ""],
+        "cond_operation": ["equals", "equals"],
+        "cond_value": ["P1", ""],
+    }  # a blank row is skipped
 
     http.post(
         "/settings/integrations/new",
-        data=fields | {"name": "pages", "url": HOOK, "actions": ["Create"], "filter_type": "conditions",
-                       "conditions": conditions},
+        data=fields | {"name": "pages", "url": HOOK, "actions": ["Create"],
+                       "filter_type": "match-all-conditions"} | rows,
     )  # fmt: skip
 
     [saved] = all_integrations(db)
@@ -256,11 +262,35 @@ def test_a_bad_url_shows_the_form_again_with_the_message_and_stores_nothing(
 
     broken = http.post(
         "/settings/integrations/new",
-        data=fields | {"name": "chat", "url": HOOK, "filter_type": "conditions", "conditions": "[{"},
-    )
+        data=fields | {"name": "chat", "url": HOOK, "filter_type": "match-any-condition",
+                       "cond_field": ["tags"], "cond_key": [""], "cond_not": [""],
+                       "cond_operation": ["greater-than"], "cond_value": ["P1"]},
+    )  # fmt: skip
     assert broken.status_code == 422
-    assert 'id="filter-error" role="alert">the conditions are not valid JSON' in broken.text
+    assert (
+        '<p class="error" id="cond-error-1">Condition 1: greater-than does not apply to field tags'
+        in broken.text
+    )
+    assert 'name="cond_value" value="P1"' in broken.text
     assert all_integrations(db) == []
+
+
+def test_add_a_condition_on_the_add_form_draws_it_again_with_the_same_request_url(
+    http: TestClient, db, ops: str
+) -> None:
+    log_in(http, "admin@example.com")
+    page, fields = open_form(http, "/settings/integrations/new?type=Mattermost")
+
+    added = http.post(
+        "/settings/integrations/new",
+        data=fields | {"name": "chat", "url": HOOK, "filter_type": "match-all-conditions",
+                       "cond_field": ["source"], "cond_key": [""], "cond_not": ["not"],
+                       "cond_operation": ["equals"], "cond_value": ["test"], "add_condition": "1"},
+    )  # fmt: skip
+
+    assert added.status_code == 200 and all_integrations(db) == []
+    assert added.text.count('name="cond_field"') == 2 and request_url_in(added.text) == request_url_in(page)
+    assert '<option value="not" selected>not</option>' in added.text
 
 
 def test_a_duplicate_name_is_shown_next_to_the_name(http: TestClient, db, ops: str) -> None:

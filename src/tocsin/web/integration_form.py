@@ -7,12 +7,9 @@ the URL that was shown."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +24,8 @@ from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
-from tocsin.web import csrf
+from tocsin.web import condition_builder, csrf
+from tocsin.web.condition_builder import ConditionFields, ConditionProblem, ConditionRow
 from tocsin.web.pages import db, render, settings, signed_in_user, to_login
 
 FORM_LIFETIME_SECONDS = 3600
@@ -72,7 +70,7 @@ def _draft_from(request: Request, token: str) -> Draft | None:
         return None
 
 
-class Submitted(BaseModel):
+class Submitted(ConditionFields):
     csrf_token: str = ""
     draft: str = ""
     name: str = ""
@@ -81,8 +79,6 @@ class Submitted(BaseModel):
     command_token: str = ""
     slack_signing_secret: str = ""
     actions: list[str] = []
-    filter_type: str = "match-all"
-    conditions: str = ""
 
     def changes(self, kind: str) -> Changes:
         """What the form asks for, as the service takes it (which checks the rest)."""
@@ -92,31 +88,19 @@ class Submitted(BaseModel):
         return Changes(
             url=self.url.strip() if kind in configuration.URL_KINDS else None,
             outgoing_actions=self.actions if sends else None,
-            outgoing_filter=self.outgoing_filter() if sends else None,
+            outgoing_filter=condition_builder.filter_json(self.filter_form()) if sends else None,
             require_user_matching=bool(self.require_user_matching) if chat else None,
             command_token=self.command_token if kind == "Mattermost" else None,
             slack_signing_secret=(self.slack_signing_secret or None) if kind == "Slack" else None,
         )
-
-    def outgoing_filter(self) -> dict[str, Any]:
-        """The filter in the API's shape; a bare list of conditions means all of them must hold."""
-        if self.filter_type != "conditions":
-            return {"type": "match-all"}
-        if not self.conditions.strip():
-            raise InvalidInput(
-                "outgoing.filter", "write the conditions alerts must match, or choose Match all alerts"
-            )
-        try:
-            given = json.loads(self.conditions)
-        except ValueError as error:
-            raise InvalidInput("outgoing.filter", f"the conditions are not valid JSON: {error}") from None
-        return {"type": "match-all-conditions", "conditions": given} if isinstance(given, list) else given
 
 
 def _form_field(problem: InvalidInput | Conflict) -> str:
     """Which field of the form an error belongs next to ("form": above the form)."""
     if isinstance(problem, Conflict):
         return "name"
+    if isinstance(problem, ConditionProblem):
+        return f"condition-{problem.row}"
     field = problem.field or ""
     if field.startswith("outgoing.filter"):
         return "filter"
@@ -132,6 +116,8 @@ def _form_page(
     form: Submitted,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    rows: list[ConditionRow] | None = None,
+    focus_row: int | None = None,
 ) -> Response:
     config = settings(request)
     request_url = ""
@@ -160,6 +146,11 @@ def _form_page(
         chat=chat_kinds.is_chat_kind(draft.kind),
         sends=outgoing.sends(draft.kind),
         all_actions=outgoing.ALERT_ACTIONS,
+        rows=rows or form.filter_form().rows or [ConditionRow()],
+        focus_row=focus_row,
+        match_types=condition_builder.MATCH_TYPES,
+        field_labels=condition_builder.FIELD_LABELS,
+        operation_labels=condition_builder.OPERATION_LABELS,
     )
 
 
@@ -242,6 +233,11 @@ def create(request: Request, form: Submitted, team_id: str | None) -> Response |
         return refused(
             request, user, 400, "This form is more than an hour old or was altered; open it again."
         )
+    if form.rearranging:
+        with db(request).read_session() as session:
+            team = team_view(session, team_id)
+        rows, focus = form.rearranged()
+        return _form_page(request, user=user, draft=draft, team=team, form=form, rows=rows, focus_row=focus)
     try:
         changes = form.changes(draft.kind)
         outbound = OutboundPolicy.from_settings(settings(request))

@@ -5,7 +5,6 @@ pages (team_pages)."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form
@@ -20,7 +19,8 @@ from tocsin.errors import NotFound, PermissionDenied
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry
 from tocsin.integrations.models import Integration
 from tocsin.teams import service as teams
-from tocsin.web import csrf, team_pages
+from tocsin.web import condition_builder, csrf, team_pages
+from tocsin.web.integration_edit import EditSubmitted, edit_form, submit_edit
 from tocsin.web.integration_form import Created, Submitted, create, new_form, refused, team_view
 from tocsin.web.pages import db, redirect, render, settings, signed_in_user, to_login
 
@@ -33,6 +33,7 @@ def _integration_view(
     return {
         "id": integration.id,
         "name": integration.name,
+        "description": integration.description or "",
         "type": integration.type,
         "enabled": integration.enabled,
         "team": team_view(session, integration.team_id),
@@ -49,12 +50,18 @@ def _integration_view(
         ),
         "sends": outgoing.sends(integration.type),
         "actions": list(integration.outgoing_actions),
-        "filter": json.dumps(integration.outgoing_filter or {"type": "match-all"}, indent=2),
+        "filter_lines": condition_builder.describe(integration.outgoing_filter),
     }
 
 
 def _integration_page(
-    request: Request, user: User, integration_id: str, *, new_key: str = "", confirm_delete: bool = False
+    request: Request,
+    user: User,
+    integration_id: str,
+    *,
+    new_key: str = "",
+    confirm_delete: bool = False,
+    saved: bool = False,
 ) -> Response:
     with db(request).read_session() as session:
         actor = teams.actor_for_user(session, user, channel="web")
@@ -74,6 +81,7 @@ def _integration_page(
         integration=view,
         new_key=new_key,
         confirm_delete=confirm_delete,
+        saved=saved,
     )
 
 
@@ -158,9 +166,21 @@ def install(app: FastAPI, config: Settings) -> None:
         return _created(request, create(request, form, team_id))
 
     @app.get("/settings/integrations/{integration_id}", include_in_schema=False)
-    def integration_page(request: Request, integration_id: str) -> Response:
+    def integration_page(request: Request, integration_id: str, saved: str = "") -> Response:
         user = signed_in_user(request)
-        return _integration_page(request, user, integration_id) if user else to_login(request)
+        if user is None:
+            return to_login(request)
+        return _integration_page(request, user, integration_id, saved=bool(saved))
+
+    @app.get("/settings/integrations/{integration_id}/edit", include_in_schema=False)
+    def edit_integration(request: Request, integration_id: str) -> Response:
+        return edit_form(request, integration_id)
+
+    @app.post("/settings/integrations/{integration_id}/edit", include_in_schema=False)
+    def save_integration(
+        request: Request, integration_id: str, form: Annotated[EditSubmitted, Form()]
+    ) -> Response:
+        return submit_edit(request, integration_id, form)
 
     @app.get("/settings/integrations/{integration_id}/delete", include_in_schema=False)
     def confirm_delete(request: Request, integration_id: str) -> Response:
