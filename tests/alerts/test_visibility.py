@@ -14,7 +14,7 @@ import pytest
 from tests.accounts.people import actor_of, raises
 from tests.chat.conftest import make_schedule
 from tocsin.accounts import account_settings
-from tocsin.actors import SYSTEM
+from tocsin.actors import SYSTEM, may_read_team_config
 from tocsin.alerts import ingest, listing
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.service import AlertRef, find_alert
@@ -23,6 +23,7 @@ from tocsin.errors import AlertNotVisible, InvalidInput, PermissionDenied
 from tocsin.escalations import service as escalations
 from tocsin.escalations.schemas import EscalationPayload
 from tocsin.oncall import service as oncall
+from tocsin.teams import service as teams
 
 
 def _alert(db: Database, message: str, **fields: Any) -> str:
@@ -135,7 +136,9 @@ def test_with_everyone_sees_every_alert_on_every_person_sees_every_alert(db, wor
     assert _may_open(db, "bob", world["user responder"])
     with db.read_session() as session:
         eve = actor_of(session, "eve")
-        assert eve.scope.everything and not eve.manages.everything  # configuration rights unchanged
+        ops = teams.get_team(session, name="ops").id
+        assert eve.scope.sees_every_alert
+        assert not may_read_team_config(eve, ops) and not eve.manages.covers_team(ops)  # no more config
 
     assert _set(db, "OFF") is False
     assert _listed(db, "eve") == set()

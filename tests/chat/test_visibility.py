@@ -5,7 +5,7 @@ could do. The cast: team ops (lead, ann), team db (bob), eve in no team; admin."
 from __future__ import annotations
 
 from tests.chat.conftest import alert, make_schedule, raise_alert
-from tests.chat.visibility_replies import NO_RESPONDER
+from tests.chat.visibility_replies import NO_RESPONDER, not_teams
 from tocsin.accounts import account_settings
 from tocsin.actors import SYSTEM
 from tocsin.db import Database
@@ -71,3 +71,13 @@ def test_through_a_team_integration_the_reply_names_the_team(db, mattermost):
         f"#{ours} is out of reach here: this channel's integration belongs to team ops, which you are "
         "not in; act on it where its team's alerts are posted"
     )
+
+
+def test_with_everyone_sees_every_alert_a_team_integration_still_acts_only_on_its_team(db, mattermost):
+    chat = mattermost("ops chat", team="ops")
+    chat.link("bob")  # in team db
+    ours, theirs = raise_alert(db, "Ours"), raise_alert(db, "Theirs", team="db")
+    _everyone_sees_every_alert(db, "on")
+
+    assert chat.run(f"ack {ours}", as_user="bob").text == f"@bob acknowledged #{ours} Ours"
+    assert chat.run(f"ack {theirs}", as_user="bob").text == f"#{theirs} {not_teams('ops')}"

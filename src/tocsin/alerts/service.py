@@ -174,7 +174,7 @@ def visible_condition(scope: Scope) -> ColumnElement[bool]:
     ``visibleTo`` entry names one of the scope's users or teams, a schedule one of its users is
     in (a participant of one of its rotations), or an escalation whose rules name one of these;
     or Tocsin paged one of its users about the alert."""
-    if scope.everything:
+    if scope.sees_every_alert:
         return true()
     if not scope.team_ids and not scope.user_ids:
         return false()
@@ -264,7 +264,7 @@ def _by_alias(session: Session, alias: str, actor: Actor, *, for_update: bool) -
 
 
 def _may_see(session: Session, actor: Actor, alert: Alert) -> bool:
-    return actor.scope.everything or bool(
+    return actor.scope.sees_every_alert or bool(
         session.scalar(select(visible_condition(actor.scope)).select_from(Alert).where(Alert.id == alert.id))
     )
 

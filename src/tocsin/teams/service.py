@@ -238,15 +238,15 @@ def actor_for_user(session: Session, user: User, *, channel: str) -> Actor:
         teams_of_user.add(team_id)
         if role == "admin":
             administered.add(team_id)
-    sees = (
-        EVERYTHING
-        if account_settings.is_on(session, account_settings.EVERYONE_SEES_EVERY_ALERT)
-        else Scope(everything=False, team_ids=frozenset(teams_of_user), user_ids=frozenset({user.id}))
-    )
     return Actor(
         name=user.username,
         channel=channel,
-        scope=sees,
+        scope=Scope(
+            everything=False,
+            team_ids=frozenset(teams_of_user),
+            user_ids=frozenset({user.id}),
+            every_alert=account_settings.is_on(session, account_settings.EVERYONE_SEES_EVERY_ALERT),
+        ),
         manages=Scope(everything=False, team_ids=frozenset(administered)),
         user_id=user.id,
         username=user.username,
