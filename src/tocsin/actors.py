@@ -15,9 +15,15 @@ class Scope:
     everything: bool
     team_ids: frozenset[str] = frozenset()
     user_ids: frozenset[str] = frozenset()
+    every_alert: bool = False
+    """Every alert, but of configuration only the teams' (the account lets everyone see every alert)."""
 
     def covers_team(self, team_id: str | None) -> bool:
         return self.everything or (team_id is not None and team_id in self.team_ids)
+
+    @property
+    def sees_every_alert(self) -> bool:
+        return self.everything or self.every_alert
 
 
 EVERYTHING = Scope(everything=True)

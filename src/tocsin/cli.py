@@ -13,6 +13,7 @@ from tocsin import migrate as migrations
 from tocsin.accounts import apikeys
 from tocsin.accounts import service as accounts
 from tocsin.accounts.passwords import random_password
+from tocsin.cli_account import account_app
 from tocsin.cli_common import errors_as_one_line, fail, in_transaction, settings_or_fail
 from tocsin.cli_contacts import contact_app
 from tocsin.cli_engine import engine_command, outbox_app
@@ -36,6 +37,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(heartbeat_app, name="heartbeat")
 app.add_typer(policy_app, name="policy")
 app.add_typer(contact_app, name="contact")
+app.add_typer(account_app, name="account")
 app.command("engine")(engine_command)
 
 

@@ -1,5 +1,6 @@
 """Imports every domain's tables so ``Base.metadata`` is complete (for migrations and checks)."""
 
+from tocsin.accounts.account_settings import AccountSetting
 from tocsin.accounts.models import ApiKey, User
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertRequest, AlertResponder
 from tocsin.chat.models import ChatAccount, ChatLinkToken, ChatReplayGuard
@@ -19,6 +20,7 @@ from tocsin.teams.models import Team, TeamMember
 metadata = Base.metadata
 
 __all__ = [
+    "AccountSetting",
     "Alert",
     "AlertEscalation",
     "AlertEscalationStep",

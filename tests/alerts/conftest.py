@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.accounts.people import account_key  # noqa: F401  (fixture)
+from tests.accounts.people import account_key, cast  # noqa: F401  (fixtures)
 from tests.support.api import ApiClient
 from tests.support.factories import make_integration
 

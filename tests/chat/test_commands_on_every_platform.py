@@ -11,6 +11,7 @@ import pytest
 
 from tests.chat.conftest import alert, log_of
 from tests.chat.genie_world import JOHN, Genie, Platform, make_genie
+from tests.chat.visibility_replies import not_teams
 from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
@@ -150,7 +151,7 @@ def test_a_team_integration_acts_only_on_its_teams_alerts(
     result = genie(f"ack 1 {mine}")
     created = genie("alert Queue stuck")
 
-    assert result.text.splitlines() == ["#1 you cannot see it", f"@john acknowledged #{mine} Cache cold"]
+    assert result.text.splitlines() == [f"#1 {not_teams('myTeam')}", f"@john acknowledged #{mine} Cache cold"]
     assert not alert(db, 1).acknowledged
     assert created.text.startswith("@john created alert #5 Queue stuck")
     with db.read_session() as session:

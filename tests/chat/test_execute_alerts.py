@@ -4,6 +4,7 @@ naming who acted and through what, and each alert changed or left alone on its o
 from __future__ import annotations
 
 from tests.chat.conftest import alert, log_of, raise_alert
+from tests.chat.visibility_replies import NO_RESPONDER
 from tocsin.integrations import service as integrations
 from tocsin.integrations.configuration import Changes
 from tocsin.outbound import OutboundPolicy
@@ -46,7 +47,7 @@ def test_ack_of_several_alerts_answers_for_each_in_the_order_given(db, chat):
     assert reply.text.splitlines() == [
         f"@ann acknowledged #{first} Disk full on db1",
         "#999 not found",
-        f"#{hidden} you cannot see it",
+        f"#{hidden} {NO_RESPONDER}",
         f"#{closed} is closed; it cannot be acknowledged",
         f"#{acked} was already acknowledged",
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.chat.conftest import BASE_URL, alert, log_of, raise_alert
+from tests.chat.visibility_replies import NO_RESPONDER
 from tests.policies.conftest import alert_policy
 from tests.support.factories import make_integration
 from tocsin.actors import SYSTEM
@@ -104,7 +105,7 @@ def test_get_of_a_missing_or_hidden_alert_says_so(db, chat):
     theirs = raise_alert(db, "Theirs", team="db")
 
     assert chat.run("get 999", as_user="ann").text == "#999 not found"
-    assert chat.run(f"get {theirs}", as_user="ann").text == f"#{theirs} you cannot see it"
+    assert chat.run(f"get {theirs}", as_user="ann").text == f"#{theirs} {NO_RESPONDER}"
 
 
 def test_list_shows_open_alerts_the_caller_may_see_newest_first(db, chat, frozen_clock):

@@ -74,26 +74,23 @@ def test_oncall_me_needs_a_linked_account_and_an_unknown_target_lists_the_choice
     )
 
 
-def test_whoisoncall_lists_the_schedules_the_caller_may_see(db, chat, frozen_clock):
+def test_whoisoncall_lists_every_schedule_whoever_asks(db, chat, frozen_clock):
     make_schedule(db, "ops_schedule", "ops", ["ann", "lead"])
     make_schedule(db, "db_schedule", "db", ["bob"])
     make_schedule(db, "night watch", None, [])
     chat.link("ann")
 
-    mine = chat.run("whoisoncall", as_user="ann")
-    everything = chat.run("whoisoncall", as_user="eve")  # unlinked, through the global integration
+    connected = chat.run("whoisoncall", as_user="ann")  # in team ops only
+    unlinked = chat.run("whoisoncall", as_user="eve")  # through the global integration
 
-    assert mine.text.splitlines() == [
-        "On call now:",
-        "- **ops_schedule** (team ops): ann@example.com until 2026-03-02 06:00 UTC",
-    ]
-    assert not mine.in_channel
-    assert everything.text.splitlines() == [
+    assert connected.text.splitlines() == [
         "On call now:",
         "- **db_schedule** (team db): bob@example.com",  # alone in the rotation: no hand-off
         "- **night watch**: no one",
         "- **ops_schedule** (team ops): ann@example.com until 2026-03-02 06:00 UTC",
     ]
+    assert not connected.in_channel
+    assert unlinked.text == connected.text
 
 
 def test_mute_for_five_minutes_by_default_or_as_long_as_asked(db, chat, frozen_clock):
@@ -145,7 +142,10 @@ def test_connect_offers_a_one_time_link_bound_to_the_chat_user(db, chat):
     assert link.text == "Authenticate in Tocsin"
     assert reply.text == (
         f"[Authenticate in Tocsin]({link.url}) to connect your Mattermost account. "
-        "The link works once, for 15 minutes."
+        "The link works once, for 15 minutes. Once connected, your commands act as your Tocsin "
+        "user, on only the alerts you may see (every alert for owners and admins; otherwise those "
+        "with you, your team, a schedule you are in or an escalation naming you as a responder), "
+        "and may change the configuration you may change; the alert log names you."
     )
     assert not reply.in_channel
     with db.read_session() as session:

@@ -87,7 +87,7 @@ def test_unknown_numbers_hidden_alerts_and_nonsense_get_a_one_line_answer(
     stranger = _message(phone.text_from("+4930901820", f"ack {tiny}", webhook=SMS_WEBHOOK))
     assert stranger.startswith("Tocsin: this number is not a verified phone number of anyone in Tocsin.")
     hidden = _message(phone.text_from(ANN_PHONE, f"ack {bobs}", webhook=SMS_WEBHOOK))
-    assert hidden == f"Tocsin: #{bobs} you cannot see it."
+    assert hidden == f"Tocsin: #{bobs} has no responder you belong to; ask an admin."
     assert _message(phone.text_from(ANN_PHONE, "ack 999", webhook=SMS_WEBHOOK)) == "Tocsin: #999 not found."
     nonsense = _message(phone.text_from(ANN_PHONE, "what is going on?", webhook=SMS_WEBHOOK))
     assert (

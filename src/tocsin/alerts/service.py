@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     exists,
     false,
@@ -26,6 +27,8 @@ from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, Ale
 from tocsin.alerts.responders import Responder
 from tocsin.db import table_of
 from tocsin.errors import AlertNotFound, AlertNotVisible, AliasAmbiguous, InvalidInput
+from tocsin.escalations.models import EscalationRule
+from tocsin.oncall.models import Rotation, RotationParticipant
 
 IDENTIFIER_TYPES = ("id", "alias", "tiny")
 
@@ -167,16 +170,24 @@ def add_note(session: Session, alert_id: str, note: str, actor: Actor, now: date
 
 
 def visible_condition(scope: Scope) -> ColumnElement[bool]:
-    """SQL that is true for the alerts ``scope`` may see."""
-    if scope.everything:
+    """SQL that is true for the alerts ``scope`` may see: Opsgenie's rule. A responder or
+    ``visibleTo`` entry names one of the scope's users or teams, a schedule one of its users is
+    in (a participant of one of its rotations), or an escalation whose rules name one of these;
+    or Tocsin paged one of its users about the alert."""
+    if scope.sees_every_alert:
         return true()
-    matches = []
-    if scope.team_ids:
-        matches.append(and_(AlertResponder.type == "team", AlertResponder.ref_id.in_(scope.team_ids)))
-    if scope.user_ids:
-        matches.append(and_(AlertResponder.type == "user", AlertResponder.ref_id.in_(scope.user_ids)))
-    if not matches:
+    if not scope.team_ids and not scope.user_ids:
         return false()
+    schedules = _schedules_of(scope)
+    matches = [
+        and_(AlertResponder.type == "team", AlertResponder.ref_id.in_(scope.team_ids)),
+        and_(AlertResponder.type == "user", AlertResponder.ref_id.in_(scope.user_ids)),
+        and_(AlertResponder.type == "schedule", AlertResponder.ref_id.in_(schedules)),
+        and_(
+            AlertResponder.type == "escalation",
+            AlertResponder.ref_id.in_(_escalations_naming(scope, schedules)),
+        ),
+    ]
     responder = exists().where(AlertResponder.alert_id == Alert.id, or_(*matches))
     if not scope.user_ids:
         return responder
@@ -184,6 +195,26 @@ def visible_condition(scope: Scope) -> ColumnElement[bool]:
     # it and answer from their phone, whether or not a responder names them or their team.
     paged = exists().where(AlertRecipient.alert_id == Alert.id, AlertRecipient.user_id.in_(scope.user_ids))
     return or_(responder, paged)
+
+
+def _schedules_of(scope: Scope) -> Select[str]:
+    """The ids of the schedules with one of the scope's users in a rotation."""
+    return (
+        select(Rotation.schedule_id)
+        .join(RotationParticipant, RotationParticipant.rotation_id == Rotation.id)
+        .where(RotationParticipant.user_id.in_(scope.user_ids))
+    )
+
+
+def _escalations_naming(scope: Scope, schedules: Select[str]) -> Select[str]:
+    """The ids of the escalations with a rule naming one of the scope's users, teams or schedules."""
+    return select(EscalationRule.policy_id).where(
+        or_(
+            and_(EscalationRule.recipient_type == "user", EscalationRule.recipient_id.in_(scope.user_ids)),
+            and_(EscalationRule.recipient_type == "team", EscalationRule.recipient_id.in_(scope.team_ids)),
+            and_(EscalationRule.recipient_type == "schedule", EscalationRule.recipient_id.in_(schedules)),
+        )
+    )
 
 
 def find_alert(session: Session, ref: AlertRef, actor: Actor, *, for_update: bool = False) -> Alert:
@@ -233,7 +264,7 @@ def _by_alias(session: Session, alias: str, actor: Actor, *, for_update: bool) -
 
 
 def _may_see(session: Session, actor: Actor, alert: Alert) -> bool:
-    return actor.scope.everything or bool(
+    return actor.scope.sees_every_alert or bool(
         session.scalar(select(visible_condition(actor.scope)).select_from(Alert).where(Alert.id == alert.id))
     )
 

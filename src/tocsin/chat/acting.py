@@ -64,9 +64,10 @@ def _within_team(actor: Actor, team_id: str) -> Actor:
     """``actor`` narrowed to what it may do with team ``team_id``'s alerts and configuration;
     what it creates goes to that team."""
     team = frozenset({team_id})
+    sees_team = actor.scope.covers_team(team_id) or actor.scope.every_alert
     return replace(
         actor,
-        scope=Scope(everything=False, team_ids=team if actor.scope.covers_team(team_id) else frozenset()),
+        scope=Scope(everything=False, team_ids=team if sees_team else frozenset()),
         manages=Scope(everything=False, team_ids=team if actor.manages.covers_team(team_id) else frozenset()),
         owner_team_id=team_id,
     )

@@ -15,6 +15,7 @@ from tocsin.chat.command_types import GetAlert, ListAlerts, ListIntegrations, Li
 from tocsin.chat.execute_context import LIST_LIMIT, Context, at_time, capped, outside, zone_of
 from tocsin.chat.replies import Link, Reply
 from tocsin.chat.results import by_tiny_id
+from tocsin.chat.visibility_text import not_visible
 from tocsin.errors import AlertNotFound, AlertNotVisible, InvalidInput
 from tocsin.escalations import service as escalations
 from tocsin.integrations import registry
@@ -51,7 +52,7 @@ def get_alert(ctx: Context, command: GetAlert) -> Reply:
     except AlertNotFound:
         return Reply(f"{label} not found")
     except AlertNotVisible:
-        return Reply(f"{label} you cannot see it")
+        return Reply(f"{label} {not_visible(ctx.session, ctx.actor)}")
     status = alert.status
     if alert.status == "closed" and alert.closed_by:
         status += f" by {alert.closed_by}"

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from tocsin import clock
+from tocsin.accounts import account_settings
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
-from tocsin.actors import may_read_team_config
 from tocsin.chat import linking
 from tocsin.chat.command_types import Mute, TakeOnCall, Unmute, WhoIsOnCall
 from tocsin.chat.execute_context import Context, at_time, capped, zone_of
@@ -75,13 +75,10 @@ def take_oncall(ctx: Context, command: TakeOnCall) -> Reply:
 def who_is_on_call(ctx: Context, command: WhoIsOnCall) -> Reply:
     now = clock.now()
     zone = zone_of(ctx.user)
-    shown = [
-        answer
-        for answer in oncall.who_is_on_call(ctx.session, now)
-        if may_read_team_config(ctx.actor, answer.team_id)
-    ]
+    # Every schedule, whoever asks, as Opsgenie does: who is on call is what people ask chat for.
+    shown = oncall.who_is_on_call(ctx.session, now)
     if not shown:
-        return Reply("There are no schedules you can see.")
+        return Reply("There are no schedules yet.")
     lines = []
     for answer in shown:
         team = f" (team {answer.team_name})" if answer.team_name else ""
@@ -128,7 +125,7 @@ def connect(
         link = Link(text="Authenticate in Tocsin", url=url)
         text = (
             f"[{link.text}]({url}) to connect your {identity.platform} account. "
-            f"The link works once, for {minutes} minutes."
+            f"The link works once, for {minutes} minutes. {once_connected(session)}"
         )
     else:
         link = Link(text="Disconnect", url=url)
@@ -137,3 +134,19 @@ def connect(
             f"[{link.text}]({url}) (the link works once, for {minutes} minutes)"
         )
     return Reply(text, links=(link,))
+
+
+def once_connected(session: Session) -> str:
+    """What connecting changes: commands stop acting through the integration (which may see
+    every alert) and act as the person, with the person's rights."""
+    if account_settings.is_on(session, account_settings.EVERYONE_SEES_EVERY_ALERT):
+        seen = "every alert (this account lets everyone see every alert)"
+    else:
+        seen = (
+            "only the alerts you may see (every alert for owners and admins; otherwise those with "
+            "you, your team, a schedule you are in or an escalation naming you as a responder)"
+        )
+    return (
+        f"Once connected, your commands act as your Tocsin user, on {seen}, and may change the "
+        "configuration you may change; the alert log names you."
+    )

@@ -13,6 +13,7 @@ from tocsin.actors import SYSTEM, Actor
 from tocsin.alerts.actions import ActionOutcome
 from tocsin.alerts.service import AlertRef, find_alert
 from tocsin.chat.execute_context import outside
+from tocsin.chat.visibility_text import not_visible
 from tocsin.errors import AlertActionRefused, AlertNotFound, AlertNotVisible, TocsinError
 
 ALREADY = "Alert is already "
@@ -29,6 +30,8 @@ class AlertResult:
     """The alert's message, made safe to show; set when the action was carried out."""
     problem: str = ""
     """Why nothing changed: "not found", "was already acknowledged"..."""
+    hidden: bool = False
+    """The actor may not see the alert (``problem`` says why, and who can act)."""
 
     def line(self, who: str, done: str) -> str:
         """``@bob acknowledged #12 Disk full`` or ``#13 not found``."""
@@ -59,7 +62,7 @@ def run_on_one(session: Session, label: str, ref: AlertRef, actor: Actor, action
     except AlertNotFound:
         return AlertResult(label, changed=False, problem="not found")
     except AlertNotVisible:
-        return AlertResult(label, changed=False, problem="you cannot see it")
+        return AlertResult(label, changed=False, problem=not_visible(session, actor), hidden=True)
     except AlertActionRefused as refused:
         return AlertResult(label, changed=False, problem=_problem(refused.message))
     except TocsinError as error:

@@ -85,7 +85,7 @@ class CallDocuments:
         result = run_on_one(session, f"#{alert.tiny_id}", AlertRef(alert.id), actor, action)
         if result.changed:
             return _ending(f"Alert {alert.tiny_id} {done}.")
-        if result.problem == "you cannot see it":
+        if result.hidden:
             return _ending(f"You may not act on alert {alert.tiny_id}.")
         return _ending(f"Alert {alert.tiny_id} {result.problem}.")
 

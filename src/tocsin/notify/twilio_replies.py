@@ -82,6 +82,8 @@ def answer(session: Session, *, sender: str, body: str, now: datetime) -> Reply 
         alert = session.scalar(select(Alert).where(Alert.tiny_id == tiny))
         about = f": {gsm7(alert.message)[:100]}" if alert is not None else ""
         return Reply(f"Tocsin: you {done} #{tiny}{about}", acted=True)
+    if result.hidden:  # short, for a text message
+        return Reply(f"Tocsin: #{tiny} has no responder you belong to; ask an admin.")
     return Reply(f"Tocsin: #{tiny} {result.problem}.")
 
 

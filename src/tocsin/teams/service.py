@@ -8,8 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
+from tocsin.accounts import account_settings, web_sessions
 from tocsin.accounts import service as accounts
-from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -223,8 +223,9 @@ def members_by_team(session: Session, team_ids: Iterable[str]) -> dict[str, list
 
 
 def actor_for_user(session: Session, user: User, *, channel: str) -> Actor:
-    """A person acting: admins and owners see and configure everything; others see their own and
-    their teams' alerts and configure the teams they are an admin of."""
+    """A person acting: admins and owners see and configure everything; others see the alerts
+    ``visible_condition`` gives them (every alert, when the account says everyone sees every
+    alert) and configure the teams they are an admin of."""
     if user.is_admin:
         return Actor(
             name=user.username, channel=channel, manages=EVERYTHING, user_id=user.id, username=user.username
@@ -240,7 +241,12 @@ def actor_for_user(session: Session, user: User, *, channel: str) -> Actor:
     return Actor(
         name=user.username,
         channel=channel,
-        scope=Scope(everything=False, team_ids=frozenset(teams_of_user), user_ids=frozenset({user.id})),
+        scope=Scope(
+            everything=False,
+            team_ids=frozenset(teams_of_user),
+            user_ids=frozenset({user.id}),
+            every_alert=account_settings.is_on(session, account_settings.EVERYONE_SEES_EVERY_ALERT),
+        ),
         manages=Scope(everything=False, team_ids=frozenset(administered)),
         user_id=user.id,
         username=user.username,
