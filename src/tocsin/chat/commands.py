@@ -35,6 +35,9 @@ from tocsin.chat.help import (
 
 __all__ = ["HELP", "CommandHelp", "help_text", "parse", "usage_text"]
 
+_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff")))
+"""Zero-width spaces and joiners, word joiner, byte-order mark: invisible, so a person who pasted
+them (from an older post or another tool) cannot see why a name does not match."""
 _LEAD = re.compile(r"\s*/?genie(?:\s+|$)", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 _TINY_ID = re.compile(r"#?0*([0-9]+)")
@@ -44,7 +47,8 @@ _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(day
 
 def parse(text: str) -> Command:
     """The command ``text`` (what follows ``/genie``; a leading ``/genie`` or ``genie`` is
-    tolerated) asks for. Empty text asks for help."""
+    tolerated) asks for. Empty text asks for help. Invisible characters are ignored."""
+    text = text.translate(_INVISIBLE)
     lead = _LEAD.match(text)
     if lead:
         text = text[lead.end() :]
