@@ -217,7 +217,9 @@ def test_hostile_alert_text_mentions_nobody_links_nowhere_and_fits_a_post(channe
     assert card["title"] == "#1 @channel **deploy** <\u200b!here> [x](javascript:alert(1))"
     assert card["fallback"] == "[P3] " + card["title"]
     assert card["text"].startswith("`@here` please\n\\# look\n&lt;https://evil.example\\|click&gt;\n")
-    assert len(card["text"]) <= 3000 and card["text"].endswith("…")
+    assert len(card["text"]) <= 2000 and card["text"].endswith(
+        f"… [read all in Tocsin]({BASE}/alerts/{alert_id})"
+    )
     note = channel.act(actions.add_alert_note, alert_id, "ann", note="<!channel> " + "@here " * 2000)
     # Mattermost looks for mentions in texts, pretexts and field values, not in titles or fallbacks
     shown = [card["text"], note["text"], *(field["value"] for field in card["fields"])]

@@ -31,6 +31,8 @@ POST_TEXT_LIMIT = 4000
 """What a post's text is kept within: every Mattermost database takes it (``V1`` limit)."""
 ELLIPSIS = "…"
 ZERO_WIDTH_SPACE = "\u200b"
+READ_ALL = "read all in Tocsin"
+"""The link after a text shortened in a post."""
 
 _SPECIALS = frozenset("\\`*_~[]#|$")
 """``$`` for Mattermost's inline LaTeX; ``!`` needs none (an image needs ``[`` too), nor ``(``
@@ -112,6 +114,17 @@ def escape(text: str, *, limit: int = MAX_RUNES) -> str:
 def escape_line(text: str, *, limit: int = MAX_RUNES) -> str:
     """Like ``escape``, for one line: runs of blanks and line breaks become one space."""
     return escape(_BLANKS.sub(" ", text).strip(), limit=limit)
+
+
+def shortened(text: str, *, limit: int, url: str, one_line: bool = False) -> str:
+    """``text`` as ``escape`` (or ``escape_line``) gives it, within ``limit`` runes; when it had to
+    be cut, it ends with a link to ``url``, where it is shown whole."""
+    shape = escape_line if one_line else escape
+    whole = shape(text, limit=len(_ENTITIES["&"]) * len(text) + 1)  # an escape is at most 5 runes
+    if len(whole) <= limit:
+        return whole
+    more = f" [{READ_ALL}]({url})"
+    return shape(text, limit=max(limit - len(more), len(ELLIPSIS))) + more
 
 
 def plain(text: str, *, limit: int = MAX_RUNES) -> str:
