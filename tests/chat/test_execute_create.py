@@ -150,7 +150,7 @@ def test_list_shows_twenty_alerts_and_counts_the_rest(db, chat):
     assert lines[0] == "Open alerts (22):"
     assert lines[1] == "#22 [P3] Alert 21"
     assert len(lines) == 22
-    assert lines[-1] == "… and 2 more"
+    assert lines[-1].startswith("… and 2 more (page 1 of 2): `/genie list page 2`")
 
 
 def test_no_open_alerts_is_said_plainly(db, chat):

@@ -79,8 +79,12 @@ def test_command_words_with_random_arguments_are_a_command_or_a_usage_reply(head
     outcome(head + "".join(separator + token for separator, token in rest))
 
 
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+"""Characters the grammar ignores (a person cannot see them), so free text never holds them."""
+
+
 def no_space(text: str) -> bool:
-    return bool(text) and not any(char.isspace() for char in text)
+    return bool(text) and not any(char.isspace() or char in INVISIBLE for char in text)
 
 
 word = st.text(min_size=1, max_size=12).filter(no_space)

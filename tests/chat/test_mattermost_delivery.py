@@ -129,9 +129,9 @@ def test_an_alert_created_acked_noted_and_closed_makes_four_posts_in_order(
 
     assert [said(post) for post in posts(hook)] == [
         "card [P3] #1 Disk full on db-1",
-        "[#1] Disk full on db-1 acknowledged by ann@\u200bexample.com via Mattermost",
-        "ann@\u200bexample.com via Mattermost added a note to [#1]: rebooting",
-        "[#1] Disk full on db-1 closed by lead@\u200bexample.com via Mattermost",
+        "[#1] Disk full on db-1 acknowledged by ann@example.com via Mattermost",
+        "ann@example.com via Mattermost added a note to [#1]: rebooting",
+        "[#1] Disk full on db-1 closed by lead@example.com via Mattermost",
     ]
     for request in hook.received:
         assert (request.method, request.path) == ("POST", HOOK_PATH)
@@ -166,7 +166,7 @@ def test_while_mattermost_fails_with_500_the_post_is_retried_and_later_ones_wait
     sent = posts(hook)
     assert [said(post) for post in sent[1:]] == [
         "card [P3] #1 Disk full on db-1",
-        "[#1] Disk full on db-1 acknowledged by ann@\u200bexample.com via Mattermost",
+        "[#1] Disk full on db-1 acknowledged by ann@example.com via Mattermost",
     ]
     assert sent[0] == sent[1]
     assert post_states(db) == ["delivered", "delivered"]

@@ -4,7 +4,6 @@ down and coming back."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from tests.chat import live
 from tests.chat.conftest import alert, log_of
 from tests.chat.genie_world import connect
 from tests.chat.live import CHANNEL, LiveChat, assert_follow_ups, live_chat
+from tests.chat.rendered_text import copied
 from tests.fakes.mattermost import FakeMattermost, Post
 from tocsin import clock
 from tocsin.chat import buttons
@@ -35,8 +35,8 @@ def setup(database_url: str, tmp_path: Path, frozen: clock.FrozenClock) -> Itera
 
 
 def shown(text: str) -> str:
-    """Markdown as Mattermost shows it: escapes gone, zero-width spaces invisible."""
-    return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
+    """Markdown as Mattermost shows it (and a person copies it)."""
+    return copied(text)
 
 
 def fields_of(post: Post) -> dict[str, str]:

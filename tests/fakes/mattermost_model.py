@@ -27,6 +27,8 @@ ATTACHMENT_KEYS = (
     *("title_link", "text", "fields", "image_url", "thumb_url", "footer", "footer_icon", "ts", "actions"),
 )
 _MENTION = re.compile(r"\B@([A-Za-z0-9][A-Za-z0-9.\-_:]*)")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+"""Mattermost looks for mentions in plain text only, never in code."""
 _SLACK_LINK = re.compile(r"<([^|<>]+)\|([^|<>]+)>")
 _USER_REFERENCE = re.compile(r"<@([a-z0-9]{26})(?:\|[^>]*)?>")
 _ANNOUNCEMENTS = {"<!channel>": "@channel", "<!here>": "@here", "<!all>": "@all"}
@@ -129,7 +131,8 @@ class Post:
         for attachment in self.attachments:
             pieces += [attachment.get("pretext") or "", attachment.get("text") or ""]
             pieces += [str(item.get("value") or "") for item in attachment.get("fields") or []]
-        return [name.rstrip(".-_:").lower() for piece in pieces for name in _MENTION.findall(piece)]
+        plain = [_CODE_SPAN.sub(" ", piece) for piece in pieces]
+        return [name.rstrip(".-_:").lower() for piece in plain for name in _MENTION.findall(piece)]
 
 
 @dataclass(frozen=True)

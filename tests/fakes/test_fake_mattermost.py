@@ -258,9 +258,11 @@ def test_an_unknown_or_deleted_hook_is_invalid(fake_mattermost):
 
 
 def test_slack_markup_becomes_mattermost_markdown_and_mentions_are_seen(fake_mattermost):
-    _hook_post(fake_mattermost, {"text": "<!channel> see <http://t/12|#12>, @bob and @\u200ball"})
+    _hook_post(
+        fake_mattermost, {"text": "<!channel> see <http://t/12|#12>, @bob and @\u200ball, not `@here`"}
+    )
     (post,) = fake_mattermost.posts()
-    assert post.text == "@channel see [#12](http://t/12), @bob and @\u200ball"
+    assert post.text == "@channel see [#12](http://t/12), @bob and @\u200ball, not `@here`"
     assert post.mentions == ["channel", "bob"]
 
 

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.alerts.models import Alert
 from tocsin.chat import buttons
-from tocsin.chat.markdown import escape, escape_line, plain
+from tocsin.chat.markdown import escape_line, plain, shortened
 from tocsin.integrations.body import alert_body
 from tocsin.integrations.models import Integration
 
 COLORS = {"P1": "#D00000", "P2": "#F06000", "P3": "#F0B000", "P4": "#2A7FD4", "P5": "#808080"}
-DESCRIPTION_LIMIT = 3000
+DESCRIPTION_LIMIT = 2000
+"""With the title, within a Slack section's 3000 characters, so the link to read all stays."""
 NOTE_LIMIT = 2000
 LIST_LIMIT = 1000
 """Tags, responders: a field of the card or a line of a follow-up."""
@@ -83,7 +84,7 @@ def card_of(
         url=alert_url(base_url, alert),
         priority=alert.priority,
         color=COLORS.get(alert.priority, COLORS["P3"]),
-        description=escape(alert.description, limit=DESCRIPTION_LIMIT),
+        description=shortened(alert.description, limit=DESCRIPTION_LIMIT, url=alert_url(base_url, alert)),
         fields=_fields(session, alert),
         footer=plain(f"Tocsin · {integration.name}", limit=NAME_LIMIT),
         buttons=_buttons(alert, secret_key=secret_key, lifetime=button_lifetime, integration=integration),
@@ -158,7 +159,10 @@ def follow_up_text(session: Session, alert: Alert, event: dict[str, Any], *, bas
         case "Close":
             return f"{subject} closed by {by}"
         case "AddNote":
-            return f"{by} added a note to {link}: {escape_line(str(event.get('note', '')), limit=NOTE_LIMIT)}"
+            note = shortened(
+                str(event.get("note", "")), limit=NOTE_LIMIT, url=alert_url(base_url, alert), one_line=True
+            )
+            return f"{by} added a note to {link}: {note}"
         case "AssignOwnership" | "TakeOwnership":
             owner = escape_line(str(event.get("owner") or alert.owner), limit=NAME_LIMIT)
             return f"owner of {link} is now {owner} (set by {by})"

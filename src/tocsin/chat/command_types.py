@@ -112,16 +112,20 @@ class ListAlerts(Command):
     word: ClassVar[str] = "list"
     team: str | None = None
     """``list alerts of TEAM``; None lists all open alerts the caller may see."""
+    page: int = 1
+    """Which page of a long list (``… page 2``), from 1."""
 
 
 @dataclass(frozen=True)
 class ListIntegrations(Command):
     word: ClassVar[str] = "list integrations"
+    page: int = 1
 
 
 @dataclass(frozen=True)
 class ListPolicies(Command):
     word: ClassVar[str] = "list policies"
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class ListTeams(Command):
     word: ClassVar[str] = "list teams"
     contains: str | None = None
     starts_with: str | None = None
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,7 @@ class TakeOnCall(Command):
 @dataclass(frozen=True)
 class WhoIsOnCall(Command):
     word: ClassVar[str] = "whoisoncall"
+    page: int = 1
 
 
 @dataclass(frozen=True)

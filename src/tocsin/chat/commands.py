@@ -8,6 +8,7 @@ WHO``), the LAST keyword splits it, so the text may itself contain the word."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -35,16 +36,24 @@ from tocsin.chat.help import (
 
 __all__ = ["HELP", "CommandHelp", "help_text", "parse", "usage_text"]
 
+_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff")))
+"""Zero-width spaces and joiners, word joiner, byte-order mark: invisible, so a person who pasted
+them (from an older post or another tool) cannot see why a name does not match."""
 _LEAD = re.compile(r"\s*/?genie(?:\s+|$)", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 _TINY_ID = re.compile(r"#?0*([0-9]+)")
 _DURATION = re.compile(r"([0-9]+)([mhd])", re.IGNORECASE)
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+_PAGE = re.compile(r"(?:^|\s+)page\s+(\S+)\s*$", re.IGNORECASE)
+"""``… page 2`` at the end of a command that lists."""
+_PAGED = frozenset({"list", "whoisoncall"})
+MAX_PAGE = 1000
 
 
 def parse(text: str) -> Command:
     """The command ``text`` (what follows ``/genie``; a leading ``/genie`` or ``genie`` is
-    tolerated) asks for. Empty text asks for help."""
+    tolerated) asks for. Empty text asks for help. Invisible characters are ignored."""
+    text = text.translate(_INVISIBLE)
     lead = _LEAD.match(text)
     if lead:
         text = text[lead.end() :]
@@ -55,7 +64,17 @@ def parse(text: str) -> Command:
     handler = _HANDLERS.get(head.lower())
     if handler is None:
         raise unknown_command(head)
-    return handler(rest)
+    page = _PAGE.search(rest) if head.lower() in _PAGED else None
+    if page is None:
+        return handler(rest)
+    command = handler(rest[: page.start()])
+    return dataclasses.replace(command, page=_page_number(command.word, page.group(1)))  # type: ignore[call-arg]
+
+
+def _page_number(word: str, text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 4 and 1 <= int(text) <= MAX_PAGE):
+        _fail(word, f"{code(text)} is not a page number; pages are numbered from 1 to {MAX_PAGE}.")
+    return int(text)
 
 
 def _fail(word: str, problem: str) -> NoReturn:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,8 @@ from tocsin.actors import may_read_team_config
 from tocsin.alerts import listing, reads
 from tocsin.alerts.models import AlertResponder
 from tocsin.chat.command_types import GetAlert, ListAlerts, ListIntegrations, ListPolicies, ListTeams
-from tocsin.chat.execute_context import LIST_LIMIT, Context, at_time, capped, outside, zone_of
+from tocsin.chat.execute_context import Context, at_time, outside, zone_of
+from tocsin.chat.paging import PAGE_SIZE, SeeAll, first_index, paged
 from tocsin.chat.replies import Link, Reply
 from tocsin.chat.results import by_tiny_id
 from tocsin.chat.visibility_text import not_visible
@@ -79,25 +81,30 @@ def _quoted(value: str) -> str:
 
 def list_alerts(ctx: Context, command: ListAlerts) -> Reply:
     """Open alerts the actor may see (of one team, if given), newest first."""
-    query, of_team = "status:open", ""
+    query, of_team, listed = "status:open", "", "list"
     if command.team is not None:
         team = teams.find_team(ctx.session, name=command.team)
         if team is None:
             raise InvalidInput("team", f"There is no team named {command.team}; see `/genie list teams`")
         query += f" AND teams:{_quoted(team.name)}"
         of_team = f" of team {team.name}"
+        listed = f"list alerts of {team.name}"
     scope = ctx.actor.scope
     total = listing.count_alerts(ctx.session, scope=scope, query=query)
     if not total:
         return Reply(f"There are no open alerts{of_team} you can see.")
-    alerts, _ = listing.list_alerts(ctx.session, scope=scope, query=query, limit=LIST_LIMIT)
+    alerts, _ = listing.list_alerts(
+        ctx.session, scope=scope, query=query, offset=first_index(command.page), limit=PAGE_SIZE
+    )
     lines = []
     for alert in alerts:
         line = f"#{alert.tiny_id} [{alert.priority}] {outside(alert.message)}"
         if alert.acknowledged:
             line += f" (acknowledged by {alert.acknowledged_by})"
         lines.append(line)
-    return Reply("\n".join([f"Open alerts{of_team} ({total}):", *capped(lines, total)]))
+    see_all = SeeAll("see them in Tocsin", f"{ctx.base_url}/alerts?query={quote(query, safe='')}")
+    shown = paged(lines, page=command.page, command=listed, total=total, see_all=see_all)
+    return Reply("\n".join([f"Open alerts{of_team} ({total}):", *shown]))
 
 
 def _team_names(session: Session) -> dict[str, str]:
@@ -118,7 +125,9 @@ def list_integrations(ctx: Context, command: ListIntegrations) -> Reply:
         f"{'enabled' if integration.enabled else 'disabled'})"
         for integration in found
     ]
-    return Reply("\n".join([f"Integrations ({len(found)}):", *capped(lines)]))
+    see_all = SeeAll("see them in Tocsin", f"{ctx.base_url}/settings/integrations")
+    shown = paged(lines, page=command.page, command="list integrations", see_all=see_all)
+    return Reply("\n".join([f"Integrations ({len(found)}):", *shown]))
 
 
 def list_policies(ctx: Context, command: ListPolicies) -> Reply:
@@ -135,21 +144,30 @@ def list_policies(ctx: Context, command: ListPolicies) -> Reply:
             )
     if not lines:
         return Reply("There are no policies you can see.")
-    return Reply("\n".join([f"Policies ({len(lines)}):", *capped(lines)]))
+    shown = paged(lines, page=command.page, command="list policies")
+    return Reply("\n".join([f"Policies ({len(lines)}):", *shown]))
 
 
 def list_teams(ctx: Context, command: ListTeams) -> Reply:
     found = teams.list_teams(ctx.session)
-    condition = ""
+    condition, listed = "", "list teams"
     if command.contains:
         wanted = command.contains.casefold()
         found = [team for team in found if wanted in team.name.casefold()]
         condition = f" containing {outside(command.contains)}"
+        listed += f" contains {command.contains}"
     if command.starts_with:
         wanted = command.starts_with.casefold()
         found = [team for team in found if team.name.casefold().startswith(wanted)]
         condition = f" starting with {outside(command.starts_with)}"
+        listed += f" starts with {command.starts_with}"
     if not found:
         return Reply(f"There are no teams{condition}.")
     lines = [f"- {team.name}" for team in found]
-    return Reply("\n".join([f"Teams{condition} ({len(found)}):", *capped(lines)]))
+    shown = paged(
+        lines,
+        page=command.page,
+        command=listed,
+        see_all=SeeAll("see them in Tocsin", f"{ctx.base_url}/teams"),
+    )
+    return Reply("\n".join([f"Teams{condition} ({len(found)}):", *shown]))

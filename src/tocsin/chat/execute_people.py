@@ -13,7 +13,8 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.chat import linking
 from tocsin.chat.command_types import Mute, TakeOnCall, Unmute, WhoIsOnCall
-from tocsin.chat.execute_context import Context, at_time, capped, zone_of
+from tocsin.chat.execute_context import Context, at_time, zone_of
+from tocsin.chat.paging import paged
 from tocsin.chat.replies import Link, Reply
 from tocsin.chat.requests import ChatIdentity
 from tocsin.errors import InvalidInput
@@ -85,7 +86,7 @@ def who_is_on_call(ctx: Context, command: WhoIsOnCall) -> Reply:
         people = ", ".join(answer.usernames) or "no one"
         until = f" until {at_time(answer.until, zone)}" if answer.usernames and answer.until else ""
         lines.append(f"- **{answer.schedule_name}**{team}: {people}{until}")
-    return Reply("\n".join(["On call now:", *capped(lines)]))
+    return Reply("\n".join(["On call now:", *paged(lines, page=command.page, command="whoisoncall")]))
 
 
 def mute(ctx: Context, command: Mute) -> Reply:

@@ -43,6 +43,8 @@ def _entry(word: str, syntax: str, examples: tuple[str, ...], summary: str, **mo
     return CommandHelp(word, f"/genie {syntax}", tuple(f"/genie {e}" for e in examples), summary, **more)
 
 
+_PAGE_NOTE = "Long lists come 20 lines at a time; add `page 2` (and so on) for the next."
+
 HELP: list[CommandHelp] = [
     _entry("ack", f"ack {IDS}", ("ack 1 2 3", "ack 1"), "Acknowledge alerts.", notes=_ID_NOTE),
     _entry("close", f"close {IDS}", ("close 1 2 3", "close 1"), "Close alerts.", notes=_ID_NOTE),
@@ -101,17 +103,26 @@ HELP: list[CommandHelp] = [
         ("list", "list alerts of team1"),
         "List open alerts, all or of one team.",
         group=LISTS,
+        notes=_PAGE_NOTE,
     ),
     _entry(
-        "list integrations", "list integrations", ("list integrations",), "List integrations.", group=LISTS
+        "list integrations",
+        "list integrations",
+        ("list integrations",),
+        "List integrations.",
+        group=LISTS,
+        notes=_PAGE_NOTE,
     ),
-    _entry("list policies", "list policies", ("list policies",), "List policies.", group=LISTS),
+    _entry(
+        "list policies", "list policies", ("list policies",), "List policies.", group=LISTS, notes=_PAGE_NOTE
+    ),
     _entry(
         "list teams",
         "list teams [contains/starts with [search query]]",
         ("list teams", "list teams contains ops", "list teams starts with op"),
         "List teams.",
         group=LISTS,
+        notes=_PAGE_NOTE,
     ),
     _entry("enable", "enable [name]", ("enable policy",), "Enable an integration or policy.", group=CONFIG),
     _entry(
@@ -135,7 +146,12 @@ HELP: list[CommandHelp] = [
         ),
     ),
     _entry(
-        "whoisoncall", "whoisoncall", ("whoisoncall",), "Show who is on call in every schedule.", group=ONCALL
+        "whoisoncall",
+        "whoisoncall",
+        ("whoisoncall",),
+        "Show who is on call in every schedule.",
+        group=ONCALL,
+        notes=_PAGE_NOTE,
     ),
     _entry(
         "mute",

@@ -9,12 +9,13 @@ as many lines after the previous one as it did in the source."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tocsin.chat.markdown import ZERO_WIDTH_SPACE
+from tocsin.chat.markdown import ZERO_WIDTH_SPACE, is_guarded_mention
 
 _PARSER = MarkdownIt("commonmark", {"html": False})
 _LEAVES = frozenset({"paragraph_open", "heading_open", "fence", "code_block", "hr"})
@@ -88,9 +89,10 @@ class _Format:
 
 
 _SLACK_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_SLACK_MARKERS = str.maketrans({char: f"{ZERO_WIDTH_SPACE}{char}{ZERO_WIDTH_SPACE}" for char in "*_~`"})
-"""Slack has no escape for its formatting characters; one with a (zero-width) space on either side
-opens and closes nothing, as Slack's own advice for a literal ``*`` (spaces around it) has it."""
+_SLACK_MARKER = re.compile(r"(?<![A-Za-z0-9])[*_~`]|[*_~`](?![A-Za-z0-9])")
+"""A formatting character Slack could read as opening or closing: one not between two letters or
+digits (``ops_team_schedule`` and ``2*3`` format nothing, and people copy them as they are)."""
+_SLACK_QUOTE = re.compile(r"^&gt;", re.MULTILINE)
 
 
 class _Slack(_Format):
@@ -98,12 +100,19 @@ class _Slack(_Format):
     em = ("_", "_")
 
     def text(self, text: str) -> str:
-        escaped = text.translate(_SLACK_ESCAPES).translate(_SLACK_MARKERS)
+        # Slack has no escape for its formatting characters; one with a (zero-width) space on
+        # either side opens and closes nothing, as Slack's advice for a literal "*" has it.
+        escaped = _SLACK_MARKER.sub(
+            lambda marker: f"{ZERO_WIDTH_SPACE}{marker.group()}{ZERO_WIDTH_SPACE}",
+            text.translate(_SLACK_ESCAPES),
+        )
         # "&gt;" at the start of a line is a quote in Slack.
-        return escaped.replace("&gt;", ZERO_WIDTH_SPACE + "&gt;")
+        return _SLACK_QUOTE.sub(ZERO_WIDTH_SPACE + "&gt;", escaped)
 
     def code(self, text: str) -> str:
-        return self.text(text) if "`" in text else f"`{text.translate(_SLACK_ESCAPES)}`"
+        if "`" in text or is_guarded_mention(text):
+            return self.text(text)
+        return f"`{text.translate(_SLACK_ESCAPES)}`"
 
     def block_code(self, text: str) -> str:
         return "```\n" + text.translate(_SLACK_ESCAPES).replace("```", f"``{ZERO_WIDTH_SPACE}`") + "\n```"
@@ -122,7 +131,8 @@ class _HipChat(_Format):
         return html.escape(text)
 
     def code(self, text: str) -> str:
-        return f"<code>{html.escape(text)}</code>"
+        # HTML notifications mention nobody: a mention kept inert for Mattermost is plain here.
+        return html.escape(text) if is_guarded_mention(text) else f"<code>{html.escape(text)}</code>"
 
     def block_code(self, text: str) -> str:
         return f"<pre>{html.escape(text)}</pre>"
