@@ -4,8 +4,8 @@ naming who acted and through what, and each alert changed or left alone on its o
 from __future__ import annotations
 
 from tests.chat.conftest import alert, log_of, raise_alert
-from tests.chat.visibility_replies import NO_RESPONDER
 from tests.chat.rendered_text import mentions
+from tests.chat.visibility_replies import NO_RESPONDER
 from tocsin.integrations import service as integrations
 from tocsin.integrations.configuration import Changes
 from tocsin.outbound import OutboundPolicy
