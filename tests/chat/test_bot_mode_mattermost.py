@@ -17,8 +17,8 @@ from tests.fakes.mattermost import FakeMattermost, Post
 from tests.integrations.conftest import engine as engine  # an engine ticked by hand,
 from tests.integrations.conftest import settings as settings  # with loopback allowed outbound
 from tests.support.chat_integration import add_chat_integration
-from tocsin.alerts import actions
-from tocsin.alerts.schemas import Ref
+from tocsin.alerts import actions, ingest
+from tocsin.alerts.schemas import CreateAlertPayload, Ref
 from tocsin.chat.card_posts import ChatCard
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -204,3 +204,23 @@ def test_a_card_deleted_in_mattermost_is_posted_afresh(db, alerts, bot_integrati
     assert len(fake_mattermost.thread(fresh)) == 1
     with db.read_session() as session:
         assert session.get(ChatCard, (bot_integration, alert_id)).post_id == fresh.id
+
+
+def test_a_repeated_alert_shows_its_count_on_the_card_at_the_next_change(
+    db, alerts, bot_integration, fake_mattermost, engine
+):
+    def send(message: str) -> str:
+        with db.write_session() as session:
+            payload = CreateAlertPayload.model_validate(
+                {"message": message, "alias": "disk-db-1", "responders": [{"type": "team", "name": "ops"}]}
+            )
+            return ingest.create_alert(session, payload=payload, actor=alerts.prometheus).alert_id
+
+    alert_id = send("Disk full on db-1")
+    engine.tick()
+    [card] = fake_mattermost.cards(CHANNEL)
+    assert "Count" not in fields_of(card)
+    assert send("Disk full on db-1") == alert_id
+    alerts.act(actions.acknowledge, alert_id)
+    engine.tick()
+    assert fields_of(card)["Count"] == "2" and fake_mattermost.cards(CHANNEL) == [card]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tocsin.errors import InvalidInput
-from tocsin.outbound import OutboundPolicy
+from tocsin.outbound import OutboundPolicy, OutboundRefused
 
 BOT_KINDS = frozenset({"Mattermost", "Slack"})
 TOKEN_MAX = 255
@@ -134,7 +134,10 @@ def apply_bot(kind: str, config: dict[str, Any], changes: BotChanges, *, outboun
     if channel is not None:
         bot["channel"] = _channel(kind, channel)
     if changes.server_url is not None:
-        bot["serverUrl"] = outbound.check(changes.server_url.strip()).url.rstrip("/")
+        try:
+            bot["serverUrl"] = outbound.check(changes.server_url.strip()).url.rstrip("/")
+        except OutboundRefused as refused:
+            raise InvalidInput("serverUrl", refused.message) from refused
     if not bot.get("token"):
         raise InvalidInput(
             "botToken",
@@ -159,12 +162,11 @@ def _channel_hint(kind: str) -> str:
 
 
 def bot_facts(integration: Any) -> list[tuple[str, str]]:
-    """What the web page shows of the bot (never its token)."""
-    if integration.type not in BOT_KINDS:
-        return []
+    """What the web page and ``tocsin integration show`` say of the bot, when there is one
+    (never its token)."""
     bot = bot_of(integration)
     if bot is None:
-        return [("Bot mode", "off (posts through the incoming webhook)")]
+        return []
     where = f"channel {bot.channel}" + (f" on {bot.server_url}" if bot.kind == "Mattermost" else "")
     return [("Bot mode", f"on, in {where}"), ("Bot token", "set")]
 
