@@ -22,9 +22,12 @@ from tocsin.alerts.schemas import CreateAlertPayload, Ref
 from tocsin.chat.card_posts import ChatCard
 from tocsin.config import Settings
 from tocsin.db import Database
+from tocsin.integrations import configuration
 from tocsin.integrations.chat_bots import BotChanges
 from tocsin.integrations.configuration import Changes
+from tocsin.integrations.models import Integration
 from tocsin.notify.outbox import OutboxMessage
+from tocsin.outbound import OutboundPolicy
 
 fake_mattermost = mattermost.fake_mattermost
 CHANNEL = "ops-alerts"
@@ -224,3 +227,45 @@ def test_a_repeated_alert_shows_its_count_on_the_card_at_the_next_change(
     alerts.act(actions.acknowledge, alert_id)
     engine.tick()
     assert fields_of(card)["Count"] == "2" and fake_mattermost.cards(CHANNEL) == [card]
+
+
+def test_without_create_forwarded_the_first_change_posts_the_card_with_its_reply(
+    db, settings, alerts, fake_mattermost, token, engine
+):
+    channel = fake_mattermost.channel(CHANNEL)
+    bot = BotChanges(server_url=fake_mattermost.base_url, token=token, channel_id=channel.id)
+    add_chat_integration(
+        db, settings, "Mattermost", Changes(bot=bot, outgoing_actions=["Acknowledge", "Close"])
+    )
+    alert_id = alerts.create()
+    engine.tick()
+    assert fake_mattermost.posts() == []
+
+    alerts.act(actions.acknowledge, alert_id)
+    alerts.act(actions.close, alert_id)
+    engine.tick()
+    [card] = fake_mattermost.cards(CHANNEL)
+    assert card.buttons == [] and len(card.edits) == 1
+    assert [("acknowledged" in r.text, "closed" in r.text) for r in fake_mattermost.thread(card)] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_after_the_bots_channel_changes_the_next_change_posts_a_new_card_there(
+    db, alerts, bot_integration, fake_mattermost, engine
+):
+    alert_id = alerts.create()
+    engine.tick()
+    [old] = fake_mattermost.cards(CHANNEL)
+    fake_mattermost.join("incidents", "tocsin")
+    with db.write_session() as session:
+        integration = session.get(Integration, bot_integration)
+        changes = Changes(bot=BotChanges(channel_id=fake_mattermost.channel("incidents").id))
+        configuration.apply(integration, changes, outbound=OutboundPolicy(), new=False)
+
+    alerts.act(actions.acknowledge, alert_id)
+    engine.tick()
+    [new] = fake_mattermost.cards("incidents")
+    assert old.edits == [] and new.buttons == ["Close", "Take ownership"]
+    assert len(fake_mattermost.thread(new)) == 1
