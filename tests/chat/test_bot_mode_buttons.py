@@ -110,3 +110,21 @@ def test_slack_a_member_press_acts_and_the_card_is_updated_in_place(on_slack: Li
     assert alert(setup.db, tiny_id).status == "closed"
     assert eventually(lambda: len(card.edits) == 1 and len(setup.fake.thread(card)) == 1, timeout=10)
     assert card.buttons == [] and setup.fake.cards(CHANNEL) == [card]
+
+
+def test_mattermost_a_press_mattermost_cannot_vouch_for_is_not_acted_on(
+    on_mattermost: LiveChat[FakeMattermost],
+) -> None:
+    setup = on_mattermost
+    setup.fake.join(CHANNEL, "ann")
+    tiny_id = setup.raise_alert("Queue stuck")
+    assert eventually(lambda: len(setup.fake.cards(CHANNEL)) == 1, timeout=10)
+    [card] = setup.fake.cards(CHANNEL)
+    setup.fake.down("503")
+
+    click = setup.fake.click(card, "Close", user="ann")
+
+    assert "Tocsin could not ask Mattermost whether you are a member of this alert's channel (HTTP 503" in (
+        click.ephemeral_text
+    )
+    assert "nothing was done" in click.ephemeral_text and alert(setup.db, tiny_id).status == "open"
