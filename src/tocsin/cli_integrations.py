@@ -13,6 +13,7 @@ from tocsin.actors import SYSTEM
 from tocsin.cli_common import Hints, errors_as_one_line, fail, in_transaction, settings_or_fail
 from tocsin.errors import NotFound
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry, service
+from tocsin.integrations.chat_bots import BOT_KINDS, BotChanges
 from tocsin.integrations.configuration import URL_KINDS, Changes, listed
 from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
@@ -31,6 +32,9 @@ _CHAT_OPTIONS = {
     "--require-user-matching": frozenset(chat_kinds.CHAT_KINDS),
     "--command-token": frozenset({"Mattermost"}),
     "--slack-signing-secret": frozenset({"Slack"}),
+    "--server-url": frozenset({"Mattermost"}),
+    "--bot-token": BOT_KINDS,
+    "--bot-channel": BOT_KINDS,
 }
 _SET_UP = {
     "Mattermost": "Paste this Request URL into the /genie slash command in Mattermost:",
@@ -53,6 +57,21 @@ SigningSecretOption = Annotated[
     ),
 ]
 
+ServerUrlOption = Annotated[
+    str | None,
+    typer.Option("--server-url", help="Mattermost bot mode: your Mattermost's address (Site URL)."),
+]
+BotTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bot-token",
+        help='Bot mode (Mattermost, Slack): the bot\'s token; one live card per alert. "" turns it off.',
+    ),
+]
+BotChannelOption = Annotated[
+    str | None, typer.Option("--bot-channel", help="Bot mode: the ID of the channel the bot posts in.")
+]
+
 
 def _checked_changes(
     kind: str,
@@ -61,6 +80,9 @@ def _checked_changes(
     require_user_matching: bool | None,
     command_token: str | None,
     slack_signing_secret: str | None,
+    server_url: str | None = None,
+    bot_token: str | None = None,
+    bot_channel: str | None = None,
 ) -> Changes:
     """The changes the options ask for, once sure the kind has each option given (the service
     checks the values)."""
@@ -70,6 +92,9 @@ def _checked_changes(
         "--require-user-matching": require_user_matching,
         "--command-token": command_token,
         "--slack-signing-secret": slack_signing_secret,
+        "--server-url": server_url,
+        "--bot-token": bot_token,
+        "--bot-channel": bot_channel,
     }
     for option, value in given.items():
         if value not in (None, False) and kind not in _CHAT_OPTIONS[option]:
@@ -79,6 +104,12 @@ def _checked_changes(
         require_user_matching=require_user_matching,
         command_token=command_token,
         slack_signing_secret=slack_signing_secret,
+        bot=BotChanges(
+            server_url=server_url,
+            token=bot_token,
+            channel_id=bot_channel if kind == "Mattermost" else None,
+            channel=bot_channel if kind == "Slack" else None,
+        ),
     )
 
 
@@ -99,6 +130,9 @@ def integration_create(
     ] = False,
     command_token: CommandTokenOption = None,
     slack_signing_secret: SigningSecretOption = None,
+    server_url: ServerUrlOption = None,
+    bot_token: BotTokenOption = None,
+    bot_channel: BotChannelOption = None,
 ) -> None:
     """Create an integration. The last line is its key (API, Heartbeat), shown once; for a
     Webhook the secret its requests are signed with; for Mattermost and Slack the Request URL to
@@ -113,6 +147,9 @@ def integration_create(
         require_user_matching=require_user_matching,
         command_token=command_token,
         slack_signing_secret=slack_signing_secret,
+        server_url=server_url,
+        bot_token=bot_token,
+        bot_channel=bot_channel,
     )
     integration, secret = in_transaction(
         lambda session: service.create_integration(
@@ -152,6 +189,9 @@ def integration_update(
     ] = None,
     command_token: CommandTokenOption = None,
     slack_signing_secret: SigningSecretOption = None,
+    server_url: ServerUrlOption = None,
+    bot_token: BotTokenOption = None,
+    bot_channel: BotChannelOption = None,
 ) -> None:
     """Change an integration's settings; what is not given stays as it is."""
     settings = settings_or_fail()
@@ -166,6 +206,9 @@ def integration_update(
             require_user_matching=require_user_matching,
             command_token=command_token,
             slack_signing_secret=slack_signing_secret,
+            server_url=server_url,
+            bot_token=bot_token,
+            bot_channel=bot_channel,
         )
         registry.update_integration(
             session, actor=SYSTEM, integration=integration, changes=changes, outbound=outbound

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""
     outbound_allow: str = ""
     """CIDRs or host names (comma-separated) that webhooks and chat servers may reach although internal."""
+    slack_api_url: str = "https://slack.com/api"
+    """Where Slack's Web API is (bot mode's calls): Slack's own unless testing against another."""
     chat_reply_within_seconds: float = 2.0
     """How long a chat command may run before its answer is sent later instead (Slack gives up on
     an answer after 3 s): through Slack's response_url, or HipChat's API."""

@@ -3,6 +3,7 @@
 from tocsin.accounts.account_settings import AccountSetting
 from tocsin.accounts.models import ApiKey, User
 from tocsin.alerts.models import Alert, AlertLog, AlertNote, AlertRecipient, AlertRequest, AlertResponder
+from tocsin.chat.card_posts import ChatCard
 from tocsin.chat.models import ChatAccount, ChatLinkToken, ChatReplayGuard
 from tocsin.counters import Counter
 from tocsin.db import Base
@@ -32,6 +33,7 @@ __all__ = [
     "ApiKey",
     "CalendarFeed",
     "ChatAccount",
+    "ChatCard",
     "ChatLinkToken",
     "ChatReplayGuard",
     "ContactMethod",

@@ -99,11 +99,18 @@ class LiveChat(Generic[FakeT]):
 
 
 @contextmanager
-def live_chat(database_url: str, tmp_path: Path, fake: FakeT) -> Iterator[LiveChat[FakeT]]:
+def live_chat(
+    database_url: str,
+    tmp_path: Path,
+    fake: FakeT,
+    settings_of: Callable[[FakeT], dict[str, Any]] | None = None,
+) -> Iterator[LiveChat[FakeT]]:
     """Tocsin served with an admin ada@example.com and a Prometheus integration, and ``fake``
-    started beside it."""
+    started beside it; ``settings_of`` gives settings that depend on the started fake."""
     settings = live_settings(database_url, str(tmp_path))
     settings = settings.model_copy(update={"outbound_allow": LOOPBACK, "engine_tick_seconds": 0.05})
+    fake.start()
+    settings = settings.model_copy(update=settings_of(fake) if settings_of else {})
     db = Database(database_url)
     try:
         make_user(db, "ada@example.com", role="admin")

@@ -54,7 +54,7 @@ class FakeChatServer(Generic[PostT]):
 
     def start(self) -> Self:
         self._listener.start()
-        if self._sender is None:
+        if self._sender is None and self._client is None:
             self._client = httpx.Client(
                 follow_redirects=self._follow_redirects, trust_env=False, timeout=self.timeout
             )

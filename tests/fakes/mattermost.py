@@ -9,6 +9,8 @@ button clicks exactly as Mattermost does, and applies the answers as Mattermost 
         click = fake_mattermost.click(post, "Acknowledge", user="ann")
 
 Users, teams and channels exist as soon as they are named; every user is a member of every team.
+The REST API of bot mode (``mattermost_rest``) serves bots made with ``new_bot``; it knows
+channel members (``join``, ``leave``; a bot is a member of the channels it is made for).
 ``sender`` (an ``httpx.Client``, a Starlette ``TestClient`` too) lets the fake reach an
 in-process Tocsin instead of a live server."""
 
@@ -24,6 +26,7 @@ from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.mattermost_click import ClickResult, click_button, click_payload, send_click
 from tests.fakes.mattermost_hooks import serve
 from tests.fakes.mattermost_model import Ephemeral, FakeChannel, FakeTeam, FakeUser, HttpSender, Post, new_id
+from tests.fakes.mattermost_rest import is_api, serve_api
 from tests.fakes.mattermost_slash import SlashResult, slash
 from tests.fakes.mattermost_world import CommandHook, Hook, World
 from tests.support.http_receiver import Answer, Received
@@ -121,6 +124,49 @@ class FakeMattermost(FakeChatServer[Post]):
         with self.world.lock:
             return self.world.command_hooks[self.hook_id(url)]
 
+    # -- bot accounts and the REST API ---------------------------------------------------------
+
+    def new_bot(
+        self, username: str = "tocsin", *, channels: tuple[str, ...] = ("ops-alerts",), team: str = "acme"
+    ) -> str:
+        """A bot account, member of ``channels``; a new access token of it."""
+        bot = self.world.user(username)
+        for name in channels:
+            self.world.add_member(self.world.channel(name, team), bot)
+        token = new_id()
+        with self.world.lock:
+            self.world.tokens[token] = bot
+        return token
+
+    def revoke(self, token: str) -> None:
+        with self.world.lock:
+            self.world.tokens.pop(token, None)
+
+    def join(self, channel: str, user: str, team: str = "acme") -> None:
+        """``user`` becomes a member of ``channel``."""
+        self.world.add_member(self.world.channel(channel, team), self.world.user(user))
+
+    def leave(self, channel: str, user: str, team: str = "acme") -> None:
+        self.world.remove_member(self.world.channel(channel, team), self.world.user(user))
+
+    def cards(self, channel: str | None = None) -> list[Post]:
+        """The posts made through the REST API that are not thread replies."""
+        return [post for post in self.posts(channel) if post.source == "api" and not post.root_id]
+
+    def thread(self, post: Post) -> list[Post]:
+        """The replies in ``post``'s thread, in order."""
+        return [reply for reply in self.posts() if reply.root_id == post.id]
+
+    def api_requests(self, method: str | None = None, path: str = "") -> list[Received]:
+        """The REST API requests received (``path``: a prefix after ``/api/v4``)."""
+        return [
+            request
+            for request in self.requests
+            if is_api(request.path)
+            and method in (None, request.method)
+            and urlsplit(request.path).path.startswith("/api/v4" + path)
+        ]
+
     # -- what Mattermost sends ----------------------------------------------------------------
 
     def slash(
@@ -193,6 +239,8 @@ class FakeMattermost(FakeChatServer[Post]):
     # -- what Mattermost serves ---------------------------------------------------------------
 
     def _serve(self, request: Received) -> Answer:
+        if is_api(request.path):
+            return serve_api(self.world, request)
         return serve(self.world, request)
 
 

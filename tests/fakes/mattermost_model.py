@@ -96,6 +96,11 @@ class Post:
     type: str = ""
     updates: list[dict[str, Any]] = field(default_factory=list)
     """Every ``update`` applied by a button's answer, in order."""
+    created_at: int = 0
+    """Milliseconds since the epoch, as Mattermost's ``create_at``."""
+    updated_at: int = 0
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    """Every patch (``PUT /api/v4/posts/{id}/patch``) applied, in order."""
 
     @property
     def attachments(self) -> list[dict[str, Any]]:

@@ -61,6 +61,10 @@ class World:
         self.posts: list[Post] = []
         self.ephemerals: list[Ephemeral] = []
         self.offset = 0.0
+        self.tokens: dict[str, FakeUser] = {}
+        """Access tokens (of bot accounts) -> the account they authenticate."""
+        self.members: dict[str, set[str]] = {}
+        """Channel id -> the ids of its members (only the REST API asks)."""
 
     def now(self) -> float:
         return time.monotonic() + self.offset
@@ -122,8 +126,10 @@ class World:
         props: dict[str, Any],
         source: str,
         raw: Any,
+        root_id: str = "",
     ) -> Post:
         give_action_ids(props)
+        millis = int(time.time() * 1000)
         post = Post(
             id=new_id(),
             channel=channel.name,
@@ -135,10 +141,25 @@ class World:
             source=source,
             raw=raw,
             type="slack_attachment" if props.get("attachments") else "",
+            root_id=root_id,
+            created_at=millis,
+            updated_at=millis,
         )
         with self.lock:
             self.posts.append(post)
         return post
+
+    def add_member(self, channel: FakeChannel, user: FakeUser) -> None:
+        with self.lock:
+            self.members.setdefault(channel.id, set()).add(user.id)
+
+    def remove_member(self, channel: FakeChannel, user: FakeUser) -> None:
+        with self.lock:
+            self.members.get(channel.id, set()).discard(user.id)
+
+    def is_member(self, channel: FakeChannel, user: FakeUser) -> bool:
+        with self.lock:
+            return user.id in self.members.get(channel.id, set())
 
     def find_post(self, post_id: str) -> Post | None:
         with self.lock:

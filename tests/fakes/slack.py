@@ -23,6 +23,7 @@ import pytest
 
 from tests.fakes.chat_server import FakeChatServer
 from tests.fakes.mattermost_model import FakeTeam, FakeUser, HttpSender
+from tests.fakes.slack_api import is_api, serve_api
 from tests.fakes.slack_click import ClickResult, click, click_payload
 from tests.fakes.slack_model import Ephemeral, Message, Post
 from tests.fakes.slack_slash import SlashResult, command_fields, run
@@ -79,6 +80,66 @@ class FakeSlack(FakeChatServer[Message]):
     def ephemerals(self, user: str | None = None) -> list[Ephemeral]:
         with self.world.lock:
             return [message for message in self.world.ephemerals if user in (None, message.user)]
+
+    # -- bots and the Web API -------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        """Where the fake's Web API is (Tocsin's ``TOCSIN_SLACK_API_URL``)."""
+        return f"{self.base_url}/api"
+
+    def new_bot(
+        self, name: str = "tocsin", *, channels: tuple[str, ...] = ("ops-alerts",), team: str = "acme"
+    ) -> str:
+        """An app's bot user, invited to ``channels``; its bot token."""
+        bot = self.world.user(name)
+        for channel in channels:
+            self.world.add_member(self.world.channel(channel, team).id, bot.id)
+        token = (
+            "xoxb-"
+            + secrets.token_hex(6)
+            + "-"
+            + secrets.token_hex(6)
+            + "-"
+            + secrets.token_urlsafe(18).replace("_", "x")
+        )
+        with self.world.lock:
+            self.world.tokens[token] = bot
+        return token
+
+    def revoke(self, token: str) -> None:
+        with self.world.lock:
+            self.world.tokens.pop(token, None)
+
+    def channel_id(self, channel: str = "ops-alerts", team: str = "acme") -> str:
+        return self.world.channel(channel, team).id
+
+    def join(self, channel: str, user: str, team: str = "acme") -> None:
+        self.world.add_member(self.world.channel(channel, team).id, self.user(user).id)
+
+    def leave(self, channel: str, user: str, team: str = "acme") -> None:
+        self.world.remove_member(self.world.channel(channel, team).id, self.user(user).id)
+
+    def rate_limit(self, calls: int, retry_after: int = 1) -> None:
+        """Answer the next ``calls`` Web API calls 429 with ``Retry-After: retry_after``."""
+        with self.world.lock:
+            self.world.rate_limited, self.world.retry_after = calls, retry_after
+
+    def cards(self, channel: str | None = "ops-alerts") -> list[Message]:
+        """The bot's messages that are not thread replies."""
+        return [
+            message for message in self.posts(channel) if message.source == "api" and not message.thread_ts
+        ]
+
+    def thread(self, message: Message) -> list[Message]:
+        return [reply for reply in self.posts(None) if reply.thread_ts == message.ts and reply is not message]
+
+    def api_requests(self, method: str | None = None) -> list[Received]:
+        return [
+            request
+            for request in self.requests
+            if is_api(request.path) and method in (None, request.path.split("?")[0].removeprefix("/api/"))
+        ]
 
     # -- what Slack sends ---------------------------------------------------------------------
 
@@ -173,12 +234,15 @@ class FakeSlack(FakeChatServer[Message]):
     # -- what Slack serves ----------------------------------------------------------------------
 
     def _outage_covers(self, request: Received) -> bool:
-        return request.path.startswith("/services/")  # incoming webhooks; response URLs stay up
+        # incoming webhooks and the Web API; response URLs stay up
+        return request.path.startswith(("/services/", "/api/"))
 
     def _outage_answer(self) -> Answer:
         return Answer(503, b"service_unavailable", {"Content-Type": "text/plain"})
 
     def _serve(self, request: Received) -> Answer:
+        if is_api(request.path):
+            return serve_api(self.world, request)
         return self.world.serve(request)
 
 

@@ -166,10 +166,17 @@ class Message:
     raw: dict[str, Any]
     source: str
     """"webhook" (an incoming webhook's post), "command" (an in-channel answer to a slash
-    command, at once or through its response URL) or "response_url" (anything else posted there)."""
+    command, at once or through its response URL), "response_url" (anything else posted there)
+    or "api" (a bot's ``chat.postMessage``)."""
     user_name: Callable[[str], str | None] = field(repr=False, default=lambda _: None)
     updates: list[dict[str, Any]] = field(default_factory=list)
     """Every message that replaced this one (``replace_original``), in order."""
+    thread_ts: str = ""
+    """The ``ts`` of the message whose thread this one replies in."""
+    bot: str = ""
+    """The id of the bot that posted it through the Web API."""
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    """Every ``chat.update`` applied, in order."""
 
     @property
     def text(self) -> str:

@@ -83,6 +83,15 @@ class World:
         self.ephemerals: list[Ephemeral] = []
         self.offset = 0.0
         """Seconds the fake's clock is ahead of the real one (response URLs expire)."""
+        self.channels: dict[str, Channel] = {}
+        """Channel id -> channel, for the Web API."""
+        self.tokens: dict[str, FakeUser] = {}
+        """Bot tokens -> the bot user."""
+        self.members: dict[str, set[str]] = {}
+        """Channel id -> the ids of its members."""
+        self.rate_limited = 0
+        """How many of the next Web API calls are answered 429."""
+        self.retry_after = 1
 
     def now(self) -> float:
         return time.time() + self.offset
@@ -108,13 +117,60 @@ class World:
         return Enterprise(stable_id("E", "enterprise", name), name)
 
     def channel(self, name: str, team: str) -> Channel:
-        return Channel(stable_id("C", "channel", team, name), name, self.team(team))
-
-    def post(self, channel: Channel, raw: dict[str, Any], source: str) -> Message:
-        message = Message(f"{self.now():.6f}", channel.name, raw, source, self.user_name)
+        channel = Channel(stable_id("C", "channel", team, name), name, self.team(team))
         with self.lock:
+            return self.channels.setdefault(channel.id, channel)
+
+    def channel_by_id(self, channel_id: str) -> Channel | None:
+        with self.lock:
+            return self.channels.get(channel_id)
+
+    def user_by_id(self, user_id: str) -> FakeUser | None:
+        with self.lock:
+            return next((user for user in self.users.values() if user.id == user_id), None)
+
+    def direct_channel(self, one: FakeUser, other: FakeUser) -> Channel:
+        """The DM channel of two users (its id starts with D)."""
+        first, second = sorted((one.id, other.id))
+        channel = Channel(stable_id("D", "dm", first, second), f"dm-{first}-{second}", self.team("acme"))
+        with self.lock:
+            found = self.channels.setdefault(channel.id, channel)
+            self.members.setdefault(found.id, set()).update({one.id, other.id})
+        return found
+
+    def add_member(self, channel_id: str, user_id: str) -> None:
+        with self.lock:
+            self.members.setdefault(channel_id, set()).add(user_id)
+
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        with self.lock:
+            self.members.get(channel_id, set()).discard(user_id)
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        with self.lock:
+            return user_id in self.members.get(channel_id, set())
+
+    def post(
+        self,
+        channel: Channel,
+        raw: dict[str, Any],
+        source: str,
+        *,
+        thread_ts: str = "",
+        bot: FakeUser | None = None,
+    ) -> Message:
+        with self.lock:
+            ts = f"{self.now():.6f}"
+            while any(message.ts == ts for message in self.messages[-5:]):  # ts is a message's id
+                ts = f"{float(ts) + 0.000001:.6f}"
+            message = Message(ts, channel.name, raw, source, self.user_name, thread_ts=thread_ts)
+            message.bot = bot.id if bot else ""
             self.messages.append(message)
         return message
+
+    def find_message(self, channel_name: str, ts: str) -> Message | None:
+        with self.lock:
+            return next((m for m in self.messages if m.channel == channel_name and m.ts == ts), None)
 
     def add_response_url(self, kind: str, user: FakeUser, channel: Channel, original: Message | None) -> str:
         url = ResponseUrl(stable_id("R", str(time.monotonic_ns()), user.id), kind, user, channel, self.now())

@@ -114,6 +114,7 @@ def _fields(session: Session, alert: Alert) -> list[tuple[str, str]]:
         ("Responders", _responders(session, alert)),
         ("Tags", escape_line(", ".join(alert.tags or []), limit=LIST_LIMIT)),
         ("Source", escape_line(alert.source, limit=NAME_LIMIT)),
+        ("Count", str(alert.count) if alert.count > 1 else ""),  # how often it came in, once it repeats
     ]
     return [(label, value) for label, value in shown if value]
 

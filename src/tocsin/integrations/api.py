@@ -17,6 +17,7 @@ from tocsin.api.envelope import JSONBody, ok
 from tocsin.errors import InvalidInput
 from tocsin.integrations import chat_kinds, outgoing, registry, service
 from tocsin.integrations import configuration as settings_of
+from tocsin.integrations.chat_bots import BotChanges, bot_json
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
 from tocsin.integrations.schemas import IntegrationPayload, IntegrationUpdate
@@ -59,6 +60,7 @@ def integration_json(
             data["commandTokenSet"] = chat_kinds.command_token_set(integration)
         if integration.type == "Slack":
             data["slackSigningSecretSet"] = bool(chat_kinds.slack_signing_secret(integration))
+        data |= bot_json(integration)
         if registry.may_configure(actor, integration):
             data["requestUrl"] = chat_kinds.request_url(base_url, secret_key, integration)
     if integration.type in settings_of.CUSTOM_ACTION_KINDS:
@@ -94,15 +96,19 @@ def _changes(body: IntegrationPayload | IntegrationUpdate) -> Changes:
         require_user_matching=body.require_user_matching,
         command_token=body.command_token,
         slack_signing_secret=body.slack_signing_secret,
+        bot=BotChanges(
+            server_url=body.server_url, token=body.bot_token, channel_id=body.channel_id, channel=body.channel
+        ),
     )
 
 
-async def _outbound(request: Request, url: str | None) -> OutboundPolicy:
-    """The policy, with ``url`` checked here (DNS outside the write queue) when one is given."""
+async def _outbound(request: Request, *urls: str | None) -> OutboundPolicy:
+    """The policy, with the ``urls`` given checked here (DNS outside the write queue)."""
     policy = OutboundPolicy.from_settings(request.app.state.settings)
-    if not url:
-        return policy
-    return policy.trusting(await policy.check_async(url))
+    for url in urls:
+        if url:
+            policy = policy.trusting(await policy.check_async(url))
+    return policy
 
 
 def _secret_key(request: Request) -> str:
@@ -139,7 +145,7 @@ def list_integrations(
 
 @router.post("", status_code=201)
 async def create_integration(request: Request, body: IntegrationPayload, actor: Configurer) -> JSONBody:
-    outbound = await _outbound(request, body.url)
+    outbound = await _outbound(request, body.url, body.server_url)
 
     def create(session: Session) -> dict[str, Any]:
         integration, key = service.create_integration(
@@ -180,7 +186,7 @@ async def update_integration(
     actor: Configurer,
     id_type: IdentifierType = "id",
 ) -> JSONBody:
-    outbound = await _outbound(request, body.url)
+    outbound = await _outbound(request, body.url, body.server_url)
 
     def change(session: Session) -> dict[str, Any]:
         integration = service.get_integration(session, identifier, id_type)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tocsin.chat.markdown import escape_line
+from tocsin.integrations.chat_bots import bot_facts
 from tocsin.integrations.models import Integration
 
 CHAT_KINDS = ("Mattermost", "HipChat", "Slack")
@@ -140,4 +141,4 @@ def chat_facts(integration: Integration) -> list[tuple[str, str]]:
         facts.append(("Signing Secret", "set" if slack_signing_secret(integration) else "not set"))
     if kind == "HipChat":
         facts.append(("Installation", hipchat_installation(integration)))
-    return facts
+    return facts + bot_facts(integration)

@@ -6,12 +6,14 @@ must match)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from tocsin.conditions import parse_filter
 from tocsin.errors import InvalidInput
 from tocsin.integrations import chat_kinds, outgoing
+from tocsin.integrations.chat_bots import BOT_KINDS, BotChanges, apply_bot
 from tocsin.integrations.models import Integration
 from tocsin.names import name_key
 from tocsin.outbound import OutboundPolicy
@@ -56,6 +58,8 @@ class Changes:
     """Mattermost's slash-command token; "" removes it."""
     slack_signing_secret: str | None = None
     """The Signing Secret of a Slack integration's app."""
+    bot: BotChanges = dataclasses.field(default_factory=BotChanges)
+    """Bot mode of a Mattermost or Slack integration (``chat_bots``)."""
 
     @property
     def outgoing_given(self) -> bool:
@@ -135,7 +139,8 @@ def apply(integration: Integration, changes: Changes, *, outbound: OutboundPolic
     config = dict(integration.config or {})
     if changes.url is not None:
         config["url"] = outbound.check(changes.url).url
-    if kind in URL_KINDS and not config.get("url"):
+    apply_bot(kind, config, changes.bot, outbound=outbound)
+    if kind in URL_KINDS and not config.get("url") and not (kind in BOT_KINDS and config.get("bot")):
         raise InvalidInput("url", MISSING_URL.get(kind, f"a {kind} integration needs the url it posts to"))
     if changes.headers is not None:
         config["headers"] = dict(changes.headers)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from tocsin.alerts.schemas import ACTION_MAX, Ref
+from tocsin.integrations.chat_bots import TOKEN_MAX
 from tocsin.integrations.chat_kinds import COMMAND_TOKEN_MAX, SLACK_SIGNING_SECRET_MAX
 from tocsin.names import name_key
 
@@ -40,6 +41,7 @@ CustomActions = Annotated[
 ]
 CommandToken = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMAND_TOKEN_MAX)]
 SigningSecret = Annotated[str, StringConstraints(strip_whitespace=True, max_length=SLACK_SIGNING_SECRET_MAX)]
+BotSetting = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TOKEN_MAX)]
 Headers = Annotated[dict[str, str], Field(max_length=HEADERS_MAX), AfterValidator(_header_names)]
 
 
@@ -72,6 +74,14 @@ class IntegrationPayload(Strict):
     """Mattermost: the token the chat server sends with each slash command (stored hashed)."""
     slack_signing_secret: SigningSecret | None = Field(default=None, alias="slackSigningSecret")
     """Slack: the app's Signing Secret, which every request from Slack is checked with."""
+    server_url: str | None = Field(default=None, max_length=2000, alias="serverUrl")
+    """Mattermost bot mode: the Mattermost server's address."""
+    bot_token: BotSetting | None = Field(default=None, alias="botToken")
+    """Mattermost and Slack bot mode: the bot's token ("" turns bot mode off)."""
+    channel_id: BotSetting | None = Field(default=None, alias="channelId")
+    """Mattermost bot mode: the id of the channel the bot posts in."""
+    channel: BotSetting | None = None
+    """Slack bot mode: the id of the channel the bot posts in."""
 
 
 class IntegrationUpdate(Strict):
@@ -90,3 +100,7 @@ class IntegrationUpdate(Strict):
     command_token: CommandToken | None = Field(default=None, alias="commandToken")
     """"" removes the token."""
     slack_signing_secret: SigningSecret | None = Field(default=None, alias="slackSigningSecret")
+    server_url: str | None = Field(default=None, max_length=2000, alias="serverUrl")
+    bot_token: BotSetting | None = Field(default=None, alias="botToken")
+    channel_id: BotSetting | None = Field(default=None, alias="channelId")
+    channel: BotSetting | None = None

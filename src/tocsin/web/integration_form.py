@@ -20,6 +20,7 @@ from tocsin.accounts.models import User
 from tocsin.db import new_id
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry, service, signing
+from tocsin.integrations.chat_bots import BOT_KINDS, BotChanges
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
 from tocsin.outbound import OutboundPolicy
@@ -35,6 +36,10 @@ _FORM_FIELDS = {
     "url": "url",
     "commandToken": "command_token",
     "slackSigningSecret": "slack_signing_secret",
+    "serverUrl": "server_url",
+    "botToken": "bot_token",
+    "channelId": "bot_channel",
+    "channel": "bot_channel",
     "outgoing.actions": "actions",
 }
 DEFAULT_URLS = {"HipChat": "https://api.hipchat.com"}
@@ -78,6 +83,9 @@ class Submitted(ConditionFields):
     require_user_matching: str = ""
     command_token: str = ""
     slack_signing_secret: str = ""
+    server_url: str = ""
+    bot_token: str = ""
+    bot_channel: str = ""
     actions: list[str] = []
 
     def changes(self, kind: str) -> Changes:
@@ -85,13 +93,29 @@ class Submitted(ConditionFields):
         chat, sends = chat_kinds.is_chat_kind(kind), outgoing.sends(kind)
         if len(self.url) > URL_MAX:
             raise InvalidInput("url", f"the URL must be at most {URL_MAX} characters")
+        bot = self.bot_changes(kind)
+        url = self.url.strip() if kind in configuration.URL_KINDS else None
         return Changes(
-            url=self.url.strip() if kind in configuration.URL_KINDS else None,
+            url=None if bot.given and not url else url,  # a bot needs no incoming webhook
             outgoing_actions=self.actions if sends else None,
             outgoing_filter=condition_builder.filter_json(self.filter_form()) if sends else None,
             require_user_matching=bool(self.require_user_matching) if chat else None,
             command_token=self.command_token if kind == "Mattermost" else None,
             slack_signing_secret=(self.slack_signing_secret or None) if kind == "Slack" else None,
+            bot=bot,
+        )
+
+    def bot_changes(self, kind: str) -> BotChanges:
+        """Bot mode, when a bot token is given (the other bot fields alone are ignored)."""
+        if kind not in BOT_KINDS or not self.bot_token.strip():
+            return BotChanges()
+        if len(self.server_url) > URL_MAX:
+            raise InvalidInput("serverUrl", f"the server URL must be at most {URL_MAX} characters")
+        return BotChanges(
+            server_url=self.server_url if kind == "Mattermost" else None,
+            token=self.bot_token,
+            channel_id=self.bot_channel if kind == "Mattermost" else None,
+            channel=self.bot_channel if kind == "Slack" else None,
         )
 
 
@@ -243,6 +267,11 @@ def create(request: Request, form: Submitted, team_id: str | None) -> Response |
         outbound = OutboundPolicy.from_settings(settings(request))
         if changes.url:
             outbound = outbound.trusting(outbound.check(changes.url))  # DNS outside the write queue
+        if changes.bot.server_url:
+            try:
+                outbound = outbound.trusting(outbound.check(changes.bot.server_url))
+            except InvalidInput as unreachable:
+                raise InvalidInput("serverUrl", unreachable.message) from unreachable
         integration_id, key = request.app.state.writer.call(
             lambda session: _save(session, user.id, draft, changes, form.name, outbound)
         )

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from tocsin import clock
 from tocsin.chat import buttons, replay_guards
 from tocsin.chat.dispatch import answer, press_on_post
+from tocsin.chat.platforms.bot_presses import refusal_of_press
 from tocsin.chat.platforms.mattermost_posts import attachment
 from tocsin.chat.replies import Reply
 from tocsin.chat.requests import ChatIdentity, ChatRequest
@@ -120,7 +121,8 @@ async def slash_command(request: Request, integration_id: str, secret: str) -> R
 async def button(request: Request) -> Response:
     """What Mattermost posts when someone clicks a button of a notification: the post's signed
     context says which alert and action, and the button works only in the channel and post it
-    was first pressed in; the answer updates the post and tells the clicker."""
+    was first pressed in (and, in bot mode, only for members of the bot's channel); the answer
+    updates the post and tells the clicker."""
     settings: Settings = request.app.state.settings
     try:
         click = orjson.loads(await request.body())
@@ -136,6 +138,11 @@ async def button(request: Request) -> Response:
         log.warning("Mattermost button refused: %s", refused)
         return JSONResponse({"ephemeral_text": f"Tocsin refused this button: {refused}"}, status_code=403)
     identity = identity_of(click)
+    not_acted = await refusal_of_press(
+        request.app.state.db, settings, integration_id=press.integration_id, user_id=identity.user_id
+    )
+    if not_acted is not None:
+        return JSONResponse({"ephemeral_text": not_acted})
 
     def run(session: Session) -> dict[str, Any]:
         reply, card = press_on_post(session, press, identity, settings=settings)

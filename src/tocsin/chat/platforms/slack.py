@@ -5,7 +5,8 @@ answer. Everything else is shared by all chat platforms (``tocsin.chat.dispatch`
 
 Every POST is checked against the Slack app's Signing Secret before anything is read from it, and
 each signature is taken once (a replay within Slack's five minutes is refused); a button works
-only in the channel and message it was first pressed in.
+only in the channel and message it was first pressed in (and, in bot mode, only for members of
+the bot's channel).
 Slack waits 3 seconds for an answer: a command that takes longer is answered later through its
 ``response_url``; a button is acknowledged at once and what it did is sent to its response URL."""
 
@@ -28,6 +29,7 @@ from tocsin import clock
 from tocsin.chat import buttons, deferral, replay_guards
 from tocsin.chat.dispatch import answer, press_on_post
 from tocsin.chat.platforms import slack_requests, slack_signature
+from tocsin.chat.platforms.bot_presses import refusal_of_press
 from tocsin.chat.platforms.slack_messages import alert_message, ephemeral, plain_mrkdwn, reply_message
 from tocsin.chat.platforms.slack_responses import respond, respond_later
 from tocsin.chat.rendering import slack_mrkdwn
@@ -202,6 +204,13 @@ async def _interaction(request: Request, addressed: Addressed, raw: str) -> Resp
         await respond_later(outbound, response_url, asyncio.sleep(0, result=refusal))
         return Response(status_code=200)
     identity = slack_requests.click_identity(payload)
+    not_acted = await refusal_of_press(
+        request.app.state.db, settings, integration_id=press.integration_id, user_id=identity.user_id
+    )
+    if not_acted is not None:
+        refusal = [ephemeral(plain_mrkdwn(not_acted))]
+        await respond_later(outbound, response_url, asyncio.sleep(0, result=refusal))
+        return Response(status_code=200)
 
     def run(session: Session) -> list[dict[str, Any]]:
         reply, card = press_on_post(session, press, identity, settings=settings)

@@ -1,5 +1,6 @@
 """Posting into Slack channels: the engine's channel for ``slack.post`` deliveries (one post each,
-``slack_messages``, through the integration's incoming webhook), and how the forwarder builds them.
+``slack_messages``, through the integration's incoming webhook; or, in bot mode, the alert's live
+card, ``bot_cards``), and how the forwarder builds them.
 
 Slack answers 200 "ok", and a refusal with a plain-text error code ("invalid_payload",
 "no_service", "channel_is_archived"...); a refusal is final, 429 and 5xx are retried."""
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tocsin.chat.platforms.bot_cards import BotCardChannel, ChatPostChannel
+from tocsin.chat.platforms.bot_cards import forwarding as forwarding_of
 from tocsin.chat.platforms.incoming_webhook import IncomingWebhookChannel
-from tocsin.chat.platforms.incoming_webhook import forwarding as forwarding_of
+from tocsin.chat.platforms.slack_bot import SlackBotApi
 from tocsin.chat.platforms.slack_messages import LAYOUT
 from tocsin.integrations.forwarding import Sending
 from tocsin.integrations.webhook import body_text
@@ -42,10 +45,13 @@ def slack_said(answer: Answer) -> str:
     return f"{said} ({meaning})" if meaning else said
 
 
-def from_settings(settings: Any) -> IncomingWebhookChannel:
-    return IncomingWebhookChannel(
-        kind=KIND, topic=TOPIC, said=slack_said, outbound=OutboundPolicy.from_settings(settings)
-    )
+def from_settings(settings: Any) -> ChatPostChannel:
+    """Posts through the incoming webhook, or the bot's cards (``bot_cards``) through Slack's
+    Web API at ``TOCSIN_SLACK_API_URL``."""
+    outbound = OutboundPolicy.from_settings(settings)
+    webhook = IncomingWebhookChannel(kind=KIND, topic=TOPIC, said=slack_said, outbound=outbound)
+    bot = BotCardChannel(SlackBotApi(outbound), slack_api_url=settings.slack_api_url)
+    return ChatPostChannel(webhook, bot)
 
 
 def forwarding(settings: Any) -> dict[str, Sending]:
