@@ -81,10 +81,16 @@ class Chat:
 @pytest.fixture
 def mattermost(db: Database, request: pytest.FixtureRequest) -> Callable[..., Chat]:
     """A Mattermost integration: global, or owned by ``team``; ``require_matching`` refuses
-    commands of unlinked chat users."""
+    commands of unlinked chat users; ``forwarded``: the alert actions it posts in its channel
+    (by default, those of every new chat integration)."""
     request.getfixturevalue("cast")  # the people and teams commands name
 
-    def make(name: str = "ChatOps", team: str | None = None, require_matching: bool = False) -> Chat:
+    def make(
+        name: str = "ChatOps",
+        team: str | None = None,
+        require_matching: bool = False,
+        forwarded: tuple[str, ...] | None = None,
+    ) -> Chat:
         with db.write_session() as session:
             integration, _ = integrations.create_integration(
                 session,
@@ -92,7 +98,9 @@ def mattermost(db: Database, request: pytest.FixtureRequest) -> Callable[..., Ch
                 name=name,
                 team_name=team,
                 changes=Changes(
-                    url="https://mattermost.test/hooks/abc", require_user_matching=require_matching
+                    url="https://mattermost.test/hooks/abc",
+                    require_user_matching=require_matching,
+                    outgoing_actions=None if forwarded is None else list(forwarded),
                 ),
                 outbound=OutboundPolicy.parse("mattermost.test"),
             )

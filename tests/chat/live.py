@@ -77,11 +77,12 @@ class LiveChat(Generic[FakeT]):
 
     def life_of_an_alert(self, message: str) -> tuple[int, Any]:
         """An alert sent in, then acknowledged, noted and closed with ``/genie`` by bob, each
-        answered in the channel: its tiny id and the card the engine posted first."""
+        told in the channel by the engine's posts (the answers go to bob alone): its tiny id and
+        the card the engine posted first."""
         tiny_id, card = self.raise_card(message)
         for command in (f"ack {tiny_id}", f"note rebooting now to {tiny_id}", f"close {tiny_id}"):
             self.genie(command)
-        self.fake.wait_for_posts(4 + 3, channel=CHANNEL)  # the three answers are in the channel too
+        self.fake.wait_for_posts(4, channel=CHANNEL)
         return tiny_id, card
 
     def posted(self, source: str) -> list[Any]:

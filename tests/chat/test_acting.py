@@ -154,8 +154,10 @@ def test_a_bug_is_not_swallowed(chat, monkeypatch):
         chat.run("ack 1")
 
 
-def test_every_command_replies_in_the_channel_only_when_it_changes_something(db, chat):
-    """The admin, linked, runs every command of the document once."""
+def test_every_command_replies_in_the_channel_only_when_it_changes_something(db, mattermost):
+    """The admin, linked, runs every command of the document once, through an integration
+    that posts no alert activity itself (its replies are then the channel's only word)."""
+    chat = mattermost(forwarded=())
     chat.link("admin")
     make_schedule(db, "ops_schedule", "ops", ["ann"])
     with db.write_session() as session:

@@ -3,12 +3,23 @@ naming who acted and through what, and each alert changed or left alone on its o
 
 from __future__ import annotations
 
-from tests.chat.conftest import alert, log_of, raise_alert
+from collections.abc import Callable
+
+import pytest
+
+from tests.chat.conftest import Chat, alert, log_of, raise_alert
 from tests.chat.rendered_text import mentions
 from tests.chat.visibility_replies import NO_RESPONDER
 from tocsin.integrations import service as integrations
 from tocsin.integrations.configuration import Changes
 from tocsin.outbound import OutboundPolicy
+
+
+@pytest.fixture
+def chat(mattermost: Callable[..., Chat]) -> Chat:
+    """A global integration that posts no alert activity itself: a change's reply is the
+    channel's only word of it (see test_floods for one that does)."""
+    return mattermost(forwarded=())
 
 
 def test_ack_from_mattermost_by_a_linked_user_is_logged_as_their_tocsin_user(db, chat):

@@ -3,9 +3,12 @@ people, reading one alert, and listing the open alerts the caller may see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from sqlalchemy import select
 
-from tests.chat.conftest import BASE_URL, alert, log_of, raise_alert
+from tests.chat.conftest import BASE_URL, Chat, alert, log_of, raise_alert
 from tests.chat.visibility_replies import NO_RESPONDER
 from tests.policies.conftest import alert_policy
 from tests.support.factories import make_integration
@@ -15,6 +18,13 @@ from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.policies import service as policies
 from tocsin.policies.schemas import PolicyPayload
+
+
+@pytest.fixture
+def chat(mattermost: Callable[..., Chat]) -> Chat:
+    """A global integration that posts no alert activity itself: a change's reply is the
+    channel's only word of it (see test_floods for one that does)."""
+    return mattermost(forwarded=())
 
 
 def _newest(db):

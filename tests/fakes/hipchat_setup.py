@@ -20,9 +20,15 @@ def add_hipchat(
     name: str = "ops-room",
     *,
     require_matching: bool = False,
+    forwarded: tuple[str, ...] | None = None,
 ) -> tuple[str, str]:
-    """A HipChat integration on the fake's server: its id and Capabilities URL."""
-    changes = Changes(url=fake.base_url, require_user_matching=require_matching)
+    """A HipChat integration on the fake's server: its id and Capabilities URL. ``forwarded``:
+    the alert actions it posts in its room (by default, those of every new chat integration)."""
+    changes = Changes(
+        url=fake.base_url,
+        require_user_matching=require_matching,
+        outgoing_actions=None if forwarded is None else list(forwarded),
+    )
     return add_chat_integration(db, settings, "HipChat", changes, name)
 
 

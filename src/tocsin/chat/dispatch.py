@@ -29,6 +29,7 @@ from tocsin.chat.requests import ChatIdentity, ChatRequest
 from tocsin.chat.results import Action, run_on_one
 from tocsin.config import Settings
 from tocsin.errors import AlertNotFound, TocsinError
+from tocsin.integrations import chat_kinds
 from tocsin.integrations.models import Integration
 
 Execute = Callable[[Context, Any], Reply]
@@ -73,7 +74,10 @@ def answer(session: Session, *, integration: Integration, request: ChatRequest, 
     try:
         command = parse(request.text)
     except typed.UsageError as error:
-        return Reply(usage_text(error))
+        return Reply(usage_text(error) if integration.enabled else chat_kinds.disabled_text(integration.name))
+    if not integration.enabled and not isinstance(command, typed.Enable):
+        # Enabling stays open, to whoever may configure it, so chat is not locked out of itself.
+        return Reply(chat_kinds.disabled_text(integration.name))
     if isinstance(command, typed.Help):
         return Reply(help_text(command.topic))
     identity = request.identity

@@ -2,7 +2,8 @@
 ``own``, ``update priority``, ``exec``) and on every open alert (``ackall``, ``closeall``).
 
 Every alert gets one line, in the order given; the reply goes to the channel when at least one
-alert changed ("@bob acknowledged #1 Disk full on db1"), and only to the caller otherwise."""
+alert changed ("@bob acknowledged #1 Disk full on db1") and the integration does not post the
+change there itself, and only to the caller otherwise (``channel_posts``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tocsin.alerts.schemas import (
     Ref,
 )
 from tocsin.alerts.service import AlertRef
+from tocsin.chat.channel_posts import run_for_channel
 from tocsin.chat.command_types import (
     Ack,
     AckAll,
@@ -35,24 +37,24 @@ from tocsin.chat.command_types import (
 from tocsin.chat.execute_context import Context, capped, outside, validated
 from tocsin.chat.execute_people import person_named
 from tocsin.chat.replies import Reply
-from tocsin.chat.results import Action, any_changed, by_tiny_id, run_on_each
+from tocsin.chat.results import Action, any_changed, by_tiny_id
 
 PAGE = 200
 
 
-def _on_each(ctx: Context, tiny_ids: tuple[int, ...], done: str, action: Action) -> Reply:
+def _on_each(ctx: Context, tiny_ids: tuple[int, ...], done: str, action: Action, *events: str) -> Reply:
     refs = [(f"#{tiny_id}", by_tiny_id(tiny_id)) for tiny_id in dict.fromkeys(tiny_ids)]
-    results = run_on_each(ctx.session, refs, ctx.actor, action)
+    results, posted = run_for_channel(ctx, refs, action, events, bulk=len(refs) > 1)
     lines = capped([result.line(ctx.who, done) for result in results])
-    return Reply("\n".join(lines), in_channel=any_changed(results))
+    return Reply("\n".join(lines), in_channel=any_changed(results) and not posted)
 
 
 def acknowledge(ctx: Context, command: Ack) -> Reply:
-    return _on_each(ctx, command.tiny_ids, "acknowledged", _acknowledge)
+    return _on_each(ctx, command.tiny_ids, "acknowledged", _acknowledge, "Acknowledge")
 
 
 def close(ctx: Context, command: Close) -> Reply:
-    return _on_each(ctx, command.tiny_ids, "closed", _close)
+    return _on_each(ctx, command.tiny_ids, "closed", _close, "Close")
 
 
 def _acknowledge(session: Session, ref: AlertRef, actor: Actor) -> actions.ActionOutcome:
@@ -74,7 +76,7 @@ def add_note(ctx: Context, command: AddNote) -> Reply:
     def act(session: Session, ref: AlertRef, actor: Actor) -> actions.ActionOutcome:
         return actions.add_alert_note(session, ref=ref, actor=actor, note=note)
 
-    return _on_each(ctx, command.tiny_ids, "added a note to", act)
+    return _on_each(ctx, command.tiny_ids, "added a note to", act, "AddNote")
 
 
 def add_tags(ctx: Context, command: AddTags) -> Reply:
@@ -89,7 +91,7 @@ def add_tags(ctx: Context, command: AddTags) -> Reply:
         return actions.add_tags(session, ref=ref, actor=actor, tags=tags)
 
     shown = ", ".join(outside(tag) for tag in tags)
-    return _on_each(ctx, command.tiny_ids, f"added tags {shown} to", act)
+    return _on_each(ctx, command.tiny_ids, f"added tags {shown} to", act, "AddTags")
 
 
 def assign(ctx: Context, command: Assign) -> Reply:
@@ -106,7 +108,7 @@ def _assign_to(ctx: Context, tiny_ids: tuple[int, ...], user_id: str, done: str)
     def act(session: Session, ref: AlertRef, actor: Actor) -> actions.ActionOutcome:
         return actions.assign(session, ref=ref, actor=actor, owner=Ref(id=user_id))
 
-    return _on_each(ctx, tiny_ids, done, act)
+    return _on_each(ctx, tiny_ids, done, act, "AssignOwnership", "TakeOwnership")
 
 
 def update_priority(ctx: Context, command: UpdatePriority) -> Reply:
@@ -120,36 +122,41 @@ def update_priority(ctx: Context, command: UpdatePriority) -> Reply:
     def act(session: Session, ref: AlertRef, actor: Actor) -> actions.ActionOutcome:
         return actions.update_priority(session, ref=ref, actor=actor, priority=priority)
 
-    return _on_each(ctx, command.tiny_ids, f"set priority {priority} on", act)
+    return _on_each(ctx, command.tiny_ids, f"set priority {priority} on", act, "UpdatePriority")
 
 
 def execute_action(ctx: Context, command: ExecuteAction) -> Reply:
     def act(session: Session, ref: AlertRef, actor: Actor) -> actions.ActionOutcome:
         return actions.execute_custom_action(session, ref=ref, actor=actor, action=command.action)
 
-    return _on_each(ctx, command.tiny_ids, f"ran {outside(command.action)} on", act)
+    return _on_each(ctx, command.tiny_ids, f"ran {outside(command.action)} on", act, "CustomAction")
 
 
 def acknowledge_all(ctx: Context, command: AckAll) -> Reply:
-    return _on_all_open(ctx, "acknowledged", "unacknowledged open", _acknowledge, unacknowledged=True)
+    return _on_all_open(
+        ctx, "acknowledged", "unacknowledged open", _acknowledge, "Acknowledge", unacknowledged=True
+    )
 
 
 def close_all(ctx: Context, command: CloseAll) -> Reply:
-    return _on_all_open(ctx, "closed", "open", _close, unacknowledged=False)
+    return _on_all_open(ctx, "closed", "open", _close, "Close", unacknowledged=False)
 
 
-def _on_all_open(ctx: Context, done: str, which: str, action: Action, *, unacknowledged: bool) -> Reply:
+def _on_all_open(
+    ctx: Context, done: str, which: str, action: Action, event: str, *, unacknowledged: bool
+) -> Reply:
     tiny_ids = open_tiny_ids(ctx, unacknowledged=unacknowledged)
     if not tiny_ids:
         return Reply(f"There are no {which} alerts you can see.")
-    results = run_on_each(ctx.session, [(f"#{n}", by_tiny_id(n)) for n in tiny_ids], ctx.actor, action)
+    refs = [(f"#{n}", by_tiny_id(n)) for n in tiny_ids]
+    results, posted = run_for_channel(ctx, refs, action, (event,), bulk=True)
     changed = sum(result.changed for result in results)
     plural = "" if changed == 1 else "s"
     summary = f"{ctx.who} {done} {changed} open alert{plural}"
     if changed < len(results):
         summary += f" ({len(results) - changed} could not be)"
     lines = [summary + ":", *capped([result.item() for result in results])]
-    return Reply("\n".join(lines), in_channel=changed > 0)
+    return Reply("\n".join(lines), in_channel=changed > 0 and not posted)
 
 
 def open_tiny_ids(ctx: Context, *, unacknowledged: bool) -> list[int]:

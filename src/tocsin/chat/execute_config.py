@@ -34,18 +34,40 @@ def _switch(ctx: Context, name: str, *, enabled: bool) -> Reply:
     done = "enabled" if enabled else "disabled"
     integration = integrations.find_integration(ctx.session, name=name)
     if integration is not None:
+        _within_reach(ctx, integration.team_id, f"integration {integration.name}")
         was = integration.enabled
         registry.set_enabled(ctx.session, actor=ctx.actor, integration=integration, enabled=enabled)
         if was == enabled:
             return Reply(f"Integration {integration.name} was already {done}.")
         return Reply(f"{ctx.who} {done} integration {integration.name}", in_channel=True)
     policy = _policy_named(ctx, name)
+    _within_reach(ctx, policy.team_id, f"the {policy.type} policy {policy.name}")
     was = policy.enabled
     policies.set_enabled(ctx.session, actor=ctx.actor, policy=policy, enabled=enabled)
     what = f"{policy.type} policy {policy.name} ({_scope(ctx, policy)})"
     if was == enabled:
         return Reply(f"The {what} was already {done}.")
     return Reply(f"{ctx.who} {done} the {what}", in_channel=True)
+
+
+def _within_reach(ctx: Context, team_id: str | None, what: str) -> None:
+    """Through a team's integration only that team's configuration is reached, whoever types:
+    say so, rather than that the person lacks a right they may well have."""
+    own_team = ctx.integration.team_id
+    if own_team is None or team_id == own_team:
+        return
+    integration_team = _team_name(ctx, own_team)
+    owner = f"team {_team_name(ctx, team_id)}'s" if team_id else "global"
+    raise PermissionDenied(
+        f"{what} is {owner} configuration, and {ctx.integration.name} is team {integration_team}'s "
+        f"integration: commands typed through it change only team {integration_team}'s configuration. "
+        "Use a global integration or Tocsin's web pages."
+    )
+
+
+def _team_name(ctx: Context, team_id: str) -> str:
+    team = teams.find_team(ctx.session, team_id=team_id)
+    return team.name if team else team_id
 
 
 def _scope(ctx: Context, policy: Policy) -> str:

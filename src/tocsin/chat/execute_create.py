@@ -12,6 +12,7 @@ from tocsin.actors import SYSTEM, Actor
 from tocsin.alerts import ingest, reads
 from tocsin.alerts.schemas import MESSAGE_MAX, RESPONDERS_MAX, CreateAlertPayload
 from tocsin.alerts.service import AlertRef
+from tocsin.chat.channel_posts import channel_hears
 from tocsin.chat.command_types import CreateAlert
 from tocsin.chat.execute_context import Context, outside, validated
 from tocsin.chat.execute_lists import responder_labels
@@ -28,6 +29,7 @@ def create_alert(ctx: Context, command: CreateAlert) -> Reply:
             "message", f"The alert message is 1 to {MESSAGE_MAX} characters; this one has {len(message)}"
         )
     responders = _responders(ctx, command.responders)
+    _refuse_other_teams(ctx, responders)
     payload = validated(
         CreateAlertPayload,
         {
@@ -46,7 +48,8 @@ def create_alert(ctx: Context, command: CreateAlert) -> Reply:
     text = f"{ctx.who} created alert #{alert.tiny_id} {outside(alert.message)}"
     if labels:
         text += f" (responders: {', '.join(labels)})"
-    return Reply(text, in_channel=True)
+    # The card the integration posts shows the new alert; the reply then goes to the caller alone.
+    return Reply(text, in_channel=not channel_hears(ctx, [alert.id], ("Create",)))
 
 
 def _creator(ctx: Context) -> Actor:
@@ -56,6 +59,30 @@ def _creator(ctx: Context) -> Actor:
     if actor.user_id is None and actor.integration_id is not None:
         return replace(actor, name=ctx.integration.name, on_behalf_of=actor.name)
     return actor
+
+
+def _refuse_other_teams(ctx: Context, responders: list[dict[str, str]]) -> None:
+    """Through a team's integration an alert goes to that team (its policies, its visibility):
+    naming another team would be silently overruled, so it is refused, saying why."""
+    own_team = ctx.integration.team_id
+    if own_team is None:
+        return
+    others = [r["id"] for r in responders if r["type"] == "team" and r["id"] != own_team]
+    if not others:
+        return
+    names = ", ".join(_team_name(ctx, team_id) for team_id in others)
+    mine = _team_name(ctx, own_team)
+    raise InvalidInput(
+        "responders",
+        f"{ctx.integration.name} is team {mine}'s integration: alerts created through it go to team "
+        f"{mine}, not to {names}. Nothing was created; run the command through {names}'s or a global "
+        "integration, or leave the other teams out.",
+    )
+
+
+def _team_name(ctx: Context, team_id: str) -> str:
+    team = teams.find_team(ctx.session, team_id=team_id)
+    return team.name if team else team_id
 
 
 def _responders(ctx: Context, names: tuple[str, ...]) -> list[dict[str, str]]:

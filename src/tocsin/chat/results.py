@@ -32,6 +32,8 @@ class AlertResult:
     """Why nothing changed: "not found", "was already acknowledged"..."""
     hidden: bool = False
     """The actor may not see the alert (``problem`` says why, and who can act)."""
+    alert_id: str = ""
+    """Set when the action was carried out."""
 
     def line(self, who: str, done: str) -> str:
         """``@bob acknowledged #12 Disk full`` or ``#13 not found``."""
@@ -70,7 +72,7 @@ def run_on_one(session: Session, label: str, ref: AlertRef, actor: Actor, action
     if outcome.status.startswith(ALREADY):
         return AlertResult(label, changed=False, problem=f"was already {outcome.status[len(ALREADY) :]}")
     alert = find_alert(session, AlertRef(outcome.alert_id), SYSTEM)
-    return AlertResult(f"#{alert.tiny_id}", changed=True, message=outside(alert.message))
+    return AlertResult(f"#{alert.tiny_id}", changed=True, message=outside(alert.message), alert_id=alert.id)
 
 
 def _problem(message: str) -> str:

@@ -110,8 +110,9 @@ def unknown_request_url_text(kind: str) -> str:
 def disabled_text(name: str) -> str:
     """What a command through a disabled integration is told (``name`` is shown as markdown)."""
     return (
-        f"The Tocsin integration {escape_line(name)} is disabled; a Tocsin admin can enable it in "
-        "Settings > Integrations."
+        f"The Tocsin integration {escape_line(name)} is disabled, so it runs no command but "
+        f"`/genie enable {escape_line(name)}`: a Tocsin admin (connected with `/genie connect`) can "
+        "run that here, or enable it in Settings > Integrations."
     )
 
 

@@ -27,6 +27,7 @@ from tocsin.notify import outbox
 from tocsin.notify.outbox import Claimed
 
 TOPIC = "alert.activity"
+SUMMARY_TOPIC = "alert.activity_summary"
 
 
 def may_see_alert(session: Session, integration: Integration, alert: Alert) -> bool:
@@ -86,6 +87,7 @@ def delivery_row(
 
 
 BodyBuilder = Callable[[Session, Alert, Integration, dict[str, Any]], dict[str, Any]]
+SummaryBuilder = Callable[[Session, list[Alert], Integration, dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ class Sending:
     secret_url: bool = False
     """Whether the URL is a secret (a chat hook's: whoever has it can post): the outbox then
     names the integration instead."""
+    summary: SummaryBuilder | None = None
+    """The one post about a command's change to many alerts (a chat channel's), which then
+    stands for the post of each; None: each change is delivered on its own (a webhook's)."""
 
 
 WEBHOOK = Sending(event_body)
@@ -108,7 +113,7 @@ class Forwarder:
     """Router of ``alert.activity`` events to the integrations that forward them. Knows Webhooks;
     other kinds are given (``kinds``) by whoever builds the engine."""
 
-    topics: tuple[str, ...] = (TOPIC,)
+    topics: tuple[str, ...] = (TOPIC, SUMMARY_TOPIC)
 
     def __init__(self, kinds: Mapping[str, Sending] | None = None) -> None:
         self.kinds: dict[str, Sending] = {"Webhook": WEBHOOK, **(kinds or {})}
@@ -117,15 +122,53 @@ class Forwarder:
         """The deliveries of a claimed batch of events: the sending integrations are looked up
         once, the alerts and their responders read in one query each, and the deliveries written
         in one INSERT, in the order of the events."""
-        alerts = alerts_by_id(session, {message.payload["alertId"] for message in messages})
+        alerts = alerts_by_id(session, {alert_id for message in messages for alert_id in _alert_ids(message)})
         senders = sending_integrations(session, clock.now())
         rows: list[dict[str, Any]] = []
         with prefetched_responders(session, list(alerts)):
             for message in messages:
+                if message.topic == SUMMARY_TOPIC:
+                    about = [alerts[alert_id] for alert_id in _alert_ids(message) if alert_id in alerts]
+                    rows += self._summaries(session, senders, about, message.payload)
+                    continue
                 alert = alerts.get(message.payload["alertId"])
                 if alert is not None:
                     rows += self._deliveries(session, senders, alert, message.payload)
         outbox.enqueue_many(session, rows)
+
+    def _summaries(
+        self, session: Session, senders: list[Integration], alerts: list[Alert], event: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One delivery per integration that would have posted about any of ``alerts``, about
+        those it would have posted about."""
+        rows = []
+        for integration in senders:
+            sending = self.kinds.get(integration.type)
+            if (
+                sending is None
+                or sending.summary is None
+                or event["action"] not in integration.outgoing_actions
+            ):
+                continue
+            wanted = parse_filter(integration.outgoing_filter or None)
+            taken = [
+                alert
+                for alert in alerts
+                if may_see_alert(session, integration, alert)
+                and wanted.matches(facts_of_alert(session, alert))
+            ]
+            if taken:
+                rows.append(
+                    delivery_row(
+                        integration,
+                        taken[0],
+                        sending.summary(session, taken, integration, event),
+                        ordering_key=f"{integration.id}:summaries",
+                        destination=f"{integration.type} {integration.name}" if sending.secret_url else None,
+                        action=event["action"],
+                    )
+                )
+        return rows
 
     def _deliveries(
         self, session: Session, senders: list[Integration], alert: Alert, event: dict[str, Any]
@@ -136,6 +179,7 @@ class Forwarder:
             for integration in senders
             if integration.type in self.kinds
             and action in integration.outgoing_actions
+            and not (event.get("summarized") and self.kinds[integration.type].summary is not None)
             and not _ran_it_directly(integration, event)
             and may_see_alert(session, integration, alert)
         ]
@@ -157,6 +201,28 @@ class Forwarder:
                     )
                 )
         return rows
+
+
+def _alert_ids(message: Claimed) -> list[str]:
+    payload = message.payload
+    return list(payload["alertIds"]) if message.topic == SUMMARY_TOPIC else [payload["alertId"]]
+
+
+def posts_about(session: Session, integration: Integration, alert: Alert, action: str) -> bool:
+    """Whether ``integration`` (a chat kind's, posting to its channel) will post ``action``
+    done to ``alert`` in its channel: enabled, forwarding that action, not paused by a
+    maintenance window, its team's alert and its filter matching."""
+    if integration.type == "Webhook" or integration.type not in outgoing.SENDERS:
+        return False
+    if not integration.enabled or action not in integration.outgoing_actions:
+        return False
+    if not configuration.url_of(integration):
+        return False  # commands only: it has no channel to post to
+    if active_switches(session, clock.now()).integration_paused(integration.id):
+        return False
+    if not may_see_alert(session, integration, alert):
+        return False
+    return parse_filter(integration.outgoing_filter or None).matches(facts_of_alert(session, alert))
 
 
 def _ran_it_directly(integration: Integration, event: dict[str, Any]) -> bool:

@@ -200,16 +200,16 @@ async def room_message(request: Request, integration_id: str, secret: str) -> Re
     except orjson.JSONDecodeError:
         return _error(400, "This endpoint takes HipChat's room_message webhook (JSON).")
 
-    def installed_in(session: Session) -> tuple[str, bool, Installation | None] | None:
+    def installed_in(session: Session) -> tuple[str, Installation | None] | None:
         integration = _find(session, settings, integration_id, secret)
         if integration is None:
             return None
-        return integration.name, integration.enabled, Installation.of(integration.config)
+        return integration.name, Installation.of(integration.config)
 
     found = await writer.run(installed_in)
     if found is None:
         return _error(404, UNKNOWN)
-    name, enabled, installation = found
+    name, installation = found
     if installation is None:
         return _error(401, f"The Tocsin integration {name} is not installed in a HipChat room.")
     try:
@@ -233,8 +233,6 @@ async def room_message(request: Request, integration_id: str, secret: str) -> Re
         log.warning("HipChat webhook for %s refused: its JWT was used before", name)
         return _error(401, "Refused: this JWT was used before (a replay); HipChat signs every webhook anew.")
     answering = Answering(OutboundPolicy.from_settings(settings), installation, asked.identity)
-    if not enabled:
-        return await answering.now(Reply(chat_kinds.disabled_text(name)))
 
     def run(session: Session) -> Reply:
         current = _find(session, settings, integration_id, secret)

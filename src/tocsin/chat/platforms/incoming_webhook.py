@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.actors import SYSTEM
+from tocsin.alerts.models import Alert
 from tocsin.alerts.service import add_log
 from tocsin.chat.alert_card import PostLayout, post_for_event
+from tocsin.chat.post_summary import summary_text
 from tocsin.engine.deliveries import Skip
 from tocsin.integrations import configuration
 from tocsin.integrations.forwarding import Sending
@@ -122,4 +124,10 @@ def forwarding(kind: str, layout: PostLayout, settings: Any) -> dict[str, Sendin
         secret_key=settings.effective_secret_key,
         button_lifetime=settings.chat_button_lifetime,
     )
-    return {kind: Sending(bound, ordered=True, secret_url=True)}
+
+    def summary(
+        session: Session, alerts: list[Alert], integration: Integration, event: dict[str, Any]
+    ) -> dict[str, Any]:
+        return layout.follow_up(summary_text(alerts, event, base_url=settings.base_url), event)
+
+    return {kind: Sending(bound, ordered=True, secret_url=True, summary=summary)}

@@ -108,8 +108,6 @@ async def slash_command(request: Request, integration_id: str, secret: str) -> R
             return _ephemeral(
                 "Refused: this slash command's token does not match the one stored in Tocsin.", 401
             )
-        if not integration.enabled:
-            return _ephemeral(chat_kinds.disabled_text(integration.name))
         reply = answer(session, integration=integration, request=asked, base_url=settings.base_url)
         return JSONResponse(command_response(reply))
 

@@ -139,8 +139,6 @@ async def _first_time(request: Request, signed: slack_signature.Signed) -> bool:
 
 async def _command(request: Request, addressed: Addressed, fields: dict[str, str]) -> Response:
     settings = _settings(request)
-    if not addressed.enabled:
-        return JSONResponse(reply_message(Reply(chat_kinds.disabled_text(addressed.name))))
     asked = slack_requests.command_request(fields)
     outbound = OutboundPolicy.from_settings(settings)
 
