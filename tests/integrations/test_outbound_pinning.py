@@ -184,3 +184,13 @@ def test_an_endless_answer_is_cut_and_the_next_request_still_goes():
     assert len(bomb.content) == ANSWER_BYTES_KEPT
     assert after.content == b'{"ok": true}'
     assert big.content == b"y" * 300_000
+
+
+def test_an_empty_url_is_refused_with_a_readable_message_even_when_the_url_is_a_secret() -> None:
+    async def send() -> None:
+        await send_outbound(OutboundPolicy(), "POST", "", timeout=1.0, shown_as="chat.example")
+
+    with pytest.raises(PermanentFailure) as refused:
+        asyncio.run(send())
+    assert "chat.example" not in str(refused.value)
+    assert str(refused.value).count("an unknown host") <= 1

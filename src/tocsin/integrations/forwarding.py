@@ -21,6 +21,7 @@ from tocsin.alerts.service import alerts_by_id
 from tocsin.conditions import facts_of_alert, parse_filter
 from tocsin.integrations import configuration, outgoing
 from tocsin.integrations.body import event_body
+from tocsin.integrations.chat_bots import bot_of
 from tocsin.integrations.models import Integration
 from tocsin.maintenance.switches import active_switches
 from tocsin.notify import outbox
@@ -104,6 +105,9 @@ class Sending:
     summary: SummaryBuilder | None = None
     """The one post about a command's change to many alerts (a chat channel's), which then
     stands for the post of each; None: each change is delivered on its own (a webhook's)."""
+    live_card: Callable[[Integration], bool] = lambda integration: False
+    """Whether the integration keeps a live card per alert (chat bot mode): a bulk command's
+    changes still edit each card, and only their follow-ups give way to the summary."""
 
 
 WEBHOOK = Sending(event_body)
@@ -179,7 +183,7 @@ class Forwarder:
             for integration in senders
             if integration.type in self.kinds
             and action in integration.outgoing_actions
-            and not (event.get("summarized") and self.kinds[integration.type].summary is not None)
+            and not _summarized_for(self.kinds[integration.type], integration, event)
             and not _ran_it_directly(integration, event)
             and may_see_alert(session, integration, alert)
         ]
@@ -203,6 +207,13 @@ class Forwarder:
         return rows
 
 
+def _summarized_for(sending: Sending, integration: Integration, event: dict[str, Any]) -> bool:
+    """Whether a summary post stands for this event's delivery to ``integration``."""
+    return (
+        bool(event.get("summarized")) and sending.summary is not None and not sending.live_card(integration)
+    )
+
+
 def _alert_ids(message: Claimed) -> list[str]:
     payload = message.payload
     return list(payload["alertIds"]) if message.topic == SUMMARY_TOPIC else [payload["alertId"]]
@@ -216,7 +227,7 @@ def posts_about(session: Session, integration: Integration, alert: Alert, action
         return False
     if not integration.enabled or action not in integration.outgoing_actions:
         return False
-    if not configuration.url_of(integration):
+    if not configuration.url_of(integration) and bot_of(integration) is None:
         return False  # commands only: it has no channel to post to
     if active_switches(session, clock.now()).integration_paused(integration.id):
         return False

@@ -128,7 +128,7 @@ async def send_outbound(
     try:
         target = await outbound.check_async(url)
     except OutboundRefused as refused:
-        message = refused.message.replace(url, shown_as) if shown_as else refused.message
+        message = refused.message.replace(url, shown_as) if shown_as and url else refused.message
         raise PermanentFailure(message) from refused
     headers = {**(headers or {}), "User-Agent": f"Tocsin/{__version__}"}
     if form is not None:

@@ -37,6 +37,8 @@ from tocsin.outbound_clients import origin_of
 
 BOT_BODY = "botCard"
 """The key of a bot delivery's body: ``{"card": <post>, "reply": <post> | null}``."""
+BOT_POST = "botPost"
+"""The key of a bot delivery that is a plain post in the channel (a bulk command's summary)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class CardDelivery:
     reply: dict[str, Any] | None
     posted: Posted | None
     """Where the card already is (None: not posted yet)."""
+    plain: bool = False
+    """A post of its own (a summary), not an alert's card: posted, never remembered or edited."""
 
     @property
     def origin(self) -> str:
@@ -84,7 +88,7 @@ class CardDelivery:
 
 def is_bot_delivery(message: Claimed) -> bool:
     body = message.payload.get("body")
-    return isinstance(body, dict) and BOT_BODY in body
+    return isinstance(body, dict) and (BOT_BODY in body or BOT_POST in body)
 
 
 class BotCardChannel:
@@ -103,6 +107,8 @@ class BotCardChannel:
         bot = bot_of(integration, slack_api_url=self.slack_api_url)
         if bot is None:
             return Skip(f"integration {integration.name} left bot mode")
+        if BOT_POST in message.payload["body"]:
+            return CardDelivery(message.id, bot, message.payload["body"][BOT_POST], None, None, plain=True)
         found = card_post(session, integration.id, message.alert_id or "")
         # A card in another channel (the bot's channel was changed) is not edited: a new one is
         # posted in the bot's channel.
@@ -113,6 +119,9 @@ class BotCardChannel:
         return CardDelivery(message.id, bot, body["card"], body.get("reply"), posted)
 
     async def send(self, prepared: CardDelivery) -> None:
+        if prepared.plain:
+            await self.api.post_card(prepared.bot, prepared.card)
+            return
         posted = self._posted.get(prepared.message_id)  # posted by an earlier try of this delivery
         if posted is None and prepared.posted is not None:
             try:
@@ -200,7 +209,7 @@ def bot_body(
         integration=integration,
     )
     reply = None
-    if event["action"] != "Create":
+    if event["action"] != "Create" and not event.get("summarized"):  # a bulk change's: the summary says it
         reply = layout.follow_up(follow_up_text(session, alert, event, base_url=base_url), event)
     return {BOT_BODY: {"card": layout.new_alert(card, alert), "reply": reply}}
 
@@ -223,4 +232,15 @@ def forwarding(kind: str, layout: PostLayout, settings: Any) -> dict[str, Sendin
         chosen = as_bot if bot_of(integration) is not None else webhook.body
         return chosen(session, alert, integration, event)
 
-    return {kind: replace(webhook, body=body)}
+    def summary(
+        session: Session, alerts: list[Alert], integration: Integration, event: dict[str, Any]
+    ) -> dict[str, Any]:
+        assert webhook.summary is not None
+        post = webhook.summary(session, alerts, integration, event)
+        return {BOT_POST: post} if bot_of(integration) is not None else post
+
+    return {
+        kind: replace(
+            webhook, body=body, summary=summary, live_card=lambda integration: bot_of(integration) is not None
+        )
+    }
