@@ -47,7 +47,8 @@ def test_ackall_edits_every_card_and_posts_one_summary(db, alerts, bot_integrati
     assert all(fake_mattermost.thread(card) == [] for card in cards)
     [summary] = [post for post in fake_mattermost.posts(CHANNEL) if post not in cards]
     text = re.sub(r"\[(#\d+)\]\([^)]*\)", r"\1", readable(summary.text))  # links: their text
-    assert text == f"`@ann` (Mattermost) acknowledged {COUNT} alerts: {', '.join(f'#{n}' for n in range(1, 11))} … and 2 more"
+    first_ten = ", ".join(f"#{n}" for n in range(1, 11))
+    assert text == f"`@ann` (Mattermost) acknowledged {COUNT} alerts: {first_ten} … and 2 more"
 
 
 def test_a_single_ack_still_replies_in_the_cards_thread(db, alerts, bot_integration, fake_mattermost, engine):
