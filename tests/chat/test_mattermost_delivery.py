@@ -60,9 +60,16 @@ class Alerts:
             )
             return ingest.create_alert(session, payload=payload, actor=self.prometheus).alert_id
 
-    def act(self, action: Callable[..., Any], alert_id: str, who: str = "ann", **arguments: Any) -> None:
+    def act(
+        self,
+        action: Callable[..., Any],
+        alert_id: str,
+        who: str = "ann",
+        via: str = "Mattermost",
+        **arguments: Any,
+    ) -> None:
         with self.db.write_session() as session:
-            action(session, ref=AlertRef(alert_id), actor=actor_of(session, who, "Mattermost"), **arguments)
+            action(session, ref=AlertRef(alert_id), actor=actor_of(session, who, via), **arguments)
 
     def logs(self, alert_id: str) -> list[str]:
         with self.db.read_session() as session:

@@ -14,6 +14,7 @@ import os
 import shutil
 import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,13 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    with launched() as chromium:
+        yield chromium
+
+
+@contextmanager
+def launched() -> Iterator[Browser]:
+    """Chromium, for a test that cannot hold it all along (its fixtures run event loops)."""
     if not shutil.which(CHROMIUM):
         require_service(f"Chromium is not installed at {CHROMIUM}")
     try:
