@@ -79,18 +79,23 @@ def _attachment(attachment: dict[str, Any]) -> str:
     title = html.escape(str(attachment.get("title") or ""))
     if attachment.get("title_link"):
         title = f'<a href="{html.escape(str(attachment["title_link"]))}">{title}</a>'
-    fields = "".join(
-        f'<div class="field{"" if item.get("short") else " long"}"><b>{html.escape(str(item.get("title")))}</b>'
-        f"{_markdown.renderInline(str(item.get('value') or ''))}</div>"
-        for item in attachment.get("fields") or []
-    )
-    buttons = "".join(
-        f'<button class="{html.escape(str(action.get("style") or ""))}">{html.escape(str(action.get("name")))}</button>'
-        for action in attachment.get("actions") or []
-    )
+    fields = "".join(_field(item) for item in attachment.get("fields") or [])
+    buttons = "".join(_button(action) for action in attachment.get("actions") or [])
     text = _markdown.render(str(attachment.get("text") or ""))
+    color = html.escape(str(attachment.get("color") or "#ccc"))
     return (
-        f'<div class="attachment" style="border-left-color:{html.escape(str(attachment.get("color") or "#ccc"))}">'
+        f'<div class="attachment" style="border-left-color:{color}">'
         f'<div class="title">{title}</div>{text}<div class="fields">{fields}</div>'
         f'<div class="actions">{buttons}</div></div>'
     )
+
+
+def _field(item: dict[str, Any]) -> str:
+    width = "" if item.get("short") else " long"
+    value = _markdown.renderInline(str(item.get("value") or ""))
+    return f'<div class="field{width}"><b>{html.escape(str(item.get("title")))}</b>{value}</div>'
+
+
+def _button(action: dict[str, Any]) -> str:
+    style = html.escape(str(action.get("style") or ""))
+    return f'<button class="{style}">{html.escape(str(action.get("name")))}</button>'
