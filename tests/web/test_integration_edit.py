@@ -55,7 +55,7 @@ def edit_fields(http: TestClient, integration_id: str) -> tuple[str, dict[str, A
     assert page.status_code == 200, page.text
     html = page.text
     fields: dict[str, Any] = {"csrf_token": csrf_token_in(html)}
-    for name in ("name", "url", "command_token"):
+    for name in ("name", "url", "command_token", "server_url", "bot_channel"):
         found = re.search(rf'<input id="{name}" name="{name}"[^>]* value="([^"]*)"', html)
         if found:
             fields[name] = found.group(1)

@@ -17,6 +17,7 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry
+from tocsin.integrations.chat_bots import BOT_KINDS, BotChanges, bot_of
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
 from tocsin.integrations.schemas import CustomActions, Headers
@@ -38,6 +39,10 @@ _FORM_FIELDS = {
     "commandToken": "command_token",
     "slackSigningSecret": "slack_signing_secret",
     "outgoing.actions": "actions",
+    "serverUrl": "server_url",
+    "botToken": "bot_token",
+    "channelId": "bot_channel",
+    "channel": "bot_channel",
 }
 NO_TEAM = "none"
 NOT_YOURS = "There is no such integration, or it is not yours to see."
@@ -58,6 +63,10 @@ class EditSubmitted(ConditionFields):
     command_token: str = ""
     remove_command_token: str = ""
     slack_signing_secret: str = ""
+    server_url: str = ""
+    bot_token: str = ""
+    bot_channel: str = ""
+    stop_bot: str = ""
     actions: list[str] = []
 
     def changes(self, integration: Integration) -> Changes:
@@ -80,6 +89,34 @@ class EditSubmitted(ConditionFields):
             require_user_matching=bool(self.require_user_matching) if chat else None,
             command_token=token,
             slack_signing_secret=(self.slack_signing_secret.strip() or None) if kind == "Slack" else None,
+            bot=self.bot_changes(integration),
+        )
+
+    def bot_changes(self, integration: Integration) -> BotChanges:
+        """Bot mode's settings that changed: a new token (empty keeps the saved one), server or
+        channel; or bot mode stopped (back to the incoming webhook)."""
+        kind = integration.type
+        if kind not in BOT_KINDS:
+            return BotChanges()
+        if self.stop_bot:
+            return BotChanges(token="")
+        if len(self.server_url) > URL_MAX:
+            raise InvalidInput("serverUrl", f"the server URL must be at most {URL_MAX} characters")
+        stored = bot_of(integration)
+        server = self.server_url.strip() if kind == "Mattermost" else ""
+        channel = self.bot_channel.strip()
+        token = self.bot_token.strip() or None
+        if stored is None and token is None:
+            if server or channel:
+                raise InvalidInput("botToken", "give the bot token too: bot mode starts with the bot's token")
+            return BotChanges()
+        changed_server = server if server and (stored is None or server != stored.server_url) else None
+        changed_channel = channel if channel and (stored is None or channel != stored.channel) else None
+        return BotChanges(
+            server_url=changed_server,
+            token=token,
+            channel_id=changed_channel if kind == "Mattermost" else None,
+            channel=changed_channel if kind == "Slack" else None,
         )
 
 
@@ -114,6 +151,7 @@ def _custom_actions(text: str) -> list[str]:
 
 def _stored_form(integration: Integration) -> tuple[EditSubmitted, list[ConditionRow]]:
     config = integration.config or {}
+    bot = bot_of(integration)
     shown = condition_builder.form_of(integration.outgoing_filter)
     form = EditSubmitted(
         name=integration.name,
@@ -125,6 +163,8 @@ def _stored_form(integration: Integration) -> tuple[EditSubmitted, list[Conditio
         ),
         custom_actions="\n".join(configuration.custom_actions_of(integration)),
         require_user_matching="on" if config.get("requireUserMatching") else "",
+        server_url=bot.server_url if bot and integration.type == "Mattermost" else "",
+        bot_channel=bot.channel if bot else "",
         actions=list(integration.outgoing_actions),
         filter_type=shown.match,
     )
@@ -155,6 +195,8 @@ def _facts(session: Session, user: User, integration: Integration) -> dict[str, 
         "sends": outgoing.sends(kind),
         "command_token_set": chat_kinds.command_token_set(integration),
         "slack_secret_set": bool(chat_kinds.slack_signing_secret(integration)),
+        "has_bot_mode": kind in BOT_KINDS,
+        "bot_mode": bot_of(integration) is not None,
     }
 
 
