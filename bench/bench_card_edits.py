@@ -9,6 +9,11 @@ actions per second for ``--seconds``, spread over the alerts, and prints p50/p99
 action → patch received by the fake and action → webhook post received. An action's time is
 when its request was sent (so the figures include the API call). The goal: p99 ≤ 1 s at 50/s.
 
+Then it raises alerts up to ``--ackall`` open ones and types ``/genie ackall`` into the bot's
+integration (Mattermost's slash command request): the goal is one edit per card and one summary
+post per channel (the bot's and the webhook's), not a post per alert; it prints the counts and
+how long until the last card was edited.
+
     .venv/bin/python bench/bench_card_edits.py
     .venv/bin/python bench/bench_card_edits.py --rate 50 --seconds 20 --alerts 50
 """
@@ -24,7 +29,9 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -44,7 +51,7 @@ from tocsin.integrations.configuration import Changes  # noqa: E402
 from tocsin.migrate import upgrade  # noqa: E402
 
 BOT_CHANNEL, HOOK_CHANNEL = "alerts-bot", "alerts-hook"
-FORWARDED = ["Create", "AddNote"]
+FORWARDED = ["Create", "AddNote", "Acknowledge"]
 NOTE = re.compile(r"benchnote(\d+)x")
 
 
@@ -93,6 +100,47 @@ async def act(
     return sent
 
 
+@dataclass(frozen=True)
+class Bulk:
+    alerts: int
+    edits_min: int
+    edits_max: int
+    bot_posts: int
+    hook_posts: int
+    seconds: float
+
+
+def ackall(server: str, key: str, fake: TimedMattermost, request_url: str, total: int) -> Bulk:
+    """Alerts raised up to ``total`` open ones, then ``/genie ackall`` typed through the bot's
+    integration; what reached each channel once every card was edited."""
+    with httpx.Client(base_url=server, headers={"Authorization": f"GenieKey {key}"}, timeout=30) as client:
+        for number in range(len(fake.cards(BOT_CHANNEL)), total):
+            answer = client.post("/v2/alerts", json={"message": f"bench alert {number}"})
+            assert answer.status_code == 202, answer.text
+    wait_for(lambda: len(fake.cards(BOT_CHANNEL)) == total, 120, "the cards")
+    time.sleep(1.0)  # the webhook channel's creation posts settle
+    cards = fake.cards(BOT_CHANNEL)
+    edits_before = {card.id: len(card.edits) for card in cards}
+    posts_before = len(fake.posts(BOT_CHANNEL)), len(fake.posts(HOOK_CHANNEL))
+    fake.arrivals.clear()
+    started = time.perf_counter()
+    form = {"team_id": "t1", "team_domain": "acme", "user_id": "u1", "user_name": "ann", "channel_id": "c1"}
+    answer = httpx.post(server + urlsplit(request_url).path, data=form | {"text": "ackall"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    wait_for(lambda: all(len(card.edits) > edits_before[card.id] for card in cards), 120, "every card edited")
+    time.sleep(2.0)  # anything more that would come (a post per alert) has time to arrive
+    last_edit = max(at for at, request in fake.arrivals if request.method == "PUT")
+    edits = [len(card.edits) - edits_before[card.id] for card in cards]
+    return Bulk(
+        alerts=len(cards),
+        edits_min=min(edits),
+        edits_max=max(edits),
+        bot_posts=len(fake.posts(BOT_CHANNEL)) - posts_before[0],
+        hook_posts=len(fake.posts(HOOK_CHANNEL)) - posts_before[1],
+        seconds=last_edit - started,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -100,6 +148,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="actions per second")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--alerts", type=int, default=50)
+    parser.add_argument("--ackall", type=int, default=200, help="open alerts when /genie ackall is typed")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as work, TimedMattermost() as fake:
@@ -112,7 +161,9 @@ def main() -> None:
         _, key = make_integration(db, "bench-api")
         token = fake.new_bot(channels=(BOT_CHANNEL,))
         bot = BotChanges(server_url=fake.base_url, token=token, channel_id=fake.channel(BOT_CHANNEL).id)
-        add_chat_integration(db, settings, "Mattermost", Changes(bot=bot, outgoing_actions=FORWARDED), "bot")
+        _, request_url = add_chat_integration(
+            db, settings, "Mattermost", Changes(bot=bot, outgoing_actions=FORWARDED), "bot"
+        )
         hook = Changes(url=fake.new_hook(channel=HOOK_CHANNEL), outgoing_actions=FORWARDED)
         add_chat_integration(db, settings, "Mattermost", hook, "hook")
         with LiveServer(settings) as server:
@@ -132,7 +183,10 @@ def main() -> None:
             wait_for(
                 lambda: len(fake.posts(HOOK_CHANNEL)) >= args.alerts + len(sent), 60, "the webhook posts"
             )
+            note_arrivals = list(fake.arrivals)
+            bulk = ackall(server.url, key, fake, request_url, args.ackall)
         db.dispose()
+    fake.arrivals[:] = note_arrivals
 
     patches: dict[str, list[float]] = defaultdict(list)
     hooked: dict[str, float] = {}
@@ -163,6 +217,13 @@ def main() -> None:
     print(line("action -> card patched", to_patch))
     print(line("action -> webhook post (base)", to_hook))
     print("goal: card patched within 1 s (p99):", "met" if percentile(to_patch, 0.99) <= 1.0 else "NOT met")
+    print(
+        f"/genie ackall on {bulk.alerts} alerts: edits per card {bulk.edits_min}-{bulk.edits_max}, "
+        f"new posts: bot channel {bulk.bot_posts}, webhook channel {bulk.hook_posts}; "
+        f"last card edited {bulk.seconds:.2f} s after the command"
+    )
+    met = bulk.edits_min == bulk.edits_max == 1 and bulk.bot_posts == bulk.hook_posts == 1
+    print("goal: one edit per card, one summary post per channel:", "met" if met else "NOT met")
 
 
 if __name__ == "__main__":
