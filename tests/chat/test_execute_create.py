@@ -76,10 +76,24 @@ def test_alert_for_someone_unknown_names_them_and_creates_nothing(db, chat):
 def test_alert_through_a_team_integration_goes_to_that_team(db, mattermost):
     chat = mattermost("ops chat", team="ops")
 
-    reply = chat.run("alert Disk full for db")
+    reply = chat.run("alert Disk full")
 
     created, _ = _newest(db)
     assert reply.text == f"@bob created alert #{created.tiny_id} Disk full (responders: ops)"
+
+
+def test_alert_through_a_team_integration_for_another_team_is_refused(db, mattermost):
+    chat = mattermost("ops chat", team="ops")
+
+    reply = chat.run("alert Disk full for db")
+
+    assert reply.text == (
+        "This channel's integration ops chat belongs to team ops: alerts created through it go to team ops, "
+        "not to db. Nothing was created; run the command through db's or a global integration, or leave the "
+        "other teams out."
+    )
+    assert not reply.in_channel
+    assert _count(db) == 0
 
 
 def test_alert_with_a_message_too_long_is_refused(db, chat):

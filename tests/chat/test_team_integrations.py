@@ -34,7 +34,7 @@ def test_an_alert_for_another_team_is_refused_saying_why(ops_genie: Genie, platf
 
     assert result.ephemeral
     text = result.text.replace("\u200b", "").replace("\\", "")
-    assert f"{platform.name} is team ops_team's integration" in text
+    assert f"This channel's integration {platform.name} belongs to team ops_team" in text
     assert "not to myTeam" in text and "Nothing was created" in text
     assert _alert_count(ops_genie.db) == before
 

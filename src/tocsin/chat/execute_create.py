@@ -74,7 +74,7 @@ def _refuse_other_teams(ctx: Context, responders: list[dict[str, str]]) -> None:
     mine = _team_name(ctx, own_team)
     raise InvalidInput(
         "responders",
-        f"{ctx.integration.name} is team {mine}'s integration: alerts created through it go to team "
+        f"This channel's integration {ctx.integration.name} belongs to team {mine}: alerts created through it go to team "
         f"{mine}, not to {names}. Nothing was created; run the command through {names}'s or a global "
         "integration, or leave the other teams out.",
     )
