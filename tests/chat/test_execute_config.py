@@ -97,8 +97,9 @@ def test_through_a_team_integration_an_admin_switches_only_that_teams_configurat
     ops_one = _policy(db, "ops raise", team="ops")
 
     assert chat.run("disable raise", as_user="admin").text == (
-        "The alert policy raise is global configuration, and ops chat is team ops's integration: commands "
-        "typed through it change only team ops's configuration. Use a global integration or Tocsin's web pages."
+        "The alert policy raise is global configuration, and ops chat is team ops's integration: "
+        "commands typed through it change only team ops's configuration. Use a global integration or "
+        "Tocsin's web pages."
     )
     assert chat.run("disable ops raise", as_user="lead").text == (
         "@lead disabled the alert policy ops raise (team ops)"
