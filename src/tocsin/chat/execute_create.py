@@ -75,8 +75,8 @@ def _refuse_other_teams(ctx: Context, responders: list[dict[str, str]]) -> None:
     raise InvalidInput(
         "responders",
         f"This channel's integration {ctx.integration.name} belongs to team {mine}: alerts created "
-        f"through it go to team {mine}, not to {names}. Nothing was created; run the command through {names}'s or a global "
-        "integration, or leave the other teams out.",
+        f"through it go to team {mine}, not to {names}. Nothing was created; run the command through "
+        f"{names}'s or a global integration, or leave the other teams out.",
     )
 
 
