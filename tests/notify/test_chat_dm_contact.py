@@ -109,9 +109,8 @@ def test_mattermost_a_rule_sends_the_card_to_the_linked_user_and_acknowledge_act
     assert {"Acknowledge", "Close"} <= set(card.buttons)
     [opened] = chat.fake.api_requests("POST", "/channels/direct")
     assert ann.id in opened.body.decode()
-    assert eventually(
-        lambda: any("by a Mattermost direct message" in line for line in log_of(chat.db, tiny_id)), 5
-    )
+    notified = f"Notified @ann ({ann.id}) by a Mattermost direct message (a responder)"
+    assert eventually(lambda: notified in log_of(chat.db, tiny_id), timeout=5), log_of(chat.db, tiny_id)
 
     stranger = chat.fake.click(card, "Acknowledge", user="eve")
     assert "sent to someone else directly" in stranger.ephemeral_text
@@ -134,7 +133,11 @@ def test_mattermost_without_a_bot_integration_the_failure_is_on_the_alert(
     with live_chat(database_url, tmp_path, FakeMattermost()) as chat:
         link_and_page_by(chat, chat.fake.identity("ann"), "mattermost")
         tiny_id = page_ann(chat, "Queue stuck")
-        failed = "no enabled Mattermost integration is in bot mode"
+        ann = chat.fake.user("ann")
+        failed = (
+            f"Mattermost direct message to @ann ({ann.id}) failed: no enabled Mattermost integration "
+            "is in bot mode; give one a bot token to send direct messages"
+        )
         assert eventually(lambda: any(failed in line for line in log_of(chat.db, tiny_id)), timeout=10)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.chat.alert_card import PostLayout, card_of
 from tocsin.chat.markdown import escape_line
+from tocsin.chat.models import ChatAccount
 from tocsin.chat.platforms import mattermost_posts, slack_messages
 from tocsin.chat.platforms.bot_cards import BotApi
 from tocsin.chat.platforms.mattermost_bot import MattermostBotApi
@@ -118,6 +119,31 @@ class ChatDirectChannel(PersonalChannel):
 
     def _line(self, text: str) -> dict[str, Any]:
         return self.layout.follow_up(text, {})
+
+    def delivered_many(self, session: Session, messages: Sequence[Claimed]) -> None:
+        super().delivered_many(session, self._named(session, messages))
+
+    def gave_up(self, session: Session, message: Claimed, error: str) -> None:
+        super().gave_up(session, self._named(session, [message])[0], error)
+
+    def _named(self, session: Session, messages: Sequence[Claimed]) -> list[Claimed]:
+        """The messages as the alert log names their chat users: "@ann (4xp9…)"."""
+        ids = {message.destination for message in messages}
+        names = {
+            account.chat_user_id: account.chat_user_name
+            for account in session.scalars(
+                select(ChatAccount).where(
+                    ChatAccount.platform == self.platform, ChatAccount.chat_user_id.in_(ids)
+                )
+            )
+            if account.chat_user_name
+        }
+        return [
+            replace(message, destination=f"@{names[message.destination]} ({message.destination})")
+            if message.destination in names
+            else message
+            for message in messages
+        ]
 
     async def send(self, prepared: DirectPost) -> None:
         if prepared.bot is None:
