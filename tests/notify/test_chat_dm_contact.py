@@ -29,7 +29,7 @@ from tocsin.chat import linking
 from tocsin.chat.requests import ChatIdentity
 from tocsin.integrations.chat_bots import BotChanges
 from tocsin.integrations.configuration import Changes
-from tocsin.notify import contacts, rules
+from tocsin.notify import contact_trial, contacts, rules
 
 frozen = live.frozen
 ANN = "ann@example.com"
@@ -139,6 +139,49 @@ def test_mattermost_without_a_bot_integration_the_failure_is_on_the_alert(
             "is in bot mode; give one a bot token to send direct messages"
         )
         assert eventually(lambda: any(failed in line for line in log_of(chat.db, tiny_id)), timeout=10)
+
+
+def test_mattermost_a_test_notification_is_a_line_in_the_direct_channel(
+    on_mattermost: LiveChat[FakeMattermost],
+) -> None:
+    chat = on_mattermost
+    link_and_page_by(chat, chat.fake.identity("ann"), "mattermost")
+    with chat.db.write_session() as session:
+        ann = accounts.get_user(session, ANN)
+        [contact] = [
+            c for c in contacts.list_contacts(session, actor=SYSTEM, user=ann) if c.method == "mattermost"
+        ]
+        contact_trial.send_test_notification(
+            session,
+            actor=SYSTEM,
+            user=ann,
+            contact_id=contact.id,
+            available=contact_trial.testable_methods(chat.settings),
+        )
+
+    assert eventually(lambda: len(direct_cards(chat.fake)) == 1, timeout=10)
+    [sent] = direct_cards(chat.fake)
+    assert sent.text.startswith("A test notification from Tocsin, sent by ")
+
+
+def test_mattermost_refusing_the_bot_is_on_the_alert_with_what_to_do(
+    database_url: str, tmp_path: Path, frozen: clock.FrozenClock
+) -> None:
+    with live_chat(database_url, tmp_path, FakeMattermost()) as chat:
+        fake = chat.fake
+        token = fake.new_bot(channels=(CHANNEL,))
+        bot = BotChanges(server_url=fake.base_url, token=token, channel_id=fake.channel(CHANNEL).id)
+        chat.add_integration("Mattermost", Changes(bot=bot, command_token=fake.command_token))
+        fake.revoke(token)
+        link_and_page_by(chat, fake.identity("ann"), "mattermost")
+
+        tiny_id = page_ann(chat, "Queue stuck")
+
+        failed = f"Mattermost direct message to @ann ({fake.user('ann').id}) failed: HTTP 401"
+        assert eventually(lambda: any(failed in line for line in log_of(chat.db, tiny_id)), timeout=10)
+        [line] = [line for line in log_of(chat.db, tiny_id) if failed in line]
+        assert "the bot token is wrong or was revoked" in line
+        assert not direct_cards(fake)
 
 
 def test_slack_a_rule_sends_the_card_to_the_linked_user_and_acknowledge_acts_as_them(
