@@ -53,7 +53,7 @@ def link_and_page_by(chat: LiveChat[Any], identity: ChatIdentity, method: str) -
             user=ann,
             name="Chat",
             action_type="create-alert",
-            steps=[rules.StepSpec(method=method, to=contact.address)],
+            steps=[rules.StepSpec(method=method, to=identity.user_name)],  # by name, as added
         )
 
 

@@ -99,6 +99,19 @@ def _ntfy_address(to: str) -> str:
     )
 
 
+def _linked_chat_user_id(session: Session, user_id: str, method: str, to: str) -> str:
+    """The chat user id of the user's linked account named ``to`` (``ann``, ``@ann``), or ``to``."""
+    name = to.removeprefix("@")
+    found = session.scalar(
+        select(ChatAccount.chat_user_id).where(
+            ChatAccount.user_id == user_id,
+            ChatAccount.platform == CHAT_METHODS[method],
+            ChatAccount.chat_user_name == name,
+        )
+    )
+    return found or to
+
+
 def _chat_address(session: Session, user: User, method: str, to: str) -> str:
     """The chat user id of the person's linked account of the method's platform that ``to``
     names (its id, or its user name with or without ``@``; empty: their only account)."""
@@ -139,12 +152,15 @@ def _require(session: Session, actor: Actor, user: User) -> None:
 
 
 def find_contact(session: Session, user_id: str, method: str, address: str) -> ContactMethod | None:
-    """The user's contact of ``method`` at ``address`` (in any form ``normalise_address`` takes)."""
+    """The user's contact of ``method`` at ``address`` (in any form ``normalise_address`` takes;
+    a chat contact also by its linked chat user name)."""
     method = method.strip().lower()
     try:
         address = normalise_address(method, address) if method in CONTACT_METHODS else address.strip()
     except InvalidInput:
         return None
+    if method in CHAT_METHODS:
+        address = _linked_chat_user_id(session, user_id, method, address)
     return session.scalar(
         select(ContactMethod).where(
             ContactMethod.user_id == user_id, ContactMethod.method == method, ContactMethod.address == address
