@@ -164,6 +164,21 @@ def test_mattermost_a_test_notification_is_a_line_in_the_direct_channel(
     assert sent.text.startswith("A test notification from Tocsin, sent by ")
 
 
+def test_mattermost_an_account_unlinked_since_is_not_sent_to(on_mattermost: LiveChat[FakeMattermost]) -> None:
+    chat = on_mattermost
+    link_and_page_by(chat, chat.fake.identity("ann"), "mattermost")
+    with chat.db.write_session() as session:
+        ann = accounts.get_user(session, ANN)
+        [account] = linking.accounts_of(session, ann.id)
+        linking.revoke(session, user=ann, account_id=account.id)
+
+    tiny_id = page_ann(chat, "Queue stuck")
+
+    unlinked = f"the Mattermost account {chat.fake.user('ann').id} is no longer linked to {ANN}"
+    assert eventually(lambda: any(unlinked in line for line in log_of(chat.db, tiny_id)), timeout=10)
+    assert not direct_cards(chat.fake)
+
+
 def test_mattermost_refusing_the_bot_is_on_the_alert_with_what_to_do(
     database_url: str, tmp_path: Path, frozen: clock.FrozenClock
 ) -> None:

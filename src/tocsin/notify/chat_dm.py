@@ -5,7 +5,8 @@
 A contact is the chat user id of the person's linked chat account (``tocsin.chat.linking``). The
 bot of the first enabled bot-mode integration of the platform (the oldest) opens a direct message
 with them and posts the alert's card there, its buttons signed for that chat user alone; their
-press acts as the Tocsin user the account is linked to. Shift notices and test notifications are
+press acts as the Tocsin user the account is linked to. A contact whose account was unlinked
+since is not sent to (the alert log says so). Shift notices and test notifications are
 one line of text. Without a bot-mode integration the message fails at once, and the alert log
 says what to set up; the chat server's refusals are logged there too."""
 
@@ -58,6 +59,13 @@ class _Sender:
     bot: Bot
 
 
+@dataclass(frozen=True)
+class _Round:
+    session: Session
+    sender: _Sender | None
+    linked: set[tuple[str, str]]
+
+
 class ChatDirectChannel(PersonalChannel):
     """Direct messages through the bot of a platform's first bot-mode integration."""
 
@@ -67,15 +75,25 @@ class ChatDirectChannel(PersonalChannel):
     def __init__(self, api: BotApi, settings: Settings) -> None:
         self.api = api
         self.settings = settings
-        self._round: tuple[Session, _Sender | None] | None = None
-        """While a round is prepared: its session and the integration whose bot sends."""
+        self._round: _Round | None = None
+        """While a round is prepared: what its messages are rendered with."""
 
     def prepare_many(self, session: Session, messages: Sequence[Claimed]) -> list[Any]:
-        self._round = (session, self._sender(session))
+        self._round = _Round(session, self._sender(session), self._linked(session, messages))
         try:
             return super().prepare_many(session, messages)
         finally:
             self._round = None
+
+    def _linked(self, session: Session, messages: Sequence[Claimed]) -> set[tuple[str, str]]:
+        """(Tocsin user id, chat user id) of the round's people's linked accounts."""
+        user_ids = {message.payload["userId"] for message in messages}
+        rows = session.execute(
+            select(ChatAccount.user_id, ChatAccount.chat_user_id).where(
+                ChatAccount.platform == self.platform, ChatAccount.user_id.in_(user_ids)
+            )
+        )
+        return {(user_id, chat_user_id) for user_id, chat_user_id in rows}
 
     def _sender(self, session: Session) -> _Sender | None:
         found = session.scalars(
@@ -91,8 +109,14 @@ class ChatDirectChannel(PersonalChannel):
 
     def render(self, item: ForPerson) -> DirectPost:
         assert self._round is not None, "render runs inside prepare_many"
-        session, sender = self._round
+        session, sender = self._round.session, self._round.sender
         to = item.message.destination
+        if (item.user.id, to) not in self._round.linked:
+            problem = (
+                f"the {self.platform} account {to} is no longer linked to {item.user.username}; "
+                "link it again with /genie connect, or remove the contact"
+            )
+            return DirectPost(None, to, {}, problem)
         if sender is None:
             problem = (
                 f"no enabled {self.platform} integration is in bot mode; give one a bot token "
