@@ -120,7 +120,7 @@ class ChatDirectChannel(PersonalChannel):
         if sender is None:
             problem = (
                 f"no enabled {self.platform} integration is in bot mode; give one a bot token "
-                f"to send direct messages"
+                "to send direct messages"
             )
             return DirectPost(None, to, {}, problem)
         if item.payload.get("kind") == "test":

@@ -59,6 +59,8 @@ class MattermostBotApi:
     def __init__(self, outbound: OutboundPolicy, *, timeout: float = 10.0) -> None:
         self.outbound = outbound
         self.timeout = timeout
+        self._own_ids: dict[str, str] = {}
+        """The bot's own user id by its token (asked once per token)."""
 
     async def _call(
         self, bot: Bot, method: str, path: str, body: dict[str, Any] | list[str] | None = None
@@ -102,7 +104,10 @@ class MattermostBotApi:
         return True
 
     async def open_direct(self, bot: Bot, user_id: str) -> str:
-        me = _id_of(await self._call(bot, "GET", "/users/me"), "the bot's own user")
+        me = self._own_ids.get(bot.token)
+        if me is None:
+            me = _id_of(await self._call(bot, "GET", "/users/me"), "the bot's own user")
+            self._own_ids[bot.token] = me
         channel = await self._call(bot, "POST", "/channels/direct", [me, user_id])
         return _id_of(channel, "the direct channel")
 
