@@ -80,3 +80,21 @@ def test_only_known_actions_and_plain_ids_are_signed():
         sign(KEY, action="delete", alert_id="a", integration_id="i", expires_at=POSTED)
     with pytest.raises(ValueError, match=re.escape("'|'")):
         sign(KEY, action="ack", alert_id="a|b", integration_id="i", expires_at=POSTED)
+
+
+def test_a_direct_message_button_is_for_its_chat_user_only_and_that_cannot_be_changed():
+    made = sign(
+        KEY, action="ack", alert_id="alert-1", integration_id="mm-1", expires_at=POSTED + LIFETIME, to="u-ann"
+    )
+    pressed = verify(KEY, made, POSTED)
+    assert pressed.to == "u-ann"
+    assert pressed.card == f"alert-1|mm-1|{made['expires']}|u-ann"  # not the channel card's place
+    for altered in (
+        {**made, "to": "u-eve"},
+        {k: v for k, v in made.items() if k != "to"},
+        {**made, "to": ""},
+    ):
+        with pytest.raises(InvalidButton):
+            verify(KEY, altered, POSTED)
+    with pytest.raises(InvalidButton):  # a channel card's button does not become a direct one
+        verify(KEY, context() | {"to": "u-ann"}, POSTED)

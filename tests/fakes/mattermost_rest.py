@@ -1,10 +1,10 @@
 """The parts of Mattermost's REST API v4 a bot uses, as the real server answers them: create a
 post (``POST /api/v4/posts``, a thread reply with ``root_id``), patch it
 (``PUT /api/v4/posts/{id}/patch``), read a channel member
-(``GET /api/v4/channels/{channel}/members/{user}``) and open a direct channel
-(``POST /api/v4/channels/direct``). Requests are authenticated by ``Authorization: Bearer
-<token>`` (a bot's access token); errors are AppError bodies ``{"id", "message",
-"detailed_error", "request_id", "status_code"}``."""
+(``GET /api/v4/channels/{channel}/members/{user}``), open a direct channel
+(``POST /api/v4/channels/direct``) and say who the bot is (``GET /api/v4/users/me``). Requests
+are authenticated by ``Authorization: Bearer <token>`` (a bot's access token); errors are
+AppError bodies ``{"id", "message", "detailed_error", "request_id", "status_code"}``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ _POSTS = re.compile(r"/api/v4/posts")
 _PATCH = re.compile(r"/api/v4/posts/([a-z0-9]{26})/patch")
 _MEMBER = re.compile(r"/api/v4/channels/([a-z0-9]{26})/members/([a-z0-9]{26})")
 _DIRECT = re.compile(r"/api/v4/channels/direct")
+_ME = re.compile(r"/api/v4/users/me")
 MAX_POST_RUNES = 16383
 
 
@@ -69,6 +70,7 @@ def serve_api(world: World, request: Received) -> Answer:
         (_POSTS, "POST", _create_post),
         (_MEMBER, "GET", _channel_member),
         (_DIRECT, "POST", _direct_channel),
+        (_ME, "GET", _me),
     )
     for pattern, method, handle in routes:
         match = pattern.fullmatch(path)
@@ -199,6 +201,10 @@ def _channel_member(world: World, bot: FakeUser, request: Received, channel_id: 
             "last_update_at": _millis(),
         },
     )
+
+
+def _me(world: World, bot: FakeUser, request: Received) -> Answer:
+    return _json(200, {"id": bot.id, "username": bot.username, "is_bot": True})
 
 
 def _direct_channel(world: World, bot: FakeUser, request: Received) -> Answer:

@@ -65,7 +65,7 @@ def test_add_get_change_switch_and_delete_a_contact(api, cast):
         (
             {"method": "pager", "to": "+33 6 12 34 56 78"},
             "method",
-            "method must be one of email, sms, voice, ntfy, got 'pager'",
+            "method must be one of email, sms, voice, ntfy, mattermost, slack, got 'pager'",
         ),
         (
             {"method": "sms", "to": "0612345678"},

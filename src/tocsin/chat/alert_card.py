@@ -77,8 +77,10 @@ def card_of(
     secret_key: str,
     button_lifetime: timedelta,
     integration: Integration,
+    to: str = "",
 ) -> Card:
-    """The card of the alert as it is now, its buttons working for ``button_lifetime``."""
+    """The card of the alert as it is now, its buttons working for ``button_lifetime`` (and, for
+    a card sent directly to chat user ``to``, only for them)."""
     return Card(
         heading=plain(f"#{alert.tiny_id} {alert.message}", limit=NAME_LIMIT),
         url=alert_url(base_url, alert),
@@ -87,7 +89,9 @@ def card_of(
         description=shortened(alert.description, limit=DESCRIPTION_LIMIT, url=alert_url(base_url, alert)),
         fields=_fields(session, alert),
         footer=plain(f"Tocsin · {integration.name}", limit=NAME_LIMIT),
-        buttons=_buttons(alert, secret_key=secret_key, lifetime=button_lifetime, integration=integration),
+        buttons=_buttons(
+            alert, secret_key=secret_key, lifetime=button_lifetime, integration=integration, to=to
+        ),
         base_url=base_url,
     )
 
@@ -125,7 +129,9 @@ def _responders(session: Session, alert: Alert) -> str:
     return escape_line(", ".join(name for name in names if name), limit=LIST_LIMIT)
 
 
-def _buttons(alert: Alert, *, secret_key: str, lifetime: timedelta, integration: Integration) -> list[Button]:
+def _buttons(
+    alert: Alert, *, secret_key: str, lifetime: timedelta, integration: Integration, to: str
+) -> list[Button]:
     if alert.status != "open":
         return []
     expires_at = clock.now() + lifetime
@@ -140,6 +146,7 @@ def _buttons(alert: Alert, *, secret_key: str, lifetime: timedelta, integration:
                 alert_id=alert.id,
                 integration_id=integration.id,
                 expires_at=expires_at,
+                to=to,
             ),
         )
         for action, label, style in BUTTONS

@@ -6,6 +6,7 @@ and is raised, so the endpoint answers 500 and logs it."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from tocsin.alerts.models import Alert
 from tocsin.alerts.schemas import Ref
 from tocsin.alerts.service import AlertRef, find_alert
 from tocsin.chat import command_types as typed
-from tocsin.chat import execute_alerts, execute_config, execute_create, execute_lists, execute_people
+from tocsin.chat import execute_alerts, execute_config, execute_create, execute_lists, execute_people, linking
 from tocsin.chat.acting import actor_of, linked_user
 from tocsin.chat.alert_card import Card, card_of
 from tocsin.chat.buttons import ButtonPress
@@ -144,6 +145,8 @@ def press_on_post(
     if integration is None or not integration.enabled:
         state = "deleted" if integration is None else "disabled"
         return Reply(f"The Tocsin integration of this post is {state}; nothing was done."), None
+    if press.to and not identity.team_id:
+        identity = _with_linked_team(session, identity)
     reply = press_button(
         session, integration=integration, identity=identity, action=press.action, alert_id=press.alert_id
     )
@@ -157,5 +160,15 @@ def press_on_post(
         secret_key=settings.effective_secret_key,
         button_lifetime=settings.chat_button_lifetime,
         integration=integration,
+        to=press.to,
     )
     return reply, card
+
+
+def _with_linked_team(session: Session, identity: ChatIdentity) -> ChatIdentity:
+    """A press in a direct message (Mattermost names no team there) as from the team the chat
+    user linked their account in."""
+    account = linking.direct_account(session, platform=identity.platform, chat_user_id=identity.user_id)
+    if account is None:
+        return identity
+    return dataclasses.replace(identity, team_id=account.chat_team_id, team_name=account.chat_team_name)

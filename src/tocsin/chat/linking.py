@@ -111,6 +111,17 @@ def user_for_chat_user(session: Session, *, platform: str, team_id: str, chat_us
     )
 
 
+def direct_account(session: Session, *, platform: str, chat_user_id: str) -> ChatAccount | None:
+    """The linked account of a chat user as a direct message contact names them (by user id, in
+    whichever team they linked): a press in a direct message may not say its team."""
+    return session.scalar(
+        select(ChatAccount)
+        .where(ChatAccount.platform == platform, ChatAccount.chat_user_id == chat_user_id)
+        .order_by(ChatAccount.created_at)
+        .limit(1)
+    )
+
+
 def accounts_of(session: Session, user_id: str) -> list[ChatAccount]:
     return list(
         session.scalars(

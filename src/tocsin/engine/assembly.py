@@ -16,6 +16,7 @@ from tocsin.heartbeats import expiry as heartbeats
 from tocsin.integrations import webhook
 from tocsin.integrations.forwarding import Forwarder
 from tocsin.notify import ntfy, shifts
+from tocsin.notify.chat_dm import direct_channels
 from tocsin.notify.email import EmailChannel, SmtpServer
 from tocsin.notify.methods import configured
 from tocsin.notify.outbox_destinations import ProbeSpacing
@@ -55,7 +56,8 @@ def default_jobs(settings: Settings, *, methods: frozenset[str] = frozenset()) -
 
 def channels(settings: Settings) -> list[Channel]:
     """The outside destinations this server can reach (e-mail only when SMTP is set up, SMS and
-    calls only when Twilio is, ntfy push unless TOCSIN_NTFY_URL is set empty)."""
+    calls only when Twilio is, ntfy push unless TOCSIN_NTFY_URL is set empty; direct messages on
+    Mattermost and Slack always)."""
     found: list[Channel] = [webhook.from_settings(settings)]
     for platform in CHAT_DELIVERIES:
         channel = platform.from_settings(settings)
@@ -67,6 +69,7 @@ def channels(settings: Settings) -> list[Channel]:
     push = ntfy.from_settings(settings)
     if push is not None:
         found.append(push)
+    found += direct_channels(settings)
     return found
 
 

@@ -1,10 +1,13 @@
 """Contact methods: where a person is reached: an e-mail address, a phone number for SMS or
-voice calls (kept in E.164, ``+4915112345678``), an ntfy topic for push.
+voice calls (kept in E.164, ``+4915112345678``), an ntfy topic for push, a linked chat account
+for direct messages on Mattermost or Slack (kept as its chat user id; given as that id or the
+chat user name, or left empty when the person linked one account of the platform).
 
 A phone number is used only once its person has proved it theirs: adding one (or changing its
 number) sends a 6-digit code to it (by SMS, or read out in a call for voice), and entering the
 code verifies it. Codes expire after 10 minutes and after 5 wrong tries; a new one may be asked
-for once a minute. E-mail and ntfy contacts count as verified when added.
+for once a minute. Other contacts count as verified when added (a chat account was proved the
+person's when it was linked).
 
 A user's contact methods may be read and changed by the user themselves, by anyone who
 configures everything, and by the admins of the user's teams (``teams.may_manage_person``)."""
@@ -24,8 +27,10 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
+from tocsin.chat.models import ChatAccount
 from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.notify import outbox
+from tocsin.notify.methods import CHAT_METHODS
 from tocsin.notify.models import CONTACT_METHODS, PHONE_METHODS, ContactMethod, ContactVerification
 from tocsin.teams import service as teams
 
@@ -56,6 +61,8 @@ def normalise_address(method: str, to: str) -> str:
         return phone_number(to)
     if method == "ntfy":
         return _ntfy_address(to)
+    if method in CHAT_METHODS:
+        return to.strip()  # a chat user id, as its platform writes it (Slack's are upper case)
     address = to.strip().lower()
     if method == "email" and (not _EMAIL.match(address) or len(address) > ADDRESS_MAX):
         raise InvalidInput("to", f"to must be an e-mail address, got {to!r}")
@@ -92,17 +99,68 @@ def _ntfy_address(to: str) -> str:
     )
 
 
+def _linked_chat_user_id(session: Session, user_id: str, method: str, to: str) -> str:
+    """The chat user id of the user's linked account named ``to`` (``ann``, ``@ann``), or ``to``."""
+    name = to.removeprefix("@")
+    found = session.scalar(
+        select(ChatAccount.chat_user_id).where(
+            ChatAccount.user_id == user_id,
+            ChatAccount.platform == CHAT_METHODS[method],
+            ChatAccount.chat_user_name == name,
+        )
+    )
+    return found or to
+
+
+def _chat_address(session: Session, user: User, method: str, to: str) -> str:
+    """The chat user id of the person's linked account of the method's platform that ``to``
+    names (its id, or its user name with or without ``@``; empty: their only account)."""
+    platform = CHAT_METHODS[method]
+    accounts = list(
+        session.scalars(
+            select(ChatAccount)
+            .where(ChatAccount.user_id == user.id, ChatAccount.platform == platform)
+            .order_by(ChatAccount.created_at)
+        )
+    )
+    if not accounts:
+        raise InvalidInput(
+            "to",
+            f"{user.username} has no linked {platform} account: run /genie connect in {platform} "
+            "first, open the link it answers and approve it, then add the contact",
+        )
+    wanted = to.strip().removeprefix("@")
+    if not wanted and len(accounts) == 1:
+        return accounts[0].chat_user_id
+    for account in accounts:
+        if wanted and wanted in (account.chat_user_id, account.chat_user_name):
+            return account.chat_user_id
+    linked = ", ".join(f"{a.chat_user_name or a.chat_user_id} ({a.chat_user_id})" for a in accounts)
+    raise InvalidInput(
+        "to", f"to must name one of {user.username}'s linked {platform} accounts ({linked}); got {to!r}"
+    )
+
+
+def _address(session: Session, user: User, method: str, to: str) -> str:
+    if method in CHAT_METHODS:
+        return _chat_address(session, user, method, to)
+    return normalise_address(method, to)
+
+
 def _require(session: Session, actor: Actor, user: User) -> None:
     teams.require_to_manage_person(session, actor, user, what="the contact methods")
 
 
 def find_contact(session: Session, user_id: str, method: str, address: str) -> ContactMethod | None:
-    """The user's contact of ``method`` at ``address`` (in any form ``normalise_address`` takes)."""
+    """The user's contact of ``method`` at ``address`` (in any form ``normalise_address`` takes;
+    a chat contact also by its linked chat user name)."""
     method = method.strip().lower()
     try:
         address = normalise_address(method, address) if method in CONTACT_METHODS else address.strip()
     except InvalidInput:
         return None
+    if method in CHAT_METHODS:
+        address = _linked_chat_user_id(session, user_id, method, address)
     return session.scalar(
         select(ContactMethod).where(
             ContactMethod.user_id == user_id, ContactMethod.method == method, ContactMethod.address == address
@@ -166,7 +224,7 @@ def get_contact(session: Session, *, actor: Actor, user: User, contact_id: str) 
 def add_contact(session: Session, *, actor: Actor, user: User, method: str, to: str) -> ContactMethod:
     _require(session, actor, user)
     method = _method(method)
-    address = normalise_address(method, to)
+    address = _address(session, user, method, to)
     _unused(session, user, method, address)
     return _store(session, user, method, address)
 
@@ -174,7 +232,7 @@ def add_contact(session: Session, *, actor: Actor, user: User, method: str, to: 
 def update_contact(session: Session, *, actor: Actor, user: User, contact_id: str, to: str) -> ContactMethod:
     """A new address; notification rule steps that use the contact follow it."""
     contact = get_contact(session, actor=actor, user=user, contact_id=contact_id)
-    address = normalise_address(contact.method, to)
+    address = _address(session, user, contact.method, to)
     _unused(session, user, contact.method, address, keep=contact)
     changed = address != contact.address
     contact.address = address

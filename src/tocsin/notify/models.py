@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
 
-CONTACT_METHODS = ("email", "sms", "voice", "ntfy")
+CONTACT_METHODS = ("email", "sms", "voice", "ntfy", "mattermost", "slack")
 PHONE_METHODS = ("sms", "voice")
 """Methods whose address is a phone number: verified by a code before they are used."""
 RULE_ACTIONS = ("create-alert", "acknowledged-alert", "closed-alert", "schedule-start", "schedule-end")

@@ -115,7 +115,14 @@ def profile_page(
     )
 
 
-METHOD_NAMES = {"email": "E-mail", "sms": "SMS", "voice": "Voice call", "ntfy": "Push (ntfy)"}
+METHOD_NAMES = {
+    "email": "E-mail",
+    "sms": "SMS",
+    "voice": "Voice call",
+    "ntfy": "Push (ntfy)",
+    "mattermost": "Mattermost DM",
+    "slack": "Slack DM",
+}
 
 
 def _contact_rows(session: Session, user: User, settings: Settings) -> list[dict[str, object]]:

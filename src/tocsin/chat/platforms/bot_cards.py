@@ -69,6 +69,9 @@ class BotApi(Protocol):
     async def is_member(self, bot: Bot, user_id: str) -> bool:
         """Whether the chat user is a member of the bot's channel."""
 
+    async def open_direct(self, bot: Bot, user_id: str) -> str:
+        """The id of the direct message channel between the bot and the chat user."""
+
 
 @dataclass(frozen=True)
 class CardDelivery:

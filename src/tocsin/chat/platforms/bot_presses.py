@@ -2,7 +2,8 @@
 must be a member of the integration's channel (Mattermost: the channel member API; Slack:
 ``conversations.members``). A card can be seen outside its channel (a permalink, a shared
 message); only the channel's members may act through it. Without a bot (webhook mode) presses
-are not checked this way."""
+are not checked this way. A card sent to one person as a direct message may be pressed by that
+person only (their chat user id is signed into its buttons)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ NOT_A_MEMBER = (
     "Only members of this alert's channel may use its buttons, and {platform} says you are not one; "
     "nothing was done. Ask to be added to the channel, or use /genie."
 )
+NOT_THE_RECIPIENT = (
+    "This alert was sent to someone else directly; only they may use its buttons. "
+    "Nothing was done: use /genie."
+)
 
 
 def api_for(bot: Bot, settings: Settings) -> BotApi:
@@ -31,9 +36,13 @@ def api_for(bot: Bot, settings: Settings) -> BotApi:
     return MattermostBotApi(outbound) if bot.kind == "Mattermost" else SlackBotApi(outbound)
 
 
-async def refusal_of_press(db: Any, settings: Settings, *, integration_id: str, user_id: str) -> str | None:
+async def refusal_of_press(
+    db: Any, settings: Settings, *, integration_id: str, user_id: str, to: str = ""
+) -> str | None:
     """Why the press of chat user ``user_id`` on a card of the integration is refused, or None to
-    act on it."""
+    act on it. ``to``: the chat user a card sent directly is for."""
+    if to:
+        return None if user_id == to else NOT_THE_RECIPIENT
 
     def read() -> Bot | None:
         with db.read_session() as session:

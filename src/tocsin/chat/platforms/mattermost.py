@@ -137,7 +137,11 @@ async def button(request: Request) -> Response:
         return JSONResponse({"ephemeral_text": f"Tocsin refused this button: {refused}"}, status_code=403)
     identity = identity_of(click)
     not_acted = await refusal_of_press(
-        request.app.state.db, settings, integration_id=press.integration_id, user_id=identity.user_id
+        request.app.state.db,
+        settings,
+        integration_id=press.integration_id,
+        user_id=identity.user_id,
+        to=press.to,
     )
     if not_acted is not None:
         return JSONResponse({"ephemeral_text": not_acted})

@@ -1,7 +1,9 @@
 """Mattermost's REST API v4 as Tocsin's bot uses it, with the bot account's token
 (``Authorization: Bearer``): post the card (``POST /api/v4/posts``), edit it
 (``PUT /api/v4/posts/{id}/patch``), reply in its thread (a post with ``root_id``), and ask whether
-a user is a member of the channel (``GET /api/v4/channels/{channel}/members/{user}``).
+a user is a member of the channel (``GET /api/v4/channels/{channel}/members/{user}``), and open a
+direct message channel with a user (``GET /api/v4/users/me`` for the bot's own id, then
+``POST /api/v4/channels/direct``).
 
 A refusal is an AppError (``{"id", "message", "status_code"}``): its message is what the alert
 log shows, with what to do for the usual ones (a wrong token, a bot outside the channel)."""
@@ -57,8 +59,12 @@ class MattermostBotApi:
     def __init__(self, outbound: OutboundPolicy, *, timeout: float = 10.0) -> None:
         self.outbound = outbound
         self.timeout = timeout
+        self._own_ids: dict[str, str] = {}
+        """The bot's own user id by its token (asked once per token)."""
 
-    async def _call(self, bot: Bot, method: str, path: str, body: dict[str, Any] | None = None) -> Answer:
+    async def _call(
+        self, bot: Bot, method: str, path: str, body: dict[str, Any] | list[str] | None = None
+    ) -> Answer:
         headers = {"Authorization": f"Bearer {bot.token}", "Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -96,6 +102,24 @@ class MattermostBotApi:
                 return False
             raise
         return True
+
+    async def open_direct(self, bot: Bot, user_id: str) -> str:
+        me = self._own_ids.get(bot.token)
+        if me is None:
+            me = _id_of(await self._call(bot, "GET", "/users/me"), "the bot's own user")
+            self._own_ids[bot.token] = me
+        channel = await self._call(bot, "POST", "/channels/direct", [me, user_id])
+        return _id_of(channel, "the direct channel")
+
+
+def _id_of(answer: Answer, what: str) -> str:
+    try:
+        found = orjson.loads(answer.content)
+    except orjson.JSONDecodeError as error:
+        raise PermanentFailure(f"Mattermost answered {what} with something that is not JSON") from error
+    if not isinstance(found, dict) or not isinstance(found.get("id"), str) or not found["id"]:
+        raise PermanentFailure(f"Mattermost answered {what} without its id")
+    return str(found["id"])
 
 
 def _post_id(answer: Answer) -> str:

@@ -203,7 +203,11 @@ async def _interaction(request: Request, addressed: Addressed, raw: str) -> Resp
         return Response(status_code=200)
     identity = slack_requests.click_identity(payload)
     not_acted = await refusal_of_press(
-        request.app.state.db, settings, integration_id=press.integration_id, user_id=identity.user_id
+        request.app.state.db,
+        settings,
+        integration_id=press.integration_id,
+        user_id=identity.user_id,
+        to=press.to,
     )
     if not_acted is not None:
         refusal = [ephemeral(plain_mrkdwn(not_acted))]

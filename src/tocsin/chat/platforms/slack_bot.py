@@ -1,7 +1,8 @@
 """Slack's Web API as Tocsin's bot uses it, with the app's bot token (``Authorization: Bearer``):
 post the card (``chat.postMessage``), edit it (``chat.update``), reply in its thread
 (``chat.postMessage`` with ``thread_ts``), and ask whether a user is in the channel
-(``conversations.members``, page by page).
+(``conversations.members``, page by page), and open a direct message with a user
+(``conversations.open``, which needs the ``im:write`` scope).
 
 Slack answers HTTP 200 with ``{"ok": false, "error": "<code>"}`` when it refuses: the code, and
 what it means for the usual ones, is what the alert log shows. ``ratelimited`` and Slack's own
@@ -35,7 +36,10 @@ MEANINGS = {
     "channel_not_found": "the bot cannot see the channel: check its ID, invite the bot (/invite @bot)",
     "not_in_channel": "the bot is not in the channel; invite it (/invite @bot)",
     "is_archived": "the channel is archived",
-    "missing_scope": "the app lacks a scope: add chat:write, channels:read and groups:read, then reinstall",
+    "missing_scope": (
+        "the app lacks a scope: add chat:write, channels:read, groups:read and im:write, then reinstall"
+    ),
+    "user_not_found": "Slack knows no such user (was the linked account removed?)",
     "msg_too_long": "the message is too long",
     "no_text": "the message had no text",
     "cant_update_message": "the bot may not edit this message",
@@ -106,6 +110,14 @@ class SlackBotApi:
             if not cursor:
                 return False
         return False
+
+    async def open_direct(self, bot: Bot, user_id: str) -> str:
+        result = await self._call(bot, "conversations.open", {"users": user_id})
+        channel = result.get("channel")
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not isinstance(channel_id, str) or not channel_id:
+            raise PermanentFailure("Slack answered conversations.open without the channel's id")
+        return channel_id
 
 
 def _result(method: str, answer: Answer) -> dict[str, Any]:
