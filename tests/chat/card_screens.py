@@ -25,3 +25,29 @@ def show(screens: list[tuple[str, str, Callable[[Page], None]]], tmp_path: Path)
             page.set_content(markup)
             check(page)
             chromium.screenshot(page, tmp_path, name)
+
+
+def an_open_card(page: Page) -> None:
+    """Alert #1's card as raised: its title and the three buttons."""
+    from playwright.sync_api import expect
+
+    card = page.locator(".attachment")
+    expect(card.locator(".title")).to_have_text("#1 Disk full on db-1")
+    expect(card.get_by_role("button")).to_have_text(["Acknowledge", "Close", "Take ownership"])
+
+
+def acknowledged_by_ann(via: str) -> Callable[[Page], None]:
+    """The same card once ann acknowledged through ``via``: still one card, edited; the status
+    names her, Acknowledge is gone, and who acted is in its thread."""
+
+    def check(page: Page) -> None:
+        from playwright.sync_api import expect
+
+        card = page.locator(".attachment")
+        expect(card).to_have_count(1)
+        expect(card.get_by_role("button")).to_have_text(["Close", "Take ownership"])
+        expect(card.locator(".field", has_text="Status")).to_contain_text("Acknowledged by ann@example.com")
+        expect(page.locator(".thread")).to_contain_text(f"acknowledged by ann@example.com via {via}")
+        expect(page.locator(".edited")).to_have_count(1)
+
+    return check

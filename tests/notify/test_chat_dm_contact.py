@@ -6,16 +6,14 @@ of the platform cannot add the contact."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from tests.accounts.people import Client
-from tests.chat import live
+from tests.chat import bot_chats, live
 from tests.chat.conftest import alert, log_of
 from tests.chat.live import CHANNEL, LiveChat, eventually, live_chat
 from tests.fakes.mattermost import FakeMattermost
@@ -32,6 +30,7 @@ from tocsin.integrations.configuration import Changes
 from tocsin.notify import contact_trial, contacts, rules
 
 frozen = live.frozen
+on_mattermost, on_slack = bot_chats.on_mattermost, bot_chats.on_slack
 ANN = "ann@example.com"
 
 
@@ -67,31 +66,6 @@ def page_ann(chat: LiveChat[Any], message: str) -> int:
     assert answer.status_code == 202, answer.text
     with chat.db.read_session() as session:
         return int(session.scalar(select(Alert.tiny_id).order_by(Alert.tiny_id.desc()).limit(1)))
-
-
-@pytest.fixture
-def on_mattermost(
-    database_url: str, tmp_path: Path, frozen: clock.FrozenClock
-) -> Iterator[LiveChat[FakeMattermost]]:
-    with live_chat(database_url, tmp_path, FakeMattermost()) as chat:
-        fake = chat.fake
-        bot = BotChanges(
-            server_url=fake.base_url,
-            token=fake.new_bot(channels=(CHANNEL,)),
-            channel_id=fake.channel(CHANNEL).id,
-        )
-        chat.add_integration("Mattermost", Changes(bot=bot, command_token=fake.command_token))
-        yield chat
-
-
-@pytest.fixture
-def on_slack(database_url: str, tmp_path: Path, frozen: clock.FrozenClock) -> Iterator[LiveChat[FakeSlack]]:
-    fake = FakeSlack()
-    with live_chat(database_url, tmp_path, fake, lambda started: {"slack_api_url": started.api_url}) as chat:
-        bot = BotChanges(token=fake.new_bot(channels=(CHANNEL,)), channel=fake.channel_id(CHANNEL))
-        changes = Changes(bot=bot, slack_signing_secret=fake.signing_secret)
-        fake.interactivity_url = chat.add_integration("Slack", changes, name="ops-slack")
-        yield chat
 
 
 def test_mattermost_a_rule_sends_the_card_to_the_linked_user_and_acknowledge_acts_as_them(

@@ -24,8 +24,8 @@ from tocsin.integrations.schemas import CustomActions, Headers
 from tocsin.outbound import OutboundPolicy
 from tocsin.teams import service as teams
 from tocsin.web import condition_builder, csrf
-from tocsin.web.condition_builder import ConditionFields, ConditionProblem, ConditionRow
-from tocsin.web.integration_form import URL_MAX, refused, team_view
+from tocsin.web.condition_builder import ConditionFields, ConditionRow
+from tocsin.web.integration_form import URL_MAX, error_place, refused, team_view
 from tocsin.web.pages import db, redirect, render, settings, signed_in_user, to_login
 
 DESCRIPTION_MAX = 10000
@@ -254,17 +254,6 @@ def edit_form(request: Request, integration_id: str) -> Response:
     return _edit_page(request, user, facts, form, rows)
 
 
-def _error_place(problem: InvalidInput | Conflict) -> str:
-    if isinstance(problem, Conflict):
-        return "name"
-    if isinstance(problem, ConditionProblem):
-        return f"condition-{problem.row}"
-    field = problem.field or ""
-    if field.startswith("outgoing.filter"):
-        return "filter"
-    return _FORM_FIELDS.get(field, "form")
-
-
 def _save(
     session: Session, user_id: str, integration_id: str, form: EditSubmitted, outbound: OutboundPolicy
 ) -> None:
@@ -317,7 +306,7 @@ def submit_edit(request: Request, integration_id: str, form: EditSubmitted) -> R
             outbound = outbound.trusting(outbound.check(form.url.strip()))  # DNS outside the write queue
         request.app.state.writer.call(lambda session: _save(session, user.id, integration_id, form, outbound))
     except (InvalidInput, Conflict) as problem:
-        errors = {_error_place(problem): problem.message}
+        errors = {error_place(problem, _FORM_FIELDS): problem.message}
         return _edit_page(request, user, facts, form, rows, errors=errors, status=422)
     except PermissionDenied as problem:
         return refused(request, user, 403, f"{problem.message}.")

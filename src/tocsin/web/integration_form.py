@@ -7,6 +7,7 @@ the URL that was shown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
@@ -119,8 +120,9 @@ class Submitted(ConditionFields):
         )
 
 
-def _form_field(problem: InvalidInput | Conflict) -> str:
-    """Which field of the form an error belongs next to ("form": above the form)."""
+def error_place(problem: InvalidInput | Conflict, fields: Mapping[str, str]) -> str:
+    """Which field of a form an error belongs next to ("form": above the form); ``fields`` maps
+    the API's field names to the form's."""
     if isinstance(problem, Conflict):
         return "name"
     if isinstance(problem, ConditionProblem):
@@ -128,7 +130,7 @@ def _form_field(problem: InvalidInput | Conflict) -> str:
     field = problem.field or ""
     if field.startswith("outgoing.filter"):
         return "filter"
-    return _FORM_FIELDS.get(field, "form")
+    return fields.get(field, "form")
 
 
 def _form_page(
@@ -278,7 +280,7 @@ def create(request: Request, form: Submitted, team_id: str | None) -> Response |
     except (InvalidInput, Conflict) as problem:
         with db(request).read_session() as session:
             team = team_view(session, team_id)
-        errors = {_form_field(problem): problem.message}
+        errors = {error_place(problem, _FORM_FIELDS): problem.message}
         return _form_page(request, user=user, draft=draft, team=team, form=form, errors=errors, status=422)
     except PermissionDenied as problem:
         return refused(request, user, 403, f"{problem.message}.")
