@@ -223,13 +223,42 @@ def post_for_event(
 ) -> dict[str, Any]:
     """What the platform is sent for one ``alert.activity`` event, as the alert is now."""
     if event["action"] == "Create":
-        card = card_of(
+        return card_message(
+            layout,
             session,
             alert,
+            integration,
             base_url=base_url,
             secret_key=secret_key,
             button_lifetime=button_lifetime,
-            integration=integration,
         )
-        return layout.new_alert(card, alert)
+    return follow_up_post(layout, session, alert, event, base_url=base_url)
+
+
+def card_message(
+    layout: PostLayout,
+    session: Session,
+    alert: Alert,
+    integration: Integration,
+    *,
+    base_url: str,
+    secret_key: str,
+    button_lifetime: timedelta,
+) -> dict[str, Any]:
+    """The alert's card as the platform posts it, as the alert is now."""
+    card = card_of(
+        session,
+        alert,
+        base_url=base_url,
+        secret_key=secret_key,
+        button_lifetime=button_lifetime,
+        integration=integration,
+    )
+    return layout.new_alert(card, alert)
+
+
+def follow_up_post(
+    layout: PostLayout, session: Session, alert: Alert, event: dict[str, Any], *, base_url: str
+) -> dict[str, Any]:
+    """The post of a later event on the alert: its line (who did what), as the platform posts it."""
     return layout.follow_up(follow_up_text(session, alert, event, base_url=base_url), event)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tocsin import clock
 from tocsin.alerts.models import Alert
-from tocsin.chat.alert_card import PostLayout, card_of, follow_up_text
+from tocsin.chat.alert_card import PostLayout, card_message, follow_up_post
 from tocsin.chat.card_posts import card_post, remember_card_post
 from tocsin.chat.platforms.incoming_webhook import IncomingWebhookChannel, integration_sending, log_gave_up
 from tocsin.chat.platforms.incoming_webhook import forwarding as webhook_forwarding
@@ -203,18 +203,19 @@ def bot_body(
 ) -> dict[str, Any]:
     """What the bot is sent for one event: the card as the alert is now, and the follow-up line
     to reply in its thread (none for the alert's creation)."""
-    card = card_of(
+    card = card_message(
+        layout,
         session,
         alert,
+        integration,
         base_url=base_url,
         secret_key=secret_key,
         button_lifetime=button_lifetime,
-        integration=integration,
     )
     reply = None
     if event["action"] != "Create" and not event.get("summarized"):  # a bulk change's: the summary says it
-        reply = layout.follow_up(follow_up_text(session, alert, event, base_url=base_url), event)
-    return {BOT_BODY: {"card": layout.new_alert(card, alert), "reply": reply}}
+        reply = follow_up_post(layout, session, alert, event, base_url=base_url)
+    return {BOT_BODY: {"card": card, "reply": reply}}
 
 
 def forwarding(kind: str, layout: PostLayout, settings: Any) -> dict[str, Sending]:
