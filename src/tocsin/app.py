@@ -29,7 +29,7 @@ from tocsin.heartbeats import api as heartbeats_api
 from tocsin.integrations import api as integrations_api
 from tocsin.maintenance import api as maintenance_api
 from tocsin.notify import api as notify_api
-from tocsin.notify import ntfy_actions, twilio_webhooks
+from tocsin.notify import availability_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
 from tocsin.policies import api as policies_api
@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(alerts_api_actions.router, tags=["alerts"])
     app.include_router(users_api.router, tags=["users"])
     app.include_router(notify_api.router, tags=["users"])
+    app.include_router(availability_api.router, tags=["users"])
     app.include_router(teams_api.router, tags=["teams"])
     app.include_router(schedules_api.router, tags=["schedules"])
     app.include_router(escalations_api.router, tags=["escalations"])

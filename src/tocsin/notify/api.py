@@ -1,29 +1,22 @@
 """REST API under /v2/users/{identifier}: contact methods and notification rules (Opsgenie v2
-shapes), and mute and quiet hours (Tocsin extensions). Users are named by id or username."""
+shapes; mute and quiet hours are in ``availability_api``). Users are named by id or username."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from fastapi import APIRouter
+from pydantic import AfterValidator, Field, StrictBool, StrictInt
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
-from tocsin.actors import Actor
-from tocsin.alerts.json_views import iso
-from tocsin.api.auth import configuration
-from tocsin.api.envelope import JSONBody, body, ok
-from tocsin.db import Database
-from tocsin.notify import contact_trial, contacts, mute, quiet_hours, rules
+from tocsin.api.envelope import JSONBody, ok
+from tocsin.notify import contact_trial, contacts, rules
 from tocsin.notify.models import ContactMethod, NotificationRule
-from tocsin.teams import service as teams
+from tocsin.notify.user_routes import Configurer, Payload, done, read_user, write_user
 
 router = APIRouter(prefix="/v2/users", strict_content_type=False)
-Configurer = Annotated[Actor, Depends(configuration)]
 TIME_UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 
 
@@ -40,10 +33,6 @@ def _unsupported(value: Any) -> Any:
 
 
 Unsupported = Annotated[Any, AfterValidator(_unsupported)]
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
 class ContactPayload(Payload):
@@ -96,31 +85,6 @@ class RulePayload(UpdateRulePayload):
     enabled: StrictBool | None = True
 
 
-class MutePayload(Payload):
-    minutes: StrictInt = mute.DEFAULT_MINUTES
-
-
-def _read(request: Request, identifier: str, read: Callable[[Session, User], Any]) -> Any:
-    """``read`` with the user named by ``identifier`` (id or username), in a read transaction."""
-    db: Database = request.app.state.db
-    with db.read_session() as session:
-        return read(session, accounts.get_user_by_identifier(session, identifier))
-
-
-async def _write(request: Request, identifier: str, change: Callable[[Session, User], Any]) -> Any:
-    """``change`` with the user named by ``identifier``, through the write queue."""
-
-    def job(session: Session) -> Any:
-        return change(session, accounts.get_user_by_identifier(session, identifier))
-
-    return await request.app.state.writer.run(job)
-
-
-def _done(request: Request, result: str, data: Any = None, status: int = 200) -> JSONBody:
-    fields = {"result": result} if data is None else {"result": result, "data": data}
-    return JSONBody(body(request, **fields), status_code=status)
-
-
 def contact_json(contact: ContactMethod) -> dict[str, Any]:
     return {
         "id": contact.id,
@@ -163,7 +127,7 @@ CONTACT = "/{identifier}/contacts/{contact_id}"
 
 @router.get("/{identifier}/contacts")
 def list_contacts(request: Request, identifier: str, actor: Configurer) -> JSONBody:
-    found = _read(request, identifier, lambda s, user: contacts.list_contacts(s, actor=actor, user=user))
+    found = read_user(request, identifier, lambda s, user: contacts.list_contacts(s, actor=actor, user=user))
     return ok(request, [{**contact_json(contact), "applyOrder": n} for n, contact in enumerate(found)])
 
 
@@ -174,7 +138,7 @@ async def add_contact(
     def add(session: Session, user: User) -> str:
         return contacts.add_contact(session, actor=actor, user=user, method=payload.method, to=payload.to).id
 
-    return _done(request, "Created", {"id": await _write(request, identifier, add)}, status=201)
+    return done(request, "Created", {"id": await write_user(request, identifier, add)}, status=201)
 
 
 @router.get(CONTACT)
@@ -182,7 +146,7 @@ def get_contact(request: Request, identifier: str, contact_id: str, actor: Confi
     def get(session: Session, user: User) -> ContactMethod:
         return contacts.get_contact(session, actor=actor, user=user, contact_id=contact_id)
 
-    return ok(request, contact_json(_read(request, identifier, get)))
+    return ok(request, contact_json(read_user(request, identifier, get)))
 
 
 @router.patch(CONTACT)
@@ -192,8 +156,8 @@ async def update_contact(
     def update(session: Session, user: User) -> None:
         contacts.update_contact(session, actor=actor, user=user, contact_id=contact_id, to=payload.to)
 
-    await _write(request, identifier, update)
-    return _done(request, "Updated", {"id": contact_id})
+    await write_user(request, identifier, update)
+    return done(request, "Updated", {"id": contact_id})
 
 
 @router.post(f"{CONTACT}/verify")
@@ -207,7 +171,7 @@ async def verify_contact(
         contact = contacts.verify(session, actor=actor, user=user, contact_id=contact_id, code=payload.code)
         return contact if isinstance(contact, Exception) else contact_json(contact)
 
-    return _done(request, "Verified", await _write(request, identifier, verify))
+    return done(request, "Verified", await write_user(request, identifier, verify))
 
 
 @router.post(f"{CONTACT}/verification-code", status_code=202)
@@ -219,8 +183,8 @@ async def send_verification_code(
     def send(session: Session, user: User) -> None:
         contacts.send_verification_code(session, actor=actor, user=user, contact_id=contact_id)
 
-    await _write(request, identifier, send)
-    return _done(request, "A new code is on its way", {"id": contact_id}, status=202)
+    await write_user(request, identifier, send)
+    return done(request, "A new code is on its way", {"id": contact_id}, status=202)
 
 
 @router.post(f"{CONTACT}/test", status_code=202)
@@ -235,8 +199,8 @@ async def send_test_notification(
             session, actor=actor, user=user, contact_id=contact_id, available=available
         )
 
-    await _write(request, identifier, send)
-    return _done(request, "A test notification is on its way", {"id": contact_id}, status=202)
+    await write_user(request, identifier, send)
+    return done(request, "A test notification is on its way", {"id": contact_id}, status=202)
 
 
 @router.delete(CONTACT)
@@ -244,8 +208,8 @@ async def delete_contact(request: Request, identifier: str, contact_id: str, act
     def delete(session: Session, user: User) -> None:
         contacts.delete_contact(session, actor=actor, user=user, contact_id=contact_id)
 
-    await _write(request, identifier, delete)
-    return _done(request, "Deleted")
+    await write_user(request, identifier, delete)
+    return done(request, "Deleted")
 
 
 # Notification rules
@@ -255,7 +219,7 @@ RULE = "/{identifier}/notification-rules/{rule_id}"
 
 @router.get("/{identifier}/notification-rules")
 def list_rules(request: Request, identifier: str, actor: Configurer) -> JSONBody:
-    found = _read(request, identifier, lambda s, user: rules.list_rules(s, actor=actor, user=user))
+    found = read_user(request, identifier, lambda s, user: rules.list_rules(s, actor=actor, user=user))
     return ok(request, [rule_meta(rule) for rule in found])
 
 
@@ -275,7 +239,7 @@ async def create_rule(request: Request, identifier: str, payload: RulePayload, a
         )
         return rule_meta(rule)
 
-    return _done(request, "Created", await _write(request, identifier, create), status=201)
+    return done(request, "Created", await write_user(request, identifier, create), status=201)
 
 
 @router.get(RULE)
@@ -283,7 +247,7 @@ def get_rule(request: Request, identifier: str, rule_id: str, actor: Configurer)
     def get(session: Session, user: User) -> dict[str, Any]:
         return rule_json(session, rules.get_rule(session, actor=actor, user=user, rule_id=rule_id))
 
-    return ok(request, _read(request, identifier, get))
+    return ok(request, read_user(request, identifier, get))
 
 
 @router.patch(RULE)
@@ -304,7 +268,7 @@ async def update_rule(
         )
         return rule_meta(rule)
 
-    return _done(request, "Updated", await _write(request, identifier, update))
+    return done(request, "Updated", await write_user(request, identifier, update))
 
 
 @router.delete(RULE)
@@ -312,8 +276,8 @@ async def delete_rule(request: Request, identifier: str, rule_id: str, actor: Co
     def delete(session: Session, user: User) -> None:
         rules.delete_rule(session, actor=actor, user=user, rule_id=rule_id)
 
-    await _write(request, identifier, delete)
-    return _done(request, "Deleted")
+    await write_user(request, identifier, delete)
+    return done(request, "Deleted")
 
 
 def _switch_routes(enabled: bool) -> None:
@@ -329,8 +293,8 @@ def _switch_routes(enabled: bool) -> None:
                 session, actor=actor, user=user, contact_id=contact_id, enabled=enabled
             )
 
-        await _write(request, identifier, switch)
-        return _done(request, result, {"id": contact_id})
+        await write_user(request, identifier, switch)
+        return done(request, result, {"id": contact_id})
 
     @router.post(f"{RULE}/{word}", name=f"{word}_rule")
     async def switch_rule(request: Request, identifier: str, rule_id: str, actor: Configurer) -> JSONBody:
@@ -340,74 +304,8 @@ def _switch_routes(enabled: bool) -> None:
             )
             return rule_meta(changed)
 
-        return _done(request, result, await _write(request, identifier, switch))
+        return done(request, result, await write_user(request, identifier, switch))
 
 
 _switch_routes(True)
 _switch_routes(False)
-
-
-# Mute (Tocsin extension)
-
-
-@router.post("/{identifier}/mute")
-async def mute_user(
-    request: Request, identifier: str, actor: Configurer, payload: MutePayload | None = None
-) -> JSONBody:
-    minutes = payload.minutes if payload is not None else mute.DEFAULT_MINUTES
-
-    def change(session: Session, user: User) -> str | None:
-        return iso(mute.mute(session, actor=actor, user=user, minutes=minutes))
-
-    return _done(request, "Muted", {"mutedUntil": await _write(request, identifier, change)})
-
-
-@router.delete("/{identifier}/mute")
-async def unmute_user(request: Request, identifier: str, actor: Configurer) -> JSONBody:
-    await _write(request, identifier, lambda session, user: mute.unmute(session, actor=actor, user=user))
-    return _done(request, "Unmuted", {"mutedUntil": None})
-
-
-# Quiet hours (Tocsin extension)
-
-
-class QuietHoursPayload(Payload):
-    start: str = Field(min_length=1, max_length=5, description="Local time of day, HH:MM")
-    end: str = Field(min_length=1, max_length=5, description="Local time of day, HH:MM")
-
-
-def quiet_hours_json(user: User) -> dict[str, Any]:
-    if not user.quiet_start or not user.quiet_end:
-        return {"enabled": False, "timeZone": user.time_zone}
-    return {"enabled": True, "start": user.quiet_start, "end": user.quiet_end, "timeZone": user.time_zone}
-
-
-@router.get("/{identifier}/quiet-hours")
-def get_quiet_hours(request: Request, identifier: str, actor: Configurer) -> JSONBody:
-    def read(session: Session, user: User) -> dict[str, Any]:
-        teams.require_to_manage_person(session, actor, user, what="the quiet hours")
-        return quiet_hours_json(user)
-
-    return ok(request, _read(request, identifier, read))
-
-
-@router.put("/{identifier}/quiet-hours")
-async def set_quiet_hours(
-    request: Request, identifier: str, payload: QuietHoursPayload, actor: Configurer
-) -> JSONBody:
-    def change(session: Session, user: User) -> dict[str, Any]:
-        changed = quiet_hours.set_quiet_hours(
-            session, actor=actor, user=user, start=payload.start, end=payload.end
-        )
-        return quiet_hours_json(changed)
-
-    return _done(request, "Updated", await _write(request, identifier, change))
-
-
-@router.delete("/{identifier}/quiet-hours")
-async def clear_quiet_hours(request: Request, identifier: str, actor: Configurer) -> JSONBody:
-    def change(session: Session, user: User) -> dict[str, Any]:
-        quiet_hours.clear_quiet_hours(session, actor=actor, user=user)
-        return quiet_hours_json(user)
-
-    return _done(request, "Cleared", await _write(request, identifier, change))
