@@ -5,7 +5,7 @@ configure it can; through a team's integration, only that team's."""
 from __future__ import annotations
 
 from tocsin.chat.command_types import Disable, Enable
-from tocsin.chat.execute_context import Context
+from tocsin.chat.execute_context import Context, team_name
 from tocsin.chat.replies import Reply
 from tocsin.errors import Conflict, NotFound, PermissionDenied
 from tocsin.integrations import registry
@@ -56,18 +56,13 @@ def _within_reach(ctx: Context, team_id: str | None, what: str) -> None:
     own_team = ctx.integration.team_id
     if own_team is None or team_id == own_team:
         return
-    integration_team = _team_name(ctx, own_team)
-    owner = f"team {_team_name(ctx, team_id)}'s" if team_id else "global"
+    integration_team = team_name(ctx, own_team)
+    owner = f"team {team_name(ctx, team_id)}'s" if team_id else "global"
     raise PermissionDenied(
         f"{what} is {owner} configuration, and {ctx.integration.name} is team {integration_team}'s "
         f"integration: commands typed through it change only team {integration_team}'s configuration. "
         "Use a global integration or Tocsin's web pages."
     )
-
-
-def _team_name(ctx: Context, team_id: str) -> str:
-    team = teams.find_team(ctx.session, team_id=team_id)
-    return team.name if team else team_id
 
 
 def _scope(ctx: Context, policy: Policy) -> str:

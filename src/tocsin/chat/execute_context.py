@@ -20,6 +20,7 @@ from tocsin.chat.markdown import escape_line
 from tocsin.chat.requests import ChatRequest
 from tocsin.errors import InvalidInput
 from tocsin.integrations.models import Integration
+from tocsin.teams import service as teams
 
 LIST_LIMIT = 20
 """Listed lines shown at most; the rest are counted ("… and 3 more")."""
@@ -68,6 +69,12 @@ class NotLinked(InvalidInput):
 def handle_of(handle: str) -> str:
     """A chat handle as it is ("@bob") when it is a plain one, else made inert."""
     return handle if _PLAIN_HANDLE.fullmatch(handle) else escape_line(handle, limit=80)
+
+
+def team_name(ctx: Context, team_id: str) -> str:
+    """The team's name (its id if it is gone), as replies name it."""
+    team = teams.find_team(ctx.session, team_id=team_id)
+    return team.name if team else team_id
 
 
 def outside(text: str) -> str:

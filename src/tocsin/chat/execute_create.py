@@ -14,7 +14,7 @@ from tocsin.alerts.schemas import MESSAGE_MAX, RESPONDERS_MAX, CreateAlertPayloa
 from tocsin.alerts.service import AlertRef
 from tocsin.chat.channel_posts import channel_hears
 from tocsin.chat.command_types import CreateAlert
-from tocsin.chat.execute_context import Context, outside, validated
+from tocsin.chat.execute_context import Context, outside, team_name, validated
 from tocsin.chat.execute_lists import responder_labels
 from tocsin.chat.execute_people import person_named
 from tocsin.chat.replies import Reply
@@ -70,19 +70,14 @@ def _refuse_other_teams(ctx: Context, responders: list[dict[str, str]]) -> None:
     others = [r["id"] for r in responders if r["type"] == "team" and r["id"] != own_team]
     if not others:
         return
-    names = ", ".join(_team_name(ctx, team_id) for team_id in others)
-    mine = _team_name(ctx, own_team)
+    names = ", ".join(team_name(ctx, team_id) for team_id in others)
+    mine = team_name(ctx, own_team)
     raise InvalidInput(
         "responders",
         f"This channel's integration {ctx.integration.name} belongs to team {mine}: alerts created "
         f"through it go to team {mine}, not to {names}. Nothing was created; run the command through "
         f"{names}'s or a global integration, or leave the other teams out.",
     )
-
-
-def _team_name(ctx: Context, team_id: str) -> str:
-    team = teams.find_team(ctx.session, team_id=team_id)
-    return team.name if team else team_id
 
 
 def _responders(ctx: Context, names: tuple[str, ...]) -> list[dict[str, str]]:
