@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from tocsin import __version__
-from tocsin.accounts import api as users_api
 from tocsin.accounts import passwords
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
@@ -32,6 +31,7 @@ from tocsin.notify import api as notify_api
 from tocsin.notify import availability_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
+from tocsin.people import api as users_api
 from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
 from tocsin.teams import api as teams_api

@@ -13,6 +13,7 @@ from tocsin.accounts.passwords import random_password
 from tocsin.app import build
 from tocsin.config import Settings
 from tocsin.db import Database
+from tocsin.people import service as people
 
 
 def prepare(settings: Settings) -> None:
@@ -25,7 +26,7 @@ def prepare(settings: Settings) -> None:
         with db.write_session() as session:
             if accounts.count_users(session) == 0:
                 password = random_password()
-                owner = accounts.create_user(
+                owner = people.create_user(
                     session, username=settings.owner_email, role="owner", password=password, full_name="Owner"
                 )
                 created = (owner.username, password)

@@ -22,6 +22,7 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
 from tocsin.db import Database
+from tocsin.people import service as people
 from tocsin.teams import service as teams
 
 ALL_RIGHTS = ("read", "create-update", "delete", "configuration")
@@ -96,7 +97,7 @@ def cast(db: Database) -> dict[str, str]:
     ids = {}
     with db.write_session() as session:
         for name, role in CAST.items():
-            ids[name] = accounts.create_user(session, username=email(name), role=role, password=None).id
+            ids[name] = people.create_user(session, username=email(name), role=role, password=None).id
         teams.create_team(session, name="ops", members=[(email("lead"), "admin"), (email("ann"), "user")])
         teams.create_team(session, name="db", members=[(email("bob"), "user")])
     return ids

@@ -17,6 +17,7 @@ from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tocsin.escalations.models import EscalationPolicy, EscalationRule
 from tocsin.notify import contacts, rules
 from tocsin.notify.models import ContactMethod, NotificationRule
+from tocsin.people import service as people
 from tocsin.server import prepare
 from tocsin.teams import service as teams
 from tocsin.teams.models import TeamMember
@@ -35,7 +36,7 @@ def _defaults(db: Database, username: str) -> tuple[list[tuple[str, str, bool]],
 
 def test_a_user_made_as_the_cli_does_gets_an_email_contact_and_a_new_alert_rule(db):
     with db.write_session() as session:
-        created = accounts.create_user(session, username="Ada@Example.com", role="user", password=None)
+        created = people.create_user(session, username="Ada@Example.com", role="user", password=None)
     methods, steps = _defaults(db, "ada@example.com")
     assert methods == [("email", "ada@example.com", True)]
     assert [(step.rule_name, step.method, step.address, step.send_after_minutes) for step in steps] == [
@@ -67,7 +68,7 @@ def test_who_may_create_users(db, cast):
         for creator in ("owner", "admin", "lead", "ann"):
             for role in ("user", "admin", "owner"):
                 try:
-                    accounts.create_user(
+                    people.create_user(
                         session,
                         actor=actor_of(session, creator),
                         username=f"{creator}-made-{role}@example.com",
@@ -88,12 +89,10 @@ def test_who_may_create_users(db, cast):
 def test_role_names_are_taken_in_any_case_and_bad_ones_name_the_field(db, cast):
     with db.write_session() as session:
         admin = actor_of(session, "admin")
-        made = accounts.create_user(
-            session, actor=admin, username="x@example.com", role="Admin", password=None
-        )
+        made = people.create_user(session, actor=admin, username="x@example.com", role="Admin", password=None)
         assert made.role == "admin"
         with pytest.raises(InvalidInput) as bad:
-            accounts.create_user(session, actor=admin, username="y@example.com", role="boss", password=None)
+            people.create_user(session, actor=admin, username="y@example.com", role="boss", password=None)
         assert bad.value.field == "role" and "'boss'" in bad.value.message
 
 
@@ -195,7 +194,7 @@ def test_users_are_found_by_id_or_username_and_listed_a_page_at_a_time(db, cast)
 
 def test_a_duplicate_username_is_a_conflict(db, cast):
     with db.write_session() as session, raises(Conflict, "user ann@example.com already exists"):
-        accounts.create_user(session, username="ANN@example.com", role="user", password=None)
+        people.create_user(session, username="ANN@example.com", role="user", password=None)
     with db.read_session() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 6
         assert len(contacts.list_contacts(session, actor=SYSTEM, user=user(session, "ann"))) == 1

@@ -32,6 +32,7 @@ from tocsin.integrations import service as integrations
 from tocsin.integrations.configuration import Changes
 from tocsin.oncall import service as oncall
 from tocsin.outbound import OutboundPolicy
+from tocsin.people import service as people
 from tocsin.policies import service as policies
 from tocsin.policies.schemas import PolicyPayload
 from tocsin.teams import service as teams
@@ -97,8 +98,8 @@ class Genie:
 
 def _world(db: Database, platform: Platform, fake: Any, *, require_matching: bool, team: str | None) -> str:
     with db.write_session() as session:
-        accounts.create_user(session, username=JOHN, role="admin", password="correct horse")
-        ann = accounts.create_user(session, username="ann@example.com", role="user", password="correct horse")
+        people.create_user(session, username=JOHN, role="admin", password="correct horse")
+        ann = people.create_user(session, username="ann@example.com", role="user", password="correct horse")
         teams.create_team(session, name="myTeam", members=[(ann.username, "user")])
         teams.create_team(session, name="ops_team", members=[(JOHN, "admin")])
         schedule = oncall.create_schedule(

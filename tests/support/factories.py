@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from tocsin.accounts import service as accounts
 from tocsin.actors import Actor
 from tocsin.db import Database
 from tocsin.integrations import service as integrations
+from tocsin.people import service as people
 from tocsin.teams import service as teams
 
 
 def make_user(db: Database, username: str, role: str = "user", password: str | None = "correct horse") -> str:
     with db.write_session() as session:
-        return accounts.create_user(session, username=username, role=role, password=password).id
+        return people.create_user(session, username=username, role=role, password=password).id
 
 
 def make_team(db: Database, name: str, *members: str) -> str:

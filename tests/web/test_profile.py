@@ -11,6 +11,7 @@ from tocsin.accounts import service as accounts
 from tocsin.chat import linking
 from tocsin.chat.requests import ChatIdentity
 from tocsin.db import Database
+from tocsin.people import service as people_service
 from tocsin.teams import service as teams
 
 BOB = ChatIdentity("Mattermost", "t-acme", "acme", "u-bob", "bob")
@@ -25,7 +26,7 @@ def people(db: Database) -> None:
             ("ada@example.com", "Ada Lovelace", "Europe/London"),
             ("max@example.com", "", "UTC"),
         ):
-            accounts.create_user(
+            people_service.create_user(
                 session,
                 username=username,
                 role="user",

@@ -79,7 +79,8 @@ def create_user(
     time_zone: str = "UTC",
     actor: Actor = SYSTEM,
 ) -> User:
-    """Also gives the user an e-mail contact method (their username) and a "New alert" rule."""
+    """The account alone: ``tocsin.people.service.create_user`` also gives it its contact method
+    and notification rule, and is what every caller uses."""
     require_to_manage(actor, None, what="users")
     username = normalise_username(username)
     role = parse_role(role)
@@ -102,10 +103,6 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    # Imported here: notify builds on accounts (and on teams, which builds on accounts).
-    from tocsin.notify import contacts, rules
-
-    rules.add_default_rule(session, user, contacts.add_default_contact(session, user))
     return user
 
 

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from tocsin.actors import EVERYTHING, Actor
-from tocsin.cli_common import in_transaction
+from tocsin.cli.common import in_transaction
 from tocsin.errors import Conflict, NotFound
 from tocsin.policies import service
 from tocsin.policies.models import Policy

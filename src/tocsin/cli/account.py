@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts import account_settings
 from tocsin.actors import EVERYTHING, Actor
-from tocsin.cli_common import in_transaction
+from tocsin.cli.common import in_transaction
 
 account_app = typer.Typer(help="Show and change account settings.", no_args_is_help=True)
 CLI = Actor(name="tocsin", channel="CLI", manages=EVERYTHING)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts import service as accounts
 from tocsin.actors import EVERYTHING, Actor
-from tocsin.cli_common import Hints, fail, in_transaction, settings_or_fail
+from tocsin.cli.common import Hints, fail, in_transaction, settings_or_fail
 from tocsin.errors import InvalidInput, NotFound
 from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import CONTACT_METHODS, ContactMethod

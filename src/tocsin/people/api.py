@@ -22,6 +22,7 @@ from tocsin.api.envelope import JSONBody, body, ok
 from tocsin.db import Database
 from tocsin.errors import InvalidInput
 from tocsin.notify.mute import muted_until
+from tocsin.people import service as people
 from tocsin.wire_types import MAX_OFFSET
 
 # Keys travel in a header browsers cannot send cross-site, so a body without a Content-Type is
@@ -114,7 +115,7 @@ def list_users(
 @router.post("", status_code=201)
 async def create_user(request: Request, payload: CreateUserPayload, actor: Configurer) -> JSONBody:
     def create(session: Session) -> dict[str, str]:
-        user = accounts.create_user(
+        user = people.create_user(
             session,
             actor=actor,
             username=payload.username,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tocsin.cli_common import errors_as_one_line, in_transaction, settings_or_fail
+from tocsin.cli.common import errors_as_one_line, in_transaction, settings_or_fail
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
 from tocsin.notify import outbox

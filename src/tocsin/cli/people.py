@@ -1,44 +1,23 @@
-"""The ``tocsin`` command. Secrets are printed on the last line of stdout, so scripts can take
-them with ``tail -n 1``; errors are one line on stderr and a non-zero exit status."""
+"""``tocsin user``, ``tocsin team`` and ``tocsin apikey``: the accounts an installation starts with."""
 
 from __future__ import annotations
 
-import os
 import sys
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
-from tocsin import migrate as migrations
 from tocsin.accounts import apikeys
 from tocsin.accounts import service as accounts
 from tocsin.accounts.passwords import random_password
-from tocsin.cli_account import account_app
-from tocsin.cli_common import errors_as_one_line, fail, in_transaction, settings_or_fail
-from tocsin.cli_contacts import contact_app
-from tocsin.cli_engine import engine_command, outbox_app
-from tocsin.cli_heartbeats import heartbeat_app
-from tocsin.cli_integrations import integration_app
-from tocsin.cli_policies import policy_app
-from tocsin.errors import Conflict, InvalidInput, NotFound
+from tocsin.cli.common import errors_as_one_line, fail, in_transaction
+from tocsin.errors import Conflict, NotFound
+from tocsin.people import service as people
 from tocsin.teams import service as teams
 
-T = TypeVar("T")
-
-app = typer.Typer(help="Tocsin: on-call alerting with an Opsgenie-compatible API.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 team_app = typer.Typer(help="Manage teams.", no_args_is_help=True)
 apikey_app = typer.Typer(help="Manage account-level API keys.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-app.add_typer(team_app, name="team")
-app.add_typer(apikey_app, name="apikey")
-app.add_typer(integration_app, name="integration")
-app.add_typer(outbox_app, name="outbox")
-app.add_typer(heartbeat_app, name="heartbeat")
-app.add_typer(policy_app, name="policy")
-app.add_typer(contact_app, name="contact")
-app.add_typer(account_app, name="account")
-app.command("engine")(engine_command)
 
 
 def _password_from_stdin() -> str:
@@ -49,37 +28,6 @@ def _password_from_stdin() -> str:
             "or leave out --password-stdin to have one generated"
         )
     return password
-
-
-@app.command()
-def migrate() -> None:
-    """Create or upgrade the database schema."""
-    settings = settings_or_fail()
-    with errors_as_one_line(settings.effective_database_url):
-        migrations.upgrade(settings.effective_database_url)
-    typer.echo("Database is up to date.")
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on (TOCSIN_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (TOCSIN_PORT).")] = None,
-    workers: Annotated[int, typer.Option(help="Server processes (each runs its own write queue).")] = 1,
-    no_engine: Annotated[
-        bool, typer.Option("--no-engine", help="Serve only; deliveries and escalations run elsewhere.")
-    ] = False,
-) -> None:
-    """Migrate the database, then serve the API and the web pages (and run the engine)."""
-    from tocsin import server
-
-    # Through the environment, so that worker processes (which read their own settings) see them too.
-    for key, value in (("HOST", host), ("PORT", port), ("RUN_ENGINE", "false" if no_engine else None)):
-        if value is not None:
-            os.environ[f"TOCSIN_{key}"] = str(value)
-    settings = settings_or_fail()
-    with errors_as_one_line(settings.effective_database_url, {InvalidInput: " (check TOCSIN_OWNER_EMAIL)"}):
-        server.prepare(settings)
-    server.run(settings, workers=workers)
 
 
 @user_app.command("create")
@@ -95,7 +43,7 @@ def user_create(
     """Create a user. Without --password-stdin a random password is generated and printed."""
     password = _password_from_stdin() if password_stdin else random_password()
     user = in_transaction(
-        lambda session: accounts.create_user(
+        lambda session: people.create_user(
             session, username=email, role=role, password=password, full_name=full_name, time_zone=time_zone
         ),
         hints={Conflict: " (to give it a new password: tocsin user set-password EMAIL)"},
@@ -178,7 +126,3 @@ def apikey_delete(name: Annotated[str, typer.Option(help="The key's name.")]) ->
         hints={NotFound: " (tocsin apikey list shows the names)"},
     )
     typer.echo(f"Deleted API key {name}.")
-
-
-def main() -> None:
-    app()

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from tocsin.actors import SYSTEM
-from tocsin.cli_common import Hints, errors_as_one_line, fail, in_transaction, settings_or_fail
+from tocsin.cli.common import Hints, errors_as_one_line, fail, in_transaction, settings_or_fail
 from tocsin.errors import NotFound
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry, service
 from tocsin.integrations.chat_bots import BOT_KINDS, BotChanges

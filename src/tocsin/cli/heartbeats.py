@@ -8,7 +8,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from tocsin.actors import EVERYTHING, Actor
-from tocsin.cli_common import Hints, fail, in_transaction
+from tocsin.cli.common import Hints, fail, in_transaction
 from tocsin.errors import NotFound
 from tocsin.heartbeats import service
 from tocsin.heartbeats.models import Heartbeat
