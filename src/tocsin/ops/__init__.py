@@ -1,0 +1,1 @@
+"""Running Tocsin in production: health, the watcher's watcher, metrics and logs."""
