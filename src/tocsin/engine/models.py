@@ -16,3 +16,13 @@ class EngineLease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EngineTick(Base):
+    """When each running engine last finished a tick's start: what readiness and the watchdog read
+    to tell that deliveries and escalations still run. An engine that stops removes its row."""
+
+    __tablename__ = "engine_tick"
+
+    holder: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ticked_at: Mapped[datetime] = mapped_column(UTCDateTime())

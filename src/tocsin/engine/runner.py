@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.engine import lease
+from tocsin.engine import lease, ticks
 from tocsin.engine.deliveries import Deliveries
 from tocsin.engine.listener import OutboxListener
 from tocsin.notify import wake_signal
@@ -78,6 +78,7 @@ class EngineRunner:
         self._loop_running: asyncio.AbstractEventLoop | None = None
         self._woken: asyncio.Event | None = None
         self._lease_renewed_at: datetime | None = None
+        self._tick_recorded_at: datetime | None = None
         self.wakes = 0
         """How many times the engine was woken before its tick (for tests and diagnostics)."""
         self.ticks = 0
@@ -142,8 +143,12 @@ class EngineRunner:
                 await self.deliveries.stop(self.writer)
             except Exception:
                 log.exception("engine could not hand back its deliveries")
+        await self.writer.run(self._sign_off)
+
+    def _sign_off(self, session: Session) -> None:
+        ticks.forget(session, self.holder)
         if self.single:
-            await self.writer.run(lambda session: lease.release(session, LEASE_NAME, self.holder))
+            lease.release(session, LEASE_NAME, self.holder)
 
     async def _wait(self, seconds: float) -> None:
         """Until the next tick is due or someone wakes the engine, whichever comes first."""
@@ -160,6 +165,7 @@ class EngineRunner:
         e-mail leaves in the same tick). False when another engine holds the lease."""
         if self.single and not await self._hold_lease():
             return False
+        await self._record_tick()
         await self._deliver()
         if await self._run_jobs(every_job):
             await self._deliver()
@@ -176,6 +182,13 @@ class EngineRunner:
         )
         self._lease_renewed_at = now if held else None
         return held
+
+    async def _record_tick(self) -> None:
+        now = clock.now()
+        if self._tick_recorded_at is not None and now < self._tick_recorded_at + ticks.RECORD_EVERY:
+            return
+        await self.writer.run(lambda session: ticks.record(session, self.holder, now))
+        self._tick_recorded_at = now
 
     async def _deliver(self) -> None:
         if self.deliveries is None:

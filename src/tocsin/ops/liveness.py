@@ -1,0 +1,79 @@
+"""Is Tocsin doing its work? The facts readiness, the watchdog and the metrics share: when an
+engine last ticked, and what waits in the outbox, per kind of message (its topic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tocsin.engine import ticks
+from tocsin.notify.outbox import outbox
+
+UNFINISHED = ("pending", "delivering")
+
+
+@dataclass(frozen=True)
+class TopicBacklog:
+    topic: str
+    """The kind of message: "alert.created", "notify.email", "mattermost.post", …"""
+    depth: int
+    """Messages not yet delivered nor given up, due or not."""
+    due: int
+    """Of those, the ones whose time has come."""
+    oldest_due_at: datetime | None
+    """When the longest-waiting due message was due; None when none is due."""
+
+    def oldest_due_age(self, now: datetime) -> timedelta:
+        return now - self.oldest_due_at if self.oldest_due_at is not None else timedelta(0)
+
+
+@dataclass(frozen=True)
+class Liveness:
+    at: datetime
+    engine_last_tick: datetime | None
+    outbox: list[TopicBacklog]
+
+    @property
+    def engine_tick_age(self) -> timedelta | None:
+        return None if self.engine_last_tick is None else max(timedelta(0), self.at - self.engine_last_tick)
+
+    @property
+    def oldest_due_age(self) -> timedelta:
+        return max((backlog.oldest_due_age(self.at) for backlog in self.outbox), default=timedelta(0))
+
+
+def outbox_backlog(session: Session, now: datetime) -> list[TopicBacklog]:
+    is_due = outbox.c.next_attempt_at <= now
+    rows = session.connection().execute(
+        select(
+            outbox.c.topic,
+            func.count(),
+            func.count().filter(is_due),
+            func.min(outbox.c.next_attempt_at).filter(is_due),
+        )
+        .where(outbox.c.state.in_(UNFINISHED))
+        .group_by(outbox.c.topic)
+        .order_by(outbox.c.topic)
+    )
+    return [TopicBacklog(topic, depth, due, oldest) for topic, depth, due, oldest in rows]
+
+
+def oldest_due(session: Session, now: datetime) -> datetime | None:
+    """The cheap question (one index look-up, for health checks): since when has the
+    longest-waiting due message been due?"""
+    return (
+        session.connection()
+        .execute(
+            select(func.min(outbox.c.next_attempt_at)).where(
+                outbox.c.state == "pending", outbox.c.next_attempt_at <= now
+            )
+        )
+        .scalar()
+    )
+
+
+def read(session: Session, now: datetime) -> Liveness:
+    return Liveness(at=now, engine_last_tick=ticks.last(session), outbox=outbox_backlog(session, now))
