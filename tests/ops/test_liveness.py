@@ -48,3 +48,30 @@ def test_an_empty_outbox_has_no_backlog(db, frozen_clock):
         seen = liveness.read(session, frozen_clock.now())
         assert liveness.oldest_due(session, frozen_clock.now()) is None
     assert seen.outbox == [] and seen.oldest_due_age == timedelta(0)
+
+
+def test_problems_name_a_silent_engine_and_a_stuck_outbox(frozen_clock):
+    now = frozen_clock.now()
+    fine = liveness.Liveness(
+        at=now,
+        engine_last_tick=now - timedelta(seconds=59),
+        outbox=[liveness.TopicBacklog("notify.sms", 4, 4, now - timedelta(seconds=59))],
+    )
+    assert fine.problems() == []
+
+    never = liveness.Liveness(at=now, engine_last_tick=None, outbox=[])
+    assert [problem.key for problem in never.problems()] == ["engine_silent"]
+    assert "no engine is running" in never.problems()[0].text
+
+    stuck = liveness.Liveness(
+        at=now,
+        engine_last_tick=now - timedelta(minutes=5),
+        outbox=[
+            liveness.TopicBacklog("mattermost.post", 30, 12, now - timedelta(minutes=7)),
+            liveness.TopicBacklog("notify.email", 2, 1, now - timedelta(seconds=5)),
+        ],
+    )
+    silent, late = stuck.problems()
+    assert (silent.key, late.key) == ("engine_silent", "outbox_stuck")
+    assert "the last tick was 5 min ago" in silent.text
+    assert "the oldest for 7 min (12 mattermost.post)" in late.text

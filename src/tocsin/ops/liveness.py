@@ -13,6 +13,16 @@ from tocsin.engine import ticks
 from tocsin.notify.outbox import outbox
 
 UNFINISHED = ("pending", "delivering")
+STALE = timedelta(minutes=1)
+"""How long the engine may be silent, or a due message wait, before owners are told."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    """``engine_silent`` or ``outbox_stuck``: stable, for metrics and for telling owners once."""
+    text: str
+    """What is wrong and what to do, for a banner, an e-mail and /health/ready."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,40 @@ class Liveness:
     @property
     def oldest_due_age(self) -> timedelta:
         return max((backlog.oldest_due_age(self.at) for backlog in self.outbox), default=timedelta(0))
+
+    def problems(self) -> list[Problem]:
+        found = []
+        age = self.engine_tick_age
+        if age is None or age > STALE:
+            since = "no engine is running" if age is None else f"the last tick was {_span(age)} ago"
+            found.append(
+                Problem(
+                    "engine_silent",
+                    f"No engine has ticked for over a minute ({since}): alerts are not routed, nobody "
+                    "is notified and nothing escalates. Start one (tocsin engine, or tocsin serve "
+                    "without --no-engine) and read its log.",
+                )
+            )
+        if self.oldest_due_age > STALE:
+            late = [backlog for backlog in self.outbox if backlog.oldest_due_age(self.at) > STALE]
+            kinds = ", ".join(f"{backlog.due} {backlog.topic}" for backlog in late)
+            found.append(
+                Problem(
+                    "outbox_stuck",
+                    f"Messages wait to be delivered, the oldest for {_span(self.oldest_due_age)} "
+                    f"({kinds}). tocsin outbox list shows their last errors.",
+                )
+            )
+        return found
+
+
+def _span(age: timedelta) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
 
 
 def outbox_backlog(session: Session, now: datetime) -> list[TopicBacklog]:
