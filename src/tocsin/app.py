@@ -10,15 +10,18 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from tocsin import __version__
+from tocsin.accounts import info_api as account_info_api
 from tocsin.accounts import passwords
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
+from tocsin.alerts import saved_searches_api
 from tocsin.alerts.create_lane import CreateLane
 from tocsin.api import errors as api_errors
 from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
 from tocsin.api.nul_guard import RejectNul
+from tocsin.api.trailing_slash import TrailingSlash
 from tocsin.chat.platforms import hipchat, mattermost, slack
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -32,6 +35,7 @@ from tocsin.notify import availability_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
 from tocsin.people import api as users_api
+from tocsin.people import belongings_api as user_belongings_api
 from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
 from tocsin.teams import api as teams_api
@@ -88,9 +92,12 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     passwords.limit_hashing(settings.password_hash_concurrency, settings.password_hash_wait_seconds)
     api_errors.install(app)
     api_openapi.install(app)
+    app.include_router(saved_searches_api.router)  # before /v2/alerts/{identifier}
     app.include_router(alerts_api.router, tags=["alerts"])
+    app.include_router(account_info_api.router, tags=["account"])
     app.include_router(alerts_api_actions.router, tags=["alerts"])
     app.include_router(users_api.router, tags=["users"])
+    app.include_router(user_belongings_api.router, tags=["users"])
     app.include_router(notify_api.router, tags=["users"])
     app.include_router(availability_api.router, tags=["users"])
     app.include_router(teams_api.router, tags=["teams"])
@@ -121,9 +128,10 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     """The outermost layers: the create lane (left out when FastAPI's telemetry is on, so that
-    every request is traced), request ids and timing, then the path prefix."""
+    every request is traced), API paths without their trailing slash, request ids and timing,
+    then the path prefix."""
     inner: ASGIApp = app if settings.opentelemetry else CreateLane(app, app)
-    wrapped: ASGIApp = RequestContext(inner)
+    wrapped: ASGIApp = RequestContext(TrailingSlash(inner))
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped
