@@ -145,7 +145,8 @@ def login_form(params: dict[str, str], *, error: str) -> bytes:
 
 
 def _page(body: str) -> bytes:
-    return f"<!doctype html><html><head><title>Fake IdP</title></head><body>{body}</body></html>".encode()
+    head = '<title>Fake IdP</title><link rel="icon" href="data:,">'
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode()
 
 
 def _handler(provider: OidcProvider) -> type[BaseHTTPRequestHandler]:
