@@ -176,6 +176,10 @@ def build_server(provider: OidcProvider) -> AuthorizationServer:
 
         def get_client_claims(self, client: Client) -> dict[str, Any]:
             claims: dict[str, Any] = {"iss": provider.issuer, "aud": [client.client_id]}
+            if provider.tamper == "audience":  # for another client, though handed to this one
+                claims.update(aud=["another-client"], azp=client.client_id)
+            if provider.tamper == "issuer":
+                claims["iss"] = "https://another-provider.example"
             if provider.tamper == "expired":
                 now = int(time.time())
                 claims.update(iat=now - 7200, exp=now - 3600)

@@ -4,8 +4,9 @@ server side (``tests/fakes/oidc_authlib.py``): the discovery document
 a small login form (``/authorize``: a person's login and password, or Cancel), the token endpoint
 (``/token``) and userinfo (``/userinfo``).
 
-Drills: ``tamper = "nonce" | "signature" | "expired"`` makes the next ID tokens carry a nonce the
-browser never sent, be signed by a key the JWKS does not publish, or be expired an hour ago;
+Drills: ``tamper = "nonce" | "signature" | "expired" | "audience" | "issuer"`` makes the next ID
+tokens carry a nonce the browser never sent, be signed by a key the JWKS does not publish, be
+expired an hour ago, or name another client or issuer;
 ``stop()`` takes the provider off the network (its port refuses connections)."""
 
 from __future__ import annotations

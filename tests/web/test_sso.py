@@ -217,6 +217,8 @@ def test_a_callback_without_a_sign_in_in_progress_is_refused(http: TestClient) -
         ("nonce", "failed a check (its &#39;nonce&#39; claim)"),
         ("signature", "not signed by a key the provider publishes"),
         ("expired", "ID token had already expired"),
+        ("audience", "failed a check (its &#39;aud&#39; claim)"),
+        ("issuer", "failed a check (its &#39;iss&#39; claim)"),
     ],
 )
 def test_an_id_token_that_fails_its_checks_is_refused(
@@ -253,6 +255,20 @@ def test_a_provider_that_is_down_gets_a_page_not_an_error(
     assert answer.status_code == 400
     assert "Tocsin could not reach the identity provider." in answer.text
     assert "discovery failed: ConnectError" in caplog.text
+
+
+def test_a_provider_naming_another_issuer_is_refused_as_misconfigured(
+    database_url: str, tmp_path: Path, provider: OidcProvider, caplog: pytest.LogCaptureFixture
+) -> None:
+    other_name = provider.issuer.replace("127.0.0.1", "localhost")  # the same server, another issuer
+    settings = sso_settings(web_settings(database_url, tmp_path), other_name)
+    with web_client(settings) as http, caplog.at_level(logging.WARNING, logger="tocsin"):
+        answer = http.get("/login/oidc")
+
+    assert answer.status_code == 400
+    assert "Tocsin and the identity provider do not work together as set up." in answer.text
+    assert f"names issuer '{provider.issuer}', not TOCSIN_OIDC_ISSUER" in caplog.text
+    assert provider.authorize_requests == []
 
 
 def test_with_password_login_off_only_owners_may_use_a_password(

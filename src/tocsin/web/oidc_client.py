@@ -82,11 +82,19 @@ class SingleSignOn:
         if not any(key.startswith(STATE_PREFIX) for key in request.session):
             raise SignOnRefused(
                 "no-session",
-                "This sign-in was not started in this browser, or it was started too long ago.",
+                "This sign-in was not started in this browser, or the browser did not keep Tocsin's cookie.",
                 f"{START_AGAIN} If it happens again, allow cookies for Tocsin.",
             )
         try:
-            token = await self.client.authorize_access_token(request, leeway=LEEWAY_SECONDS)
+            issuer = (await self._metadata())["issuer"]
+            # Authlib checks the audience only through azp; OpenID Connect wants aud to name us.
+            must_name = {
+                "iss": {"essential": True, "values": [issuer]},
+                "aud": {"essential": True, "values": [self.settings.oidc_client_id]},
+            }
+            token = await self.client.authorize_access_token(
+                request, leeway=LEEWAY_SECONDS, claims_options=must_name
+            )
             claims = dict(token["userinfo"]) if token.get("userinfo") else None
             if claims is None:
                 raise SignOnRefused(
@@ -135,10 +143,12 @@ class SingleSignOn:
             raise unreachable() from None
         except ValueError:
             raise self._misconfigured("its discovery document is not JSON") from None
-        if metadata.get("issuer") != self.settings.oidc_issuer:
+        # Compared without a trailing slash: some providers' issuers end in one (Authentik's).
+        issuer = str(metadata.get("issuer", ""))
+        if issuer.rstrip("/") != self.settings.oidc_issuer:
             self.client.server_metadata.clear()  # read it again next time, once it is fixed
             raise self._misconfigured(
-                f"its discovery document names issuer {str(metadata.get('issuer'))[:200]!r}, "
+                f"its discovery document names issuer {issuer[:200]!r}, "
                 f"not TOCSIN_OIDC_ISSUER {self.settings.oidc_issuer!r}"
             )
         return metadata
