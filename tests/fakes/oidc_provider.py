@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import threading
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -32,16 +33,25 @@ AUTHORIZE_PARAMS = (
 Answer = tuple[int, bytes, dict[str, str]]
 
 
+@cache
+def signing_keys() -> tuple[RSAKey, RSAKey]:
+    """The provider's key, and a stranger's under the same key id (made once: RSA keys are slow)."""
+    return (
+        RSAKey.generate_key(2048, parameters={"kid": "fake-1", "use": "sig", "alg": "RS256"}),
+        RSAKey.generate_key(2048, parameters={"kid": "fake-1"}),
+    )
+
+
 class OidcProvider:
     def __init__(self) -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "fake-1", "use": "sig", "alg": "RS256"})
-        self.stranger_key = RSAKey.generate_key(2048, parameters={"kid": "fake-1"})
+        self.key, self.stranger_key = signing_keys()
         self.people: dict[str, Person] = {}
         self.clients: dict[str, Client] = {}
         self.codes: dict[str, Code] = {}
         self.access_tokens: dict[str, tuple[Person, str]] = {}
         self.tamper = ""
         self.authorize_requests: list[dict[str, str]] = []
+        self.token_requests: list[dict[str, str]] = []
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._http.daemon_threads = True
         self.issuer = f"http://127.0.0.1:{self._http.server_address[1]}"
@@ -118,6 +128,7 @@ class OidcProvider:
         )
 
     def token(self, uri: str, headers: Any, params: dict[str, str]) -> Answer:
+        self.token_requests.append(dict(params))
         return self._server.create_token_response(("POST", uri, headers, params))  # type: ignore[no-any-return]
 
     def userinfo(self, headers: Any) -> Answer:

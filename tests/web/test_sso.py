@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.fakes.oidc_authlib import Person
-from tests.fakes.oidc_provider import OidcProvider
+from tests.fakes.oidc_provider import CLIENT_SECRET, OidcProvider
 from tests.support.factories import make_team, make_user
 from tests.web.conftest import web_client, web_settings
 from tests.web.pages import log_in
@@ -114,6 +114,25 @@ def test_a_known_user_signs_in_and_lands_where_they_were_going(
     assert answer.status_code == 303
     assert answer.headers["location"] == "/profile"
     assert signed_in_as(http) == ADA.email
+
+
+def test_no_secret_of_the_flow_reaches_the_log_even_at_debug_level(
+    http: TestClient, provider: OidcProvider, ada: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        assert sign_in(http, ADA).status_code == 303
+
+    sent = provider.token_requests[0]
+    secrets = [sent["code"], sent["code_verifier"], CLIENT_SECRET, *provider.access_tokens]
+    assert len(sent["code_verifier"]) >= 43
+    # What Tocsin's side logged: not the test's own clients (the browser's part) asking for URLs.
+    logged = "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if record.name != "httpx" and "http://tocsin.test/" not in record.getMessage()
+    )
+    assert "ada@example.com signed in" in logged
+    assert [secret for secret in secrets if secret in logged] == []
 
 
 def test_a_second_sign_in_cannot_reuse_the_first_callback(http: TestClient, ada: str) -> None:

@@ -22,6 +22,7 @@ from tocsin.config import Settings
 from tocsin.people.oidc_login import SignOnRefused, SignOnRules
 
 log = logging.getLogger(__name__)
+logging.getLogger("authlib").setLevel(logging.INFO)  # its debug lines carry the PKCE verifier
 CLIENT_NAME = "tocsin_sso"
 STATE_PREFIX = f"_state_{CLIENT_NAME}_"
 """Where Authlib keeps a flow's state in the session."""
