@@ -186,6 +186,8 @@ def build_server(provider: OidcProvider) -> AuthorizationServer:
             return claims
 
         def generate_user_info(self, user: Person, scope: str) -> UserInfo:
+            if provider.thin_id_tokens:  # everything but sub only from the userinfo endpoint
+                return UserInfo(sub=user.sub)
             return user_info(user, scope)
 
     class Server(AuthorizationServer):

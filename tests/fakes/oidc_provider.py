@@ -6,7 +6,8 @@ a small login form (``/authorize``: a person's login and password, or Cancel), t
 
 Drills: ``tamper = "nonce" | "signature" | "expired" | "audience" | "issuer"`` makes the next ID
 tokens carry a nonce the browser never sent, be signed by a key the JWKS does not publish, be
-expired an hour ago, or name another client or issuer;
+expired an hour ago, or name another client or issuer; ``thin_id_tokens`` leaves every claim but
+``sub`` to the userinfo endpoint (as some providers do with groups);
 ``stop()`` takes the provider off the network (its port refuses connections)."""
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class OidcProvider:
         self.codes: dict[str, Code] = {}
         self.access_tokens: dict[str, tuple[Person, str]] = {}
         self.tamper = ""
+        self.thin_id_tokens = False
+        self.userinfo_requests = 0
         self.authorize_requests: list[dict[str, str]] = []
         self.token_requests: list[dict[str, str]] = []
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -132,6 +135,7 @@ class OidcProvider:
         return self._server.create_token_response(("POST", uri, headers, params))  # type: ignore[no-any-return]
 
     def userinfo(self, headers: Any) -> Answer:
+        self.userinfo_requests += 1
         kind, _, token = (headers.get("Authorization") or "").partition(" ")
         found = self.access_tokens.get(token) if kind.lower() == "bearer" else None
         if found is None:

@@ -207,6 +207,44 @@ def test_each_sign_in_adds_missing_mapped_teams_and_removes_none(
         assert teams.team_ids_of_user(session, ada) == {sre, ops}  # Ops kept though not in group ops
 
 
+def test_claims_the_id_token_leaves_out_are_read_from_userinfo(
+    database_url: str, tmp_path: Path, provider: OidcProvider, db, ada: str
+) -> None:
+    sre = make_team(db, "SRE")
+    provider.thin_id_tokens = True
+    with client(database_url, tmp_path, provider, oidc_group_teams="sre=SRE") as http:
+        assert sign_in(http, ADA).status_code == 303
+        assert signed_in_as(http) == ADA.email
+    assert provider.userinfo_requests == 1
+    with db.read_session() as session:
+        assert teams.team_ids_of_user(session, ada) == {sre}
+
+
+def test_userinfo_is_not_asked_when_the_id_token_has_what_is_needed(
+    http: TestClient, provider: OidcProvider, ada: str
+) -> None:
+    assert sign_in(http, ADA).status_code == 303
+    assert provider.userinfo_requests == 0
+
+
+def test_under_a_path_prefix_the_redirect_uri_and_the_session_carry_it(
+    database_url: str, tmp_path: Path, ada: str
+) -> None:
+    callback = "http://tocsin.test/tocsin/login/oidc/callback"
+    with provider_for(callback) as provider:
+        settings = sso_settings(web_settings(database_url, tmp_path, root_path="/tocsin"), provider.issuer)
+        with web_client(settings) as http:
+            assert 'href="/tocsin/login/oidc">Sign in with' in http.get("/tocsin/login").text
+            location = http.get("/tocsin/login/oidc").headers["location"]
+            assert dict(httpx.URL(location).params)["redirect_uri"] == callback
+            back = sign_in_at_provider(location, ADA).headers["location"]
+            answer = http.get(back.removeprefix("http://tocsin.test"))
+
+            assert answer.status_code == 303
+            assert answer.headers["location"] == "/tocsin/alerts"
+            assert http.get("/tocsin/alerts").status_code == 200
+
+
 def test_password_login_still_works_beside_single_sign_on(http: TestClient, ada: str) -> None:
     assert log_in(http, ADA.email, "correct horse").status_code == 303
     assert signed_in_as(http) == ADA.email
