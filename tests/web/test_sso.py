@@ -300,6 +300,22 @@ def test_an_error_from_the_provider_is_shown(http: TestClient, ada: str) -> None
     assert "did not let you sign in to Tocsin (access_denied)" in answer.text
 
 
+def test_a_wrong_client_secret_shows_the_token_endpoints_error(
+    database_url: str, tmp_path: Path, provider: OidcProvider, ada: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        client(database_url, tmp_path, provider, oidc_client_secret="not-the-secret") as http,
+        caplog.at_level(logging.WARNING, logger="tocsin"),
+    ):
+        answer = sign_in(http, ADA)
+
+        assert answer.status_code == 400
+        assert "The identity provider refused the sign-in (invalid_client)." in answer.text
+        assert signed_in_as(http) is None
+    assert "the identity provider answered invalid_client" in caplog.text
+    assert "not-the-secret" not in caplog.text
+
+
 def test_a_provider_that_is_down_gets_a_page_not_an_error(
     database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -326,6 +342,19 @@ def test_a_provider_naming_another_issuer_is_refused_as_misconfigured(
     assert "Tocsin and the identity provider do not work together as set up." in answer.text
     assert f"names issuer '{provider.issuer}', not TOCSIN_OIDC_ISSUER" in caplog.text
     assert provider.authorize_requests == []
+
+
+def test_a_provider_that_goes_down_before_the_callback_gets_a_page(
+    http: TestClient, provider: OidcProvider, ada: str
+) -> None:
+    back = sign_in_at_provider(to_provider(http), ADA).headers["location"]
+    provider.stop()
+
+    answer = http.get(back.removeprefix("http://tocsin.test"))
+
+    assert answer.status_code == 400
+    assert "Tocsin could not reach the identity provider." in answer.text
+    assert signed_in_as(http) is None
 
 
 def test_with_password_login_off_only_owners_may_use_a_password(
