@@ -377,3 +377,19 @@ def test_with_password_login_off_only_owners_may_use_a_password(
 def test_password_login_cannot_be_switched_off_without_single_sign_on() -> None:
     with pytest.raises(ValueError, match="TOCSIN_PASSWORD_LOGIN=false needs single sign-on"):
         Settings(password_login=False)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("TOCSIN_OIDC_GROUP_TEAMS", "sre", "'sre' is not group=Team"),
+        ("TOCSIN_OIDC_DEFAULT_ROLE", "owner", "oidc_default_role"),
+        ("TOCSIN_OIDC_ISSUER", "keycloak.example.com/realms/acme", "must be an http"),
+    ],
+)
+def test_bad_single_sign_on_settings_stop_the_start(
+    monkeypatch: pytest.MonkeyPatch, setting: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(setting, value)
+    with pytest.raises(ValueError, match=said):
+        Settings()
