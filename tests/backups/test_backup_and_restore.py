@@ -85,6 +85,7 @@ def test_a_backup_never_overwrites_a_file_unless_forced(tocsin: InProcess, tmp_p
     assert backup.read_text() == "last night's backup"
     tocsin.ok("backup", "--force", str(backup))
     assert backup.read_bytes()[:5] in (b"SQLit", b"PGDMP")
+    assert backup.stat().st_mode & 0o777 == 0o600  # it holds password and key hashes
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".tocsin.backup")] == []
 
 

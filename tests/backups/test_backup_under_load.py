@@ -15,9 +15,11 @@ from pathlib import Path
 import httpx
 
 from tests.backups.conftest import revision_of
+from tests.support.factories import make_integration
 from tests.support.processes import Serve
 from tests.test_cli import Tocsin
 from tocsin.backups.common import known_revisions
+from tocsin.db import Database
 
 
 @dataclass
@@ -73,8 +75,11 @@ def every_alert_message(url: str, key: str) -> set[str]:
 def test_a_backup_taken_under_load_restores_every_alert_accepted_before_it(
     installation: Tocsin, another_installation: Tocsin, serves: Callable[..., Serve], tmp_path: Path
 ) -> None:
-    installation.ok("migrate")
-    key = installation.ok("integration", "create", "--type", "API", "--name", "load")[-1]
+    database = Database(installation.environment["TOCSIN_DATABASE_URL"])  # migrated, empty
+    try:
+        key = make_integration(database, "load")[1]
+    finally:
+        database.dispose()
     serve = serves(installation.environment)
     sender = Sender(serve.url, key)
     sending = threading.Thread(target=sender.run, daemon=True)

@@ -63,9 +63,23 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
         raise BackupError(f"cannot write {path}: the directory {path.parent} does not exist")
 
 
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty, readable by its owner only (a backup holds password and key hashes);
+    when it exists already, ``path-2``, ``path-3``… instead. Returns the one created."""
+    for number in range(1, 100):
+        candidate = path if number == 1 else path.with_name(f"{path.name}-{number}")
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        return candidate
+    raise BackupError(f"cannot find a free name for {path}: remove old ones")
+
+
 def partial_name(path: Path) -> Path:
-    """Where a file is written before it is renamed to ``path`` (same directory, same disk)."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    """A new private file where ``path`` is written before it is renamed to ``path`` (same
+    directory, so the rename is atomic)."""
+    return private_file(path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial"))
 
 
 def move_into_place(written: Path, path: Path) -> None:

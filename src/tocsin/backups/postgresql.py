@@ -21,6 +21,7 @@ from tocsin.backups.common import (
     check_revision,
     move_into_place,
     partial_name,
+    private_file,
     refuse_to_overwrite,
     remove_quietly,
     stamp,
@@ -44,11 +45,11 @@ def _server_major(database: psycopg.Connection[tuple[object, ...]]) -> int:
 def backup(url: str, target: Path, *, force: bool) -> BackupFacts:
     refuse_to_overwrite(target, force)
     connection = Connection.of(url)
-    written = partial_name(target)
     with _connect(connection) as database:
         pg_dump = program("pg_dump", _server_major(database))
         database.isolation_level = IsolationLevel.REPEATABLE_READ
         database.read_only = True
+        written = partial_name(target)
         try:
             with database.transaction():
                 snapshot = database.execute("SELECT pg_export_snapshot()").fetchone()
@@ -154,7 +155,7 @@ def restore(url: str, backup_file: Path, *, force: bool, keep_in: Path) -> tuple
             f"{len(sessions)} other connection(s) to the database ({'; '.join(sessions[:3])}): stop "
             "tocsin serve and tocsin engine first, or add --force to restore anyway"
         )
-    kept = keep_in / f"before-restore-{stamp()}.dump"
+    kept = private_file(keep_in / f"before-restore-{stamp()}.dump")
     run(
         [pg_dump, "-Fc", "--no-password", "-f", str(kept), f"--dbname={connection.conninfo}"],
         connection,

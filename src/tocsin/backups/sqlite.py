@@ -23,6 +23,7 @@ from tocsin.backups.common import (
     check_revision,
     move_into_place,
     partial_name,
+    private_file,
     refuse_to_overwrite,
     remove_quietly,
     stamp,
@@ -84,7 +85,7 @@ def backup(url: str, target: Path, *, force: bool) -> BackupFacts:
             facts = _facts(copy, written)
         move_into_place(written, target)
     finally:
-        remove_quietly(written, Path(f"{written}-journal"))
+        remove_quietly(written, *(Path(f"{written}{end}") for end in ("-wal", "-shm", "-journal")))
     return BackupFacts(target, facts.size, facts.alerts, facts.revision)
 
 
@@ -148,7 +149,7 @@ def restore(url: str, backup_file: Path, *, force: bool) -> tuple[BackupFacts, P
     try:
         _prepare(backup_file, working, needs_migration)
         if target.exists():
-            kept = target.with_name(f"{target.name}.before-restore-{stamp()}")
+            kept = private_file(target.with_name(f"{target.name}.before-restore-{stamp()}"))
             with _open(target) as live, _open(kept) as copy:
                 live.backup(copy)
             _without_wal(kept)
