@@ -232,3 +232,17 @@ def test_the_password_reaches_pg_dump_through_the_environment_only() -> None:
     assert "s3cret" not in connection.conninfo
     assert "host=db.example.com" in connection.conninfo and "sslmode=require" in connection.conninfo
     assert connection.environment()["PGPASSWORD"] == "s3cret"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_backup_restores_onto_a_new_machine_with_no_database_yet(
+    tocsin: InProcess, database_url: str, tmp_path: Path
+) -> None:
+    add_user(database_url, "ada@example.com")
+    tocsin.ok("backup", str(tmp_path / "tocsin.backup"))
+    new_machine = InProcess({"TOCSIN_DATA_DIR": str(tmp_path / "new-machine")})
+
+    restored = new_machine.ok("restore", str(tmp_path / "tocsin.backup"))
+
+    assert "kept in" not in restored
+    assert user_exists(f"sqlite:///{tmp_path / 'new-machine' / 'tocsin.db'}", "ada@example.com")

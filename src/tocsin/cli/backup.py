@@ -37,8 +37,8 @@ def backup_command(
     path: Annotated[Path, typer.Argument(help="The file to write (refused if it exists, unless --force).")],
     force: Annotated[bool, FORCE_OVERWRITE] = False,
 ) -> None:
-    """Back up the database while Tocsin runs: SQLite's online backup API, or pg_dump -Fc on
-    PostgreSQL. Keep TOCSIN_SECRET_KEY (or the data directory's secret_key) with it."""
+    """Back up the database while Tocsin runs (SQLite's online backup API; pg_dump on PostgreSQL).
+    Keep TOCSIN_SECRET_KEY safe too: it is not in the database."""
     settings = settings_or_fail()
     url = normalise_url(settings.effective_database_url)
     with errors_as_one_line(url), _files_and_databases_as_one_line():
@@ -52,7 +52,7 @@ def restore_command(
     force: Annotated[bool, FORCE_RESTORE] = False,
 ) -> None:
     """Replace the database with a backup (checked first; an older one is migrated). Stop
-    tocsin serve and tocsin engine first. The current database is kept beside it."""
+    tocsin serve and tocsin engine first. The current database is saved first."""
     settings = settings_or_fail()
     url = normalise_url(settings.effective_database_url)
     with errors_as_one_line(url), _files_and_databases_as_one_line():
