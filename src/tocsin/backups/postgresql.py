@@ -82,10 +82,11 @@ def backup(url: str, target: Path, *, force: bool) -> BackupFacts:
     )
 
 
-def _archive_tables(listing: str) -> set[str]:
-    """Table names in a ``pg_restore --list`` listing, from lines such as
-    ``215; 1259 16390 TABLE public alert tocsin``."""
-    return set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, re.MULTILINE))
+def _archive_objects(listing: str) -> set[tuple[str, str]]:
+    """The tables and sequences of a ``pg_restore --list`` listing, as (kind, name), from lines
+    such as ``215; 1259 16390 TABLE public alert tocsin`` (not ``TABLE DATA``, ``SEQUENCE SET``)."""
+    found = re.findall(r"^\d+; \d+ \d+ (TABLE|SEQUENCE) \S+ (\S+)(?: \S+)?$", listing, re.MULTILINE)
+    return {(kind, name) for kind, name in found}
 
 
 def _archive_revision(pg_restore: str, backup_file: Path, connection: Connection) -> str:
@@ -98,7 +99,9 @@ def _archive_revision(pg_restore: str, backup_file: Path, connection: Connection
     return found[1].strip() if found else ""
 
 
-def _checked_archive(pg_restore: str, backup_file: Path, connection: Connection) -> tuple[set[str], str]:
+def _checked_archive(
+    pg_restore: str, backup_file: Path, connection: Connection
+) -> tuple[set[tuple[str, str]], str]:
     check_kind(backup_file, "postgresql")
     try:
         listing = run([pg_restore, "--list", str(backup_file)], connection, "reading the backup")
@@ -106,12 +109,12 @@ def _checked_archive(pg_restore: str, backup_file: Path, connection: Connection)
         raise BackupError(
             f"{backup_file} is not a readable pg_dump archive ({exc.message}); nothing was restored"
         ) from exc
-    tables = _archive_tables(listing)
-    if not {"alembic_version", "alert"} <= tables:
+    objects = _archive_objects(listing)
+    if not {("TABLE", "alembic_version"), ("TABLE", "alert")} <= objects:
         raise BackupError(
             f"{backup_file} is a pg_dump archive but not of a Tocsin database; nothing was restored"
         )
-    return tables, _archive_revision(pg_restore, backup_file, connection)
+    return objects, _archive_revision(pg_restore, backup_file, connection)
 
 
 def other_sessions(database: psycopg.Connection[tuple[object, ...]]) -> list[str]:
@@ -124,20 +127,30 @@ def other_sessions(database: psycopg.Connection[tuple[object, ...]]) -> list[str
     return [f"{name} from {address} since {started:%Y-%m-%d %H:%M:%S}" for name, address, started in rows]
 
 
-def _replace_with(archive: Path, tables: set[str], pg_restore: str, connection: Connection) -> bool:
-    """The database becomes the archive's: tables the archive lacks (from a newer schema) go too.
-    The replacement is one transaction; True when such tables were dropped before it."""
+def _replace_with(
+    archive: Path, objects: set[tuple[str, str]], pg_restore: str, connection: Connection
+) -> None:
+    """The database becomes the archive's (one transaction, pg_restore's); tables and sequences
+    the archive lacks (from a newer schema) are dropped before, or a migration would meet them."""
     with _connect(connection) as database, database.transaction():
-        present = database.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        extra = sorted({str(row[0]) for row in present} - tables)
-        for table in extra:
-            database.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(table)))
+        for kind, catalog, column in (
+            ("TABLE", "pg_tables", "tablename"),
+            ("SEQUENCE", "pg_sequences", "sequencename"),
+        ):
+            present = database.execute(
+                sql.SQL("SELECT {} FROM {} WHERE schemaname = current_schema()").format(
+                    sql.Identifier(column), sql.Identifier(catalog)
+                )
+            )
+            for name in sorted({str(row[0]) for row in present} - {name for k, name in objects if k == kind}):
+                database.execute(
+                    sql.SQL("DROP {} IF EXISTS {} CASCADE").format(sql.SQL(kind), sql.Identifier(name))
+                )
     run(
         [pg_restore, *RESTORE_OPTIONS, f"--dbname={connection.conninfo}", str(archive)],
         connection,
         "pg_restore",
     )
-    return bool(extra)
 
 
 def restore(url: str, backup_file: Path, *, force: bool, keep_in: Path) -> tuple[BackupFacts, Path]:
@@ -146,7 +159,7 @@ def restore(url: str, backup_file: Path, *, force: bool, keep_in: Path) -> tuple
     with _connect(connection) as database:
         major = _server_major(database)
         pg_restore, pg_dump = program("pg_restore", major), program("pg_dump", major)
-        tables, revision = _checked_archive(pg_restore, backup_file, connection)
+        objects, revision = _checked_archive(pg_restore, backup_file, connection)
         needs_migration = check_revision(revision, backup_file)
         sessions = other_sessions(database)
         database.rollback()
@@ -156,18 +169,22 @@ def restore(url: str, backup_file: Path, *, force: bool, keep_in: Path) -> tuple
             "tocsin serve and tocsin engine first, or add --force to restore anyway"
         )
     kept = private_file(keep_in / f"before-restore-{stamp()}.dump")
-    run(
-        [pg_dump, "-Fc", "--no-password", "-f", str(kept), f"--dbname={connection.conninfo}"],
-        connection,
-        "saving the current database before the restore",
-    )
-    kept_tables = _archive_tables(
+    try:
+        run(
+            [pg_dump, "-Fc", "--no-password", "-f", str(kept), f"--dbname={connection.conninfo}"],
+            connection,
+            "saving the current database before the restore",
+        )
+    except BackupError:
+        remove_quietly(kept)
+        raise
+    kept_objects = _archive_objects(
         run([pg_restore, "--list", str(kept)], connection, "checking the saved database")
     )
 
     def put_back(why: str) -> BackupError:
         try:
-            _replace_with(kept, kept_tables, pg_restore, connection)
+            _replace_with(kept, kept_objects, pg_restore, connection)
         except BackupError as failed:
             return BackupError(
                 f"{why}, and putting the database back failed too ({failed.message}): restore {kept} by hand"
@@ -175,7 +192,7 @@ def restore(url: str, backup_file: Path, *, force: bool, keep_in: Path) -> tuple
         return BackupError(f"{why}; the database was put back as it was (also saved in {kept})")
 
     try:
-        _replace_with(backup_file, tables, pg_restore, connection)
+        _replace_with(backup_file, objects, pg_restore, connection)
     except BackupError as exc:
         raise put_back(exc.message) from exc
     try:
