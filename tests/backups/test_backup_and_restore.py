@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from tests.backups.conftest import InProcess, backend_of, revision_of
 from tests.support.factories import make_user
@@ -247,3 +248,32 @@ def test_a_backup_restores_onto_a_new_machine_with_no_database_yet(
 
     assert "kept in" not in restored
     assert user_exists(f"sqlite:///{tmp_path / 'new-machine' / 'tocsin.db'}", "ada@example.com")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_failed_backup_leaves_no_file_behind(database_url: str, tmp_path: Path) -> None:
+    # A role that may read the alerts but not the rest: pg_dump fails part-way through.
+    role = f"half_reader_{os.getpid()}"
+    database = Database(database_url)
+    try:
+        with database.write_session() as session:
+            session.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'"))
+            session.execute(text(f"GRANT SELECT ON alembic_version, alert TO {role}"))
+        url = make_url(database_url).set(username=role, password=f"pw-{role}")
+        as_role = InProcess(
+            {
+                "TOCSIN_DATABASE_URL": url.render_as_string(hide_password=False),
+                "TOCSIN_DATA_DIR": str(tmp_path),
+            }
+        )
+
+        line = as_role.error("backup", str(tmp_path / "tocsin.backup"))
+    finally:
+        with database.write_session() as session:
+            session.execute(text(f"REVOKE ALL ON alembic_version, alert FROM {role}"))
+            session.execute(text(f"DROP ROLE {role}"))
+        database.dispose()
+
+    assert "pg_dump failed" in line and "permission denied" in line
+    assert f"pw-{role}" not in line
+    assert [path.name for path in tmp_path.iterdir()] == []
