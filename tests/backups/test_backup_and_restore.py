@@ -277,3 +277,19 @@ def test_a_failed_backup_leaves_no_file_behind(database_url: str, tmp_path: Path
     assert "pg_dump failed" in line and "permission denied" in line
     assert f"pw-{role}" not in line
     assert [path.name for path in tmp_path.iterdir()] == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_plain_copy_of_a_stopped_database_restores_and_is_left_untouched(
+    tocsin: InProcess, database_url: str, tmp_path: Path
+) -> None:
+    add_user(database_url, "ada@example.com")
+    copy = tmp_path / "copied" / "tocsin.db"
+    copy.parent.mkdir()
+    copy.write_bytes(Path(database_url.removeprefix("sqlite:///")).read_bytes())
+    new_machine = InProcess({"TOCSIN_DATA_DIR": str(tmp_path / "new-machine")})
+
+    new_machine.ok("restore", str(copy))
+
+    assert user_exists(f"sqlite:///{tmp_path / 'new-machine' / 'tocsin.db'}", "ada@example.com")
+    assert [path.name for path in copy.parent.iterdir()] == ["tocsin.db"]

@@ -41,7 +41,11 @@ def database_path(url: str) -> Path:
 
 @contextmanager
 def _open(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
-    target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+    """``read_only`` opens a backup file without ever writing to or beside it: as immutable when
+    no ``-wal`` lies beside it (a plain copy of a stopped WAL database would otherwise get a
+    ``-shm`` and ``-wal`` created next to it)."""
+    immutable = "&immutable=1" if not Path(f"{path}-wal").exists() else ""
+    target = f"{path.resolve().as_uri()}?mode=ro{immutable}" if read_only else str(path)
     with closing(sqlite3.connect(target, uri=read_only, timeout=BUSY_TIMEOUT_SECONDS)) as connection:
         yield connection
 
