@@ -10,10 +10,11 @@ from typing import Annotated
 
 import psycopg
 import typer
+from sqlalchemy.engine import make_url
 
 from tocsin.backups import postgresql, sqlite
 from tocsin.cli.common import errors_as_one_line, fail, settings_or_fail
-from tocsin.db import is_sqlite, normalise_url
+from tocsin.db import normalise_url
 
 
 @contextmanager
@@ -25,6 +26,15 @@ def _files_and_databases_as_one_line() -> Iterator[None]:
     except (sqlite3.Error, psycopg.Error) as exc:
         said = str(exc).strip()
         fail(f"the database answered: {said.splitlines()[0] if said else type(exc).__name__}")
+
+
+def _kind(url: str) -> str:
+    backend = make_url(url).get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        fail(
+            f"cannot back up or restore {backend!r} databases: TOCSIN_DATABASE_URL must be sqlite:/// or postgresql://"
+        )
+    return backend
 
 
 FORCE_OVERWRITE = typer.Option("--force", help="Replace PATH if it exists.")
@@ -42,7 +52,7 @@ def backup_command(
     settings = settings_or_fail()
     url = normalise_url(settings.effective_database_url)
     with errors_as_one_line(url), _files_and_databases_as_one_line():
-        kind = sqlite if is_sqlite(url) else postgresql
+        kind = sqlite if _kind(url) == "sqlite" else postgresql
         facts = kind.backup(url, path, force=force)
         typer.echo(f"Backup written: {facts.describe()}")
 
@@ -56,7 +66,7 @@ def restore_command(
     settings = settings_or_fail()
     url = normalise_url(settings.effective_database_url)
     with errors_as_one_line(url), _files_and_databases_as_one_line():
-        if is_sqlite(url):
+        if _kind(url) == "sqlite":
             facts, kept = sqlite.restore(url, path, force=force)
         else:
             facts, kept = postgresql.restore(url, path, force=force, keep_in=settings.data_dir)
