@@ -165,13 +165,30 @@ def test_restore_is_refused_while_a_server_runs_and_goes_ahead_once_it_stopped(
     tocsin: InProcess, installation: Tocsin, serves: Callable[..., Serve], database_url: str, tmp_path: Path
 ) -> None:
     tocsin.ok("backup", str(tmp_path / "tocsin.backup"))
+    add_user(database_url, "after@example.com")
     serve = serves(installation.environment)
 
     line = tocsin.error("restore", str(tmp_path / "tocsin.backup"))
 
     assert "stop" in line and "--force" in line
+    assert user_exists(database_url, "after@example.com")
     serve.stop(signal.SIGTERM)
     assert "Restored" in tocsin.ok("restore", str(tmp_path / "tocsin.backup"))
+    assert not user_exists(database_url, "after@example.com")
+
+
+def test_force_restores_under_a_running_server(
+    tocsin: InProcess, installation: Tocsin, serves: Callable[..., Serve], database_url: str, tmp_path: Path
+) -> None:
+    tocsin.ok("backup", str(tmp_path / "tocsin.backup"))
+    add_user(database_url, "after@example.com")
+    serve = serves(installation.environment)
+
+    tocsin.ok("restore", "--force", str(tmp_path / "tocsin.backup"))
+
+    assert not user_exists(database_url, "after@example.com")
+    serve.stop(signal.SIGTERM)
+    assert "Traceback" not in serve.stderr
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
