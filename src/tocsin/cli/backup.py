@@ -68,10 +68,10 @@ def restore_command(
     with errors_as_one_line(url), _files_and_databases_as_one_line():
         if _kind(url) == "sqlite":
             facts, kept = sqlite.restore(url, path, force=force)
+            checked = "integrity checked"
         else:
             facts, kept = postgresql.restore(url, path, force=force, keep_in=settings.data_dir)
+            checked = "constraints and indexes rebuilt and checked by pg_restore"
         if kept is not None:
             typer.echo(f"The database as it was is kept in {kept}")
-        typer.echo(
-            f"Restored {path}: {facts.alerts} alerts, schema revision {facts.revision}, integrity checked"
-        )
+        typer.echo(f"Restored {path}: {facts.alerts} alerts, schema revision {facts.revision}, {checked}")
