@@ -31,7 +31,7 @@ from tocsin.heartbeats import api as heartbeats_api
 from tocsin.integrations import api as integrations_api
 from tocsin.maintenance import api as maintenance_api
 from tocsin.notify import api as notify_api
-from tocsin.notify import availability_api, ntfy_actions, twilio_webhooks
+from tocsin.notify import availability_api, forwarding_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
 from tocsin.people import api as users_api
@@ -100,6 +100,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(user_belongings_api.router, tags=["users"])
     app.include_router(notify_api.router, tags=["users"])
     app.include_router(availability_api.router, tags=["users"])
+    app.include_router(forwarding_api.router, tags=["forwarding rules"])
     app.include_router(teams_api.router, tags=["teams"])
     app.include_router(schedules_api.router, tags=["schedules"])
     app.include_router(escalations_api.router, tags=["escalations"])
