@@ -38,6 +38,7 @@ from tocsin.people import api as users_api
 from tocsin.people import belongings_api as user_belongings_api
 from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
+from tocsin.routing import api as routing_api
 from tocsin.teams import api as teams_api
 from tocsin.throttling.guards import Throttles
 from tocsin.web import routes as web_routes
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(availability_api.router, tags=["users"])
     app.include_router(forwarding_api.router, tags=["forwarding rules"])
     app.include_router(teams_api.router, tags=["teams"])
+    app.include_router(routing_api.router, tags=["teams"])
     app.include_router(schedules_api.router, tags=["schedules"])
     app.include_router(escalations_api.router, tags=["escalations"])
     app.include_router(heartbeats_api.router, tags=["heartbeats"])

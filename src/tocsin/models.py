@@ -7,15 +7,22 @@ from tocsin.chat.card_posts import ChatCard
 from tocsin.chat.models import ChatAccount, ChatLinkToken, ChatReplayGuard
 from tocsin.counters import Counter
 from tocsin.db import Base
-from tocsin.engine.models import EngineLease
+from tocsin.engine.models import EngineLease, EngineTick
 from tocsin.escalations.models import AlertEscalation, AlertEscalationStep, EscalationPolicy, EscalationRule
 from tocsin.heartbeats.models import Heartbeat
 from tocsin.integrations.models import Integration
 from tocsin.maintenance.models import Maintenance, MaintenanceRule
-from tocsin.notify.models import ContactMethod, NotificationRule, NotificationRuleStep, ShiftNotice
+from tocsin.notify.models import (
+    ContactMethod,
+    ForwardingRule,
+    NotificationRule,
+    NotificationRuleStep,
+    ShiftNotice,
+)
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
 from tocsin.policies.models import Policy
+from tocsin.routing.models import RoutingRule
 from tocsin.teams.models import Team, TeamMember
 
 metadata = Base.metadata
@@ -37,8 +44,10 @@ __all__ = [
     "ChatLinkToken",
     "ChatReplayGuard",
     "ContactMethod",
+    "ForwardingRule",
     "Counter",
     "EngineLease",
+    "EngineTick",
     "EscalationPolicy",
     "EscalationRule",
     "Heartbeat",
@@ -49,6 +58,7 @@ __all__ = [
     "NotificationRuleStep",
     "OutboxMessage",
     "Policy",
+    "RoutingRule",
     "Rotation",
     "RotationParticipant",
     "Schedule",
