@@ -15,6 +15,7 @@ from tocsin.maintenance.models import Maintenance, MaintenanceRule
 from tocsin.notify.models import ContactMethod, NotificationRule, NotificationRuleStep, ShiftNotice
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
+from tocsin.ops.models import WatchdogEpisode
 from tocsin.policies.models import Policy
 from tocsin.teams.models import Team, TeamMember
 
@@ -57,5 +58,6 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "WatchdogEpisode",
     "metadata",
 ]
