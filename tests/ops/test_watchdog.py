@@ -53,20 +53,24 @@ def mailing(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Settings:
 
 
 @pytest.fixture
-def watchdogs(db: Database, frozen_clock: FrozenClock) -> Iterator[Callable[[Settings, int], list[Watchdog]]]:
-    """Start ``count`` watchdogs on the database, as on that many nodes."""
-    started: list[Watchdog] = []
+def watchdogs(
+    database_url: str, frozen_clock: FrozenClock
+) -> Iterator[Callable[[Settings, int], list[Watchdog]]]:
+    """Start ``count`` watchdogs on the database, each with connections of its own, as on that
+    many nodes."""
+    started: list[tuple[Watchdog, Database]] = []
 
     def start(settings: Settings, count: int) -> list[Watchdog]:
         for _ in range(count):
-            watchdog = Watchdog(settings, db)
+            watchdog = Watchdog(settings, node_db := Database(database_url))
             watchdog.start()
-            started.append(watchdog)
-        return started[-count:]
+            started.append((watchdog, node_db))
+        return [watchdog for watchdog, _ in started[-count:]]
 
     yield start
-    for watchdog in started:
+    for watchdog, node_db in started:
         watchdog.stop()
+        node_db.dispose()
 
 
 def after(frozen_clock: FrozenClock, watching: list[Watchdog], seconds: float = 15) -> None:
