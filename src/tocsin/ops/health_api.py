@@ -44,6 +44,7 @@ class ReadinessProbe:
         """The watchdog's current problems, listed in every answer."""
         self._looking: asyncio.Future[Readiness] | None = None
         self._last: tuple[float, datetime, Readiness] | None = None
+        self._looking_since = 0.0
 
     async def answer(self) -> Readiness:
         now, moment = clock.now(), time.monotonic()
@@ -57,8 +58,11 @@ class ReadinessProbe:
             looking = self._looking = asyncio.ensure_future(
                 asyncio.to_thread(health.readiness, self.db, self.own_engine, problems, now)
             )
+            self._looking_since = moment
+        # A look under way for long already (a hung database) is answered at once, not waited for again.
+        left = max(0.0, self._looking_since + ANSWER_WITHIN_SECONDS - moment)
         try:
-            readiness = await asyncio.wait_for(asyncio.shield(looking), ANSWER_WITHIN_SECONDS)
+            readiness = await asyncio.wait_for(asyncio.shield(looking), left)
         except TimeoutError:
             hung = Check(
                 "database", False, f"The database did not answer within {ANSWER_WITHIN_SECONDS:g} s."
