@@ -34,6 +34,8 @@ from tocsin.notify import api as notify_api
 from tocsin.notify import availability_api, forwarding_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
+from tocsin.ops import health_api
+from tocsin.ops.watchdog import Watchdog
 from tocsin.people import api as users_api
 from tocsin.people import belongings_api as user_belongings_api
 from tocsin.policies import api as policies_api
@@ -59,6 +61,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     engine = build_engine(settings, engine_writer) if run_engine else None
     if engine is not None:
         engine.wake_on_commits_of(writer)
+    watchdog = Watchdog(settings, db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,9 +69,11 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         if engine is not None:
             engine_writer.start()
             engine.start()
+        watchdog.start()
         try:
             yield
         finally:
+            watchdog.stop()
             if engine is not None:
                 engine.stop()
                 engine_writer.stop()
@@ -88,6 +93,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.state.settings = settings
     app.state.db = db
     app.state.writer = writer
+    app.state.engine = engine
+    app.state.watchdog = watchdog
     app.state.key_cache = KeyCache()
     app.state.throttles = Throttles(settings)
     passwords.limit_hashing(settings.password_hash_concurrency, settings.password_hash_wait_seconds)
@@ -116,6 +123,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(slack.router)
     app.include_router(twilio_webhooks.router)
     app.include_router(ntfy_actions.router)
+    health_api.install(app, health_api.ReadinessProbe(db, engine, lambda: watchdog.current))
     web_routes.install(app, settings)
     app.add_middleware(  # sessions for the pages; API-key and chat webhook routes skip them
         PageSessions,

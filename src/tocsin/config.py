@@ -73,6 +73,9 @@ class Settings(OidcSettings, BaseSettings):
     engine_tick_seconds: float = 0.5
     engine_lease_seconds: float = 30.0
     """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""
+    watchdog_stale_seconds: float = Field(default=60.0, gt=0)
+    """How long no engine may tick, or a due message wait, before owners are told (the banner,
+    /health/ready, an e-mail). A minute; shorter only for tests and impatient administrators."""
     outbound_allow: str = ""
     """CIDRs or host names (comma-separated) that webhooks and chat servers may reach although internal."""
     slack_api_url: str = "https://slack.com/api"

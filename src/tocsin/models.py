@@ -21,6 +21,7 @@ from tocsin.notify.models import (
 )
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
+from tocsin.ops.models import WatchdogEpisode
 from tocsin.policies.models import Policy
 from tocsin.routing.models import RoutingRule
 from tocsin.teams.models import Team, TeamMember
@@ -67,5 +68,6 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "WatchdogEpisode",
     "metadata",
 ]

@@ -13,6 +13,7 @@ from tocsin.cli.common import errors_as_one_line, in_transaction, settings_or_fa
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
 from tocsin.notify import outbox
+from tocsin.ops.watchdog import Watchdog
 from tocsin.writer import WriteQueue
 
 outbox_app = typer.Typer(help="See outgoing messages and retry failed ones.", no_args_is_help=True)
@@ -28,6 +29,7 @@ def engine_command() -> None:
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
     engine = build_engine(settings, writer)
+    watchdog = Watchdog(settings, db)  # e-mails owners should the outbox stick while API nodes are down
 
     def stop(signum: int, frame: FrameType | None) -> None:
         engine.request_stop()
@@ -35,11 +37,13 @@ def engine_command() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     writer.start()
+    watchdog.start()
     try:
         with errors_as_one_line(settings.effective_database_url):
             typer.echo(f"Tocsin engine running ({engine.holder}); stop with Ctrl-C.")
             engine.run_forever()
     finally:
+        watchdog.stop()
         writer.stop()
         db.dispose()
 
