@@ -7,11 +7,17 @@ from __future__ import annotations
 import httpx
 
 from tests.support.api import ApiClient
-from tests.test_cli import Tocsin
+from tests.support.factories import make_integration
+from tocsin.db import Database
 
 
-def integration_key(tocsin: Tocsin) -> str:
-    return tocsin.ok("integration", "create", "--type", "API", "--name", "behind-proxy")[-1]
+def integration_key(database_url: str) -> str:
+    """A key to create alerts with, in the database a running ``tocsin serve`` has migrated."""
+    database = Database(database_url)
+    try:
+        return make_integration(database, "behind-proxy")[1]
+    finally:
+        database.dispose()
 
 
 def client_address(http: httpx.Client, key: str, **request: str) -> str:
