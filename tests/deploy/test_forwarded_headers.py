@@ -8,12 +8,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from tests.deploy.seen_by_tocsin import client_address, integration_key, scheme
 from tests.support.processes import Serve
 from tests.test_cli import tocsin_environment
 from tocsin.cli.app import app as cli_app
+from tocsin.config import Settings
 
 PROXIED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
 
@@ -50,3 +52,21 @@ def test_a_malformed_proxy_list_stops_serve_with_a_message_that_says_what_to_wri
     assert result.stderr.startswith("error: TOCSIN_FORWARDED_ALLOW_IPS takes the proxies' IP addresses")
     assert "'proxy.internal' is neither" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (" 10.0.0.5, 10.1.0.0/16 ,::1", "10.0.0.5,10.1.0.0/16,::1"),
+        ("*", "*"),
+        ("", ""),  # no proxy is believed
+    ],
+)
+def test_the_proxy_list_is_kept_as_uvicorn_reads_it(given: str, kept: str) -> None:
+    assert Settings(forwarded_allow_ips=given).forwarded_allow_ips == kept
+
+
+@pytest.mark.parametrize("given", ["proxy.internal", "10.0.0.300", "*,10.0.0.5"])
+def test_anything_but_addresses_networks_or_a_lone_star_is_refused(given: str) -> None:
+    with pytest.raises(ValidationError, match="TOCSIN_FORWARDED_ALLOW_IPS takes"):
+        Settings(forwarded_allow_ips=given)
