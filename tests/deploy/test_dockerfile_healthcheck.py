@@ -1,6 +1,7 @@
 """The Dockerfile's HEALTHCHECK command, run as Docker would (``/bin/sh -c``, the image's
-settings in its environment): it succeeds only when ``/health/live`` answers 200, asked at
-Tocsin's port and path prefix."""
+settings in its environment): healthy against a real ``tocsin serve``, and only when
+``/health/live`` answers 200 (a small server stands in for the answers Tocsin never gives),
+asked at Tocsin's port and path prefix."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pytest
 
 from tests.deploy.artifacts import dockerfile_instructions
 from tests.support.postgres import free_port
+from tests.support.processes import Serve
+from tests.test_cli import tocsin_environment
 
 
 def _healthcheck_command() -> str:
@@ -63,6 +66,12 @@ def _run(port: int, **settings: str) -> int:
         timeout=30,
         check=False,
     ).returncode
+
+
+def test_healthy_against_tocsin_serve_under_a_prefix(serves: Callable[..., Serve], tmp_path: Path) -> None:
+    serve = serves(tocsin_environment(data_dir=tmp_path, root_path="/tocsin"), "--no-engine")
+
+    assert _run(serve.port, TOCSIN_ROOT_PATH="/tocsin") == 0
 
 
 def test_healthy_when_health_live_answers_200(server: ThreadingHTTPServer) -> None:
