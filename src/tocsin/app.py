@@ -16,6 +16,7 @@ from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
 from tocsin.alerts import saved_searches_api
 from tocsin.alerts.create_lane import CreateLane
+from tocsin.api import docs_page as api_docs
 from tocsin.api import errors as api_errors
 from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
@@ -85,7 +86,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         version=__version__,
         description="On-call alerting with an Opsgenie-compatible API",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served by api_docs, without a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
         telemetry=None if settings.opentelemetry else {"tracing": False, "metrics": False, "logs": False},
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     passwords.limit_hashing(settings.password_hash_concurrency, settings.password_hash_wait_seconds)
     api_errors.install(app)
     api_openapi.install(app)
+    api_docs.install(app)
     app.include_router(saved_searches_api.router)  # before /v2/alerts/{identifier}
     app.include_router(alerts_api.router, tags=["alerts"])
     app.include_router(account_info_api.router, tags=["account"])

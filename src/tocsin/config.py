@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -108,6 +109,10 @@ class Settings(OidcSettings, BaseSettings):
     """Password hashes (argon2, 64 MiB each) computed at once; others wait their turn."""
     password_hash_wait_seconds: float = Field(default=5.0, ge=0)
     """How long a login waits for a hashing turn before it is answered 503 with Retry-After."""
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    """The proxies (addresses or CIDRs, comma-separated; ``*`` for any) whose X-Forwarded-For and
+    X-Forwarded-Proto uvicorn believes: requests from them are seen with the client's address and
+    scheme. Headers from anyone else are ignored."""
     trust_forwarded_for: bool = False
     """Take the client address from X-Forwarded-For (set it only behind a proxy that writes it)."""
     session_idle_minutes: int = Field(default=720, ge=1)
@@ -120,6 +125,22 @@ class Settings(OidcSettings, BaseSettings):
     def _check_rate_limit(cls, value: str) -> str:
         parse_limit(value)  # a clear ValueError at start-up rather than at the first request
         return value.strip()
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if entries == ["*"]:
+            return "*"
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    "TOCSIN_FORWARDED_ALLOW_IPS takes the proxies' IP addresses or CIDRs, comma-separated "
+                    f"(e.g. 127.0.0.1,10.0.0.0/8), or * alone; {entry!r} is neither"
+                ) from None
+        return ",".join(entries)
 
     @field_validator("ntfy_url")
     @classmethod

@@ -60,6 +60,7 @@ def run(settings: Settings, *, workers: int = 1) -> None:
         "log_level": settings.log_level,
         "access_log": False,
         "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     if workers > 1:
         uvicorn.run("tocsin.server:from_environment", factory=True, workers=workers, **common)  # type: ignore[arg-type]

@@ -8,6 +8,8 @@ from typing import NoReturn, TypeVar
 
 import typer
 from alembic.util import CommandError
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
@@ -56,8 +58,19 @@ def errors_as_one_line(database_url: str | None = None, hints: Hints | None = No
         fail(f"cannot migrate the database: {_first_line(str(exc))} (was it migrated by a newer Tocsin?)")
 
 
+def _setting_problem(error: ErrorDetails) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if "TOCSIN_" in message:
+        return message
+    name = "TOCSIN_" + "_".join(str(part) for part in error["loc"]).upper()
+    return f"{name}: {message} (got {error['input']!r})"
+
+
 def settings_or_fail() -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fail("; ".join(_setting_problem(error) for error in exc.errors()))
     try:
         settings.ensure_data_dir()
     except OSError as exc:

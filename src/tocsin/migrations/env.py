@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 from tocsin.models import metadata
 
 config = context.config
+# Any constant, the same in every Tocsin: the key of the PostgreSQL lock that migrations take.
+MIGRATION_LOCK = 0x70C5_1A
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -42,6 +44,11 @@ def run_migrations() -> None:
             transactional_ddl=True,
         )
         with context.begin_transaction():
+            if not sqlite:
+                # Nodes started together all migrate: one at a time, so the ones after the first
+                # find the schema current (read after the lock) instead of creating it again.
+                # SQLite's BEGIN IMMEDIATE does the same there.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
     engine.dispose()
 
