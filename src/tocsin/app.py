@@ -31,6 +31,7 @@ from tocsin.notify import api as notify_api
 from tocsin.notify import availability_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
+from tocsin.ops import metrics_http
 from tocsin.people import api as users_api
 from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
@@ -124,6 +125,7 @@ def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     every request is traced), request ids and timing, then the path prefix."""
     inner: ASGIApp = app if settings.opentelemetry else CreateLane(app, app)
     wrapped: ASGIApp = RequestContext(inner)
+    wrapped = metrics_http.layer(wrapped, settings, app.state.db)  # inside the prefix: it sees the route
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

@@ -54,6 +54,7 @@ from tocsin.alerts.service import (
 from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
 from tocsin.notify import outbox
+from tocsin.ops import metrics
 from tocsin.policies import apply as policies
 from tocsin.policies import cache as policy_cache
 from tocsin.teams import service as teams
@@ -133,6 +134,15 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
         raise RuntimeError("could not settle alert creates against concurrent changes; retry")
     if pending:
         _write_logs_and_notes(session, pending, now)
+        metrics.count_creates(
+            session,
+            [
+                (metrics.integration_label(item.request.actor),
+                 item.outcome.deduplicated)
+                for item in pending
+                if item.outcome is not None
+            ],
+        )  # fmt: skip
     return [result.outcome if isinstance(result, _Pending) else result for result in results]  # type: ignore[misc]
 
 
