@@ -7,7 +7,9 @@ raw path; a path no route matches is ``(unmatched)``."""
 
 from __future__ import annotations
 
+import functools
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,10 +57,19 @@ class RequestMetrics:
             else:
                 await self.app(scope, receive, send_and_see)
         finally:
-            route = route_template(scope)
             method = scope["method"] if scope["method"] in METHODS else "other"
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            metrics.HTTP_DURATION.labels(route, method).observe(time.perf_counter() - started)
+            count, duration = _series(route_template(scope), method, status)
+            count.inc()
+            duration.observe(time.perf_counter() - started)
+
+
+@functools.cache
+def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """The counter and histogram of one (route, method, status), looked up once (the labels are
+    bounded): half of what counting a request costs otherwise."""
+    return metrics.HTTP_REQUESTS.labels(route, method, str(status)), metrics.HTTP_DURATION.labels(
+        route, method
+    )
 
 
 def layer(app: ASGIApp, settings: Settings, db: Database) -> ASGIApp:
