@@ -1,6 +1,6 @@
 # ruff: noqa: F811  (the engine fixtures are imported, then taken as arguments)
 """Deliveries by channel and outcome, and the notification latency, as the engine finishes
-messages: to a real SMTP server (tests.support.smtp) and the fake ntfy server."""
+messages: to a real SMTP server (tests.support.smtp), the fake ntfy and Mattermost servers."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from tests.engine.conftest import (  # noqa: F401  (fixtures)
     queue_email,
     smtp,
 )
+from tests.fakes.mattermost import FakeMattermost
 from tests.fakes.ntfy import FakeNtfy
 from tests.ops.metrics_scrape import Samples, grew, samples
+from tests.support.chat_posts import add_hook, queue_posts
 from tests.support.smtp import refuse_nobody
 from tocsin.db import Database
 from tocsin.notify import outbox
@@ -108,3 +110,22 @@ def test_notification_latency_is_observed_once_per_alert_from_its_creation(
     engine.tick()
     assert len(smtp.received) == 2
     assert grew(after, scrape(db), "tocsin_notification_latency_seconds_count") == 0
+
+
+def test_chat_posts_sent_and_given_up_when_the_webhook_is_gone(db, make_engine, engine_settings):
+    engine = make_engine(engine_settings.model_copy(update={"outbound_allow": "127.0.0.0/8"}))
+    with FakeMattermost() as mattermost:
+        url = mattermost.new_hook()
+        integration = add_hook(db, url)
+        queue_posts(db, integration, [(None, 1), (None, 2)])
+        before = scrape(db)
+        engine.tick()
+        sent = scrape(db)
+        assert len(mattermost.posts("ops-alerts")) == 2
+        assert grew(before, sent, "tocsin_deliveries_total", channel="mattermost", outcome="sent") == 2
+        mattermost.delete_hook(url)
+        queue_posts(db, integration, [(None, 3)])
+        engine.tick()
+        gone = scrape(db)
+    assert grew(sent, gone, "tocsin_deliveries_total", channel="mattermost", outcome="dead") == 1
+    assert grew(sent, gone, "tocsin_deliveries_total", channel="mattermost", outcome="sent") == 0
