@@ -104,3 +104,17 @@ def test_open_alerts_are_counted_on_the_index_alone(db):
             connection.execute(text("SET LOCAL enable_seqscan = off"))  # a test database is tiny
             plan = " ".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
             assert "ix_alert_status_priority" in plan, plan
+
+
+def test_an_unreachable_database_is_a_gauge_not_a_failed_scrape(tmp_path):
+    gone = Database(f"sqlite:///{tmp_path}/no/such/dir/tocsin.db")
+    seen = scrape(gone)
+    assert value(seen, "tocsin_database_up") == 0
+    assert ("tocsin_database_up", ()) in seen
+    assert not [name for name, _ in seen if name == "tocsin_open_alerts"]
+    assert any(name.startswith("python_") for name, _ in seen)  # the rest of the scrape still answers
+    gone.dispose()
+
+
+def test_a_reachable_database_says_so(db):
+    assert value(scrape(db), "tocsin_database_up") == 1

@@ -59,7 +59,7 @@ def exposed_series(scrape: str) -> set[str]:
 def test_the_alerting_rules_pass_promtool_and_fire_on_what_they_watch():
     checked = promtool("check", "rules", str(RULES))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 6 rules found" in checked.stdout
+    assert "SUCCESS: 7 rules found" in checked.stdout
     tested = subprocess.run(
         ["promtool", "test", "rules", RULE_TESTS.name], cwd=RULE_TESTS.parent, capture_output=True, text=True,
         timeout=60,
@@ -78,8 +78,8 @@ def test_the_rules_name_only_exposed_metrics(scrape):
     assert named and named <= exposed_series(scrape)
     watched = {rule["alert"] for rule in rules}
     assert watched == {
-        "TocsinDown", "TocsinEngineSilent", "TocsinOutboxStuck", "TocsinOutboxGrowing",
-        "TocsinDeliveriesDying", "TocsinNotificationsSlow",
+        "TocsinDown", "TocsinDatabaseUnreachable", "TocsinEngineSilent", "TocsinOutboxStuck",
+        "TocsinOutboxGrowing", "TocsinDeliveriesDying", "TocsinNotificationsSlow",
     }  # fmt: skip
 
 

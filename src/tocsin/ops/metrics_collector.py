@@ -4,11 +4,13 @@ problems. A handful of cheap statements (grouped counts on indexes), whatever is
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -16,6 +18,7 @@ from tocsin.alerts.models import Alert
 from tocsin.db import Database, table_of
 from tocsin.ops import liveness
 
+log = logging.getLogger(__name__)
 PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
 PROBLEMS = ("engine_silent", "outbox_stuck")
 
@@ -38,10 +41,21 @@ class DatabaseCollector(Collector):
         self.db = db
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        reachable = GaugeMetricFamily(
+            "tocsin_database_up", "1 when the scrape could read the database, 0 when it could not."
+        )
         now = clock.now()
-        with self.db.read_session() as session:
-            seen = liveness.read(session, now)
-            open_alerts = open_alerts_by_priority(session)
+        try:
+            with self.db.read_session() as session:
+                seen = liveness.read(session, now)
+                open_alerts = open_alerts_by_priority(session)
+        except SQLAlchemyError as error:  # the counters are still worth a scrape; say what is wrong
+            log.warning("metrics could not read the database: %s", error)
+            reachable.add_metric([], 0)
+            yield reachable
+            return
+        reachable.add_metric([], 1)
+        yield reachable
         depth = GaugeMetricFamily(
             "tocsin_outbox_messages",
             "Messages waiting in the outbox (not yet delivered nor given up), by kind (topic).",
