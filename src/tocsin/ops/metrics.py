@@ -18,8 +18,8 @@ from tocsin.ops.committed import on_commit
 disable_created_metrics()  # no "_created" series beside each counter: half the scrape, never queried
 
 NO_INTEGRATION = "(none)"
-"""The integration label of alerts created otherwise: an account API key, a person from chat, a
-heartbeat."""
+"""The integration label of alerts created otherwise: with an account API key, or by a person
+from chat."""
 
 ALERTS_CREATED = Counter(
     "tocsin_alerts_created", "Alerts created (a new alert), by integration.", ["integration"]
