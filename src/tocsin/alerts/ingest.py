@@ -135,14 +135,8 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
     if pending:
         _write_logs_and_notes(session, pending, now)
         metrics.count_creates(
-            session,
-            [
-                (metrics.integration_label(item.request.actor),
-                 item.outcome.deduplicated)
-                for item in pending
-                if item.outcome is not None
-            ],
-        )  # fmt: skip
+            session, [(item.request.actor, item.outcome) for item in pending if item.outcome]
+        )
     return [result.outcome if isinstance(result, _Pending) else result for result in results]  # type: ignore[misc]
 
 

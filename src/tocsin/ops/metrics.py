@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import Counter, Histogram, disable_created_metrics
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Actor
 from tocsin.ops.committed import on_commit
+
+if TYPE_CHECKING:
+    from tocsin.alerts.ingest import CreateOutcome
 
 disable_created_metrics()  # no "_created" series beside each counter: half the scrape, never queried
 
@@ -75,12 +79,13 @@ def integration_label(actor: Actor) -> str:
     return actor.name if actor.integration_id and actor.user_id is None else NO_INTEGRATION
 
 
-def count_creates(session: Session, outcomes: Iterable[tuple[str, bool]]) -> None:
-    """Count creates by (integration label, deduplicated) once ``session`` commits."""
+def count_creates(session: Session, outcomes: Iterable[tuple[Actor, CreateOutcome]]) -> None:
+    """Count creates (new or de-duplicated) by integration once ``session`` commits."""
     created: dict[str, int] = {}
     deduplicated: dict[str, int] = {}
-    for integration, was_repeat in outcomes:
-        into = deduplicated if was_repeat else created
+    for actor, outcome in outcomes:
+        into = deduplicated if outcome.deduplicated else created
+        integration = integration_label(actor)
         into[integration] = into.get(integration, 0) + 1
 
     def count() -> None:
