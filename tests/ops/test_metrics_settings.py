@@ -69,3 +69,13 @@ def test_a_port_already_taken_is_a_clear_error():
             raise AssertionError("a taken port was not reported")
     finally:
         first.stop()
+
+
+def test_prometheus_asking_for_openmetrics_gets_it(settings):
+    with client_for(settings) as client:
+        answer = client.get(
+            "/metrics", headers={"Accept": "application/openmetrics-text;version=1.0.0,*/*;q=0.1"}
+        )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/openmetrics-text")
+    assert answer.text.endswith("# EOF\n") and "tocsin_open_alerts" in answer.text
