@@ -1,6 +1,6 @@
 """Metrics of real processes: ``tocsin serve --workers N`` adds up what every worker counted
-(prometheus-client's multiprocess mode; here on a port of its own, served by the parent process,
-which counts nothing itself), and
+(prometheus-client's multiprocess mode), in any worker's answer on the main port and on a port
+of its own (served by the parent process, which counts nothing itself), and
 ``tocsin engine --metrics-port`` shows what a separate engine delivered."""
 
 from __future__ import annotations
@@ -66,10 +66,29 @@ def scrape(url: str, token: str = "") -> Samples:
 
 
 @ONE_DATABASE
-def test_several_workers_add_up_on_the_metrics_port_of_their_own(serves, environment):
+def test_every_scrape_of_several_workers_on_the_main_port_shows_all_they_counted(serves, environment):
+    key = prepare(environment)
+    serve = serves(environment, "--workers", "2", "--no-engine")
+    create_alerts(serve.url, key)
+    for _ in range(6):  # a new connection each time: whichever worker answers
+        seen = scrape(f"{serve.url}/metrics")
+        assert value(seen, "tocsin_alerts_created_total", integration="monitoring") == CREATES
+        assert not [name for name, _ in seen if name.startswith("process_")]  # not added up across processes
+    serve.stop(signal.SIGTERM)
+
+
+@ONE_DATABASE
+def test_several_workers_add_up_on_the_metrics_port_of_their_own(serves, environment, tmp_path):
     key = prepare(environment)
     port = free_port()
-    environment = {**environment, "TOCSIN_METRICS_PORT": str(port), "TOCSIN_METRICS_TOKEN": "sesame-41"}
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {
+        **environment,
+        "TOCSIN_METRICS_PORT": str(port),
+        "TOCSIN_METRICS_TOKEN": "sesame-41",
+        "TMPDIR": str(temporary),  # where the workers' metrics directory is made
+    }
     serve = serves(environment, "--workers", "2", "--no-engine")
     assert f"Metrics on http://127.0.0.1:{port}/metrics" in serve.stdout
     create_alerts(serve.url, key)
@@ -80,7 +99,9 @@ def test_several_workers_add_up_on_the_metrics_port_of_their_own(serves, environ
     creates = {"route": "/v2/alerts", "method": "POST", "status": "202"}
     assert value(seen, "tocsin_http_requests_total", **creates) == CREATES
     assert value(seen, "tocsin_open_alerts", priority="P3") == CREATES
+    assert [path.name for path in temporary.iterdir() if path.name.startswith("tocsin-metrics-")]
     serve.stop(signal.SIGTERM)
+    assert not list(temporary.iterdir())  # removed on the way out
 
 
 @ONE_DATABASE
