@@ -26,6 +26,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	scripts/install-test-dependencies
+	npm ci --prefix tests/clients/node --no-audit --no-fund --silent
 	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed-test

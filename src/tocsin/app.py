@@ -10,15 +10,18 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from tocsin import __version__
+from tocsin.accounts import info_api as account_info_api
 from tocsin.accounts import passwords
 from tocsin.alerts import api as alerts_api
 from tocsin.alerts import api_actions as alerts_api_actions
+from tocsin.alerts import saved_searches_api
 from tocsin.alerts.create_lane import CreateLane
 from tocsin.api import errors as api_errors
 from tocsin.api import openapi as api_openapi
 from tocsin.api.auth import KeyCache
 from tocsin.api.envelope import RequestContext
 from tocsin.api.nul_guard import RejectNul
+from tocsin.api.trailing_slash import TrailingSlash
 from tocsin.chat.platforms import hipchat, mattermost, slack
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -28,13 +31,16 @@ from tocsin.heartbeats import api as heartbeats_api
 from tocsin.integrations import api as integrations_api
 from tocsin.maintenance import api as maintenance_api
 from tocsin.notify import api as notify_api
-from tocsin.notify import availability_api, ntfy_actions, twilio_webhooks
+from tocsin.notify import availability_api, forwarding_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
-from tocsin.ops import metrics_http
+from tocsin.ops import health_api, metrics_http
+from tocsin.ops.watchdog import Watchdog
 from tocsin.people import api as users_api
+from tocsin.people import belongings_api as user_belongings_api
 from tocsin.policies import api as policies_api
 from tocsin.prefix import PathPrefix
+from tocsin.routing import api as routing_api
 from tocsin.teams import api as teams_api
 from tocsin.throttling.guards import Throttles
 from tocsin.web import routes as web_routes
@@ -55,6 +61,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     engine = build_engine(settings, engine_writer) if run_engine else None
     if engine is not None:
         engine.wake_on_commits_of(writer)
+    watchdog = Watchdog(settings, db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -62,9 +69,11 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
         if engine is not None:
             engine_writer.start()
             engine.start()
+        watchdog.start()
         try:
             yield
         finally:
+            watchdog.stop()
             if engine is not None:
                 engine.stop()
                 engine_writer.stop()
@@ -84,17 +93,24 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.state.settings = settings
     app.state.db = db
     app.state.writer = writer
+    app.state.engine = engine
+    app.state.watchdog = watchdog
     app.state.key_cache = KeyCache()
     app.state.throttles = Throttles(settings)
     passwords.limit_hashing(settings.password_hash_concurrency, settings.password_hash_wait_seconds)
     api_errors.install(app)
     api_openapi.install(app)
+    app.include_router(saved_searches_api.router)  # before /v2/alerts/{identifier}
     app.include_router(alerts_api.router, tags=["alerts"])
+    app.include_router(account_info_api.router, tags=["account"])
     app.include_router(alerts_api_actions.router, tags=["alerts"])
     app.include_router(users_api.router, tags=["users"])
+    app.include_router(user_belongings_api.router, tags=["users"])
     app.include_router(notify_api.router, tags=["users"])
     app.include_router(availability_api.router, tags=["users"])
+    app.include_router(forwarding_api.router, tags=["forwarding rules"])
     app.include_router(teams_api.router, tags=["teams"])
+    app.include_router(routing_api.router, tags=["teams"])
     app.include_router(schedules_api.router, tags=["schedules"])
     app.include_router(escalations_api.router, tags=["escalations"])
     app.include_router(heartbeats_api.router, tags=["heartbeats"])
@@ -107,6 +123,7 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     app.include_router(slack.router)
     app.include_router(twilio_webhooks.router)
     app.include_router(ntfy_actions.router)
+    health_api.install(app, health_api.ReadinessProbe(db, engine, lambda: watchdog.current))
     web_routes.install(app, settings)
     app.add_middleware(  # sessions for the pages; API-key and chat webhook routes skip them
         PageSessions,
@@ -122,10 +139,11 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     """The outermost layers: the create lane (left out when FastAPI's telemetry is on, so that
-    every request is traced), request ids and timing, then the path prefix."""
+    every request is traced), API paths without their trailing slash, request ids and timing,
+    then the path prefix."""
     inner: ASGIApp = app if settings.opentelemetry else CreateLane(app, app)
-    wrapped: ASGIApp = RequestContext(inner)
-    wrapped = metrics_http.layer(wrapped, settings, app.state.db)  # inside the prefix: it sees the route
+    counted = metrics_http.layer(inner, settings, app.state.db)  # inside the rewrites: it sees the route
+    wrapped: ASGIApp = RequestContext(TrailingSlash(counted))
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

@@ -10,13 +10,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tocsin.oidc_settings import OidcSettings, parse_group_teams
 from tocsin.throttling.limits import parse_limit
 
 
-class Settings(BaseSettings):
+class Settings(OidcSettings, BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOCSIN_", extra="ignore")
 
     data_dir: Path = Path("data")
@@ -72,6 +73,9 @@ class Settings(BaseSettings):
     engine_tick_seconds: float = 0.5
     engine_lease_seconds: float = 30.0
     """On SQLite, where one engine runs at a time: how long a silent engine keeps the others waiting."""
+    watchdog_stale_seconds: float = Field(default=60.0, gt=0)
+    """How long no engine may tick, or a due message wait, before owners are told (the banner,
+    /health/ready, an e-mail). A minute; shorter only for tests and impatient administrators."""
     outbound_allow: str = ""
     """CIDRs or host names (comma-separated) that webhooks and chat servers may reach although internal."""
     slack_api_url: str = "https://slack.com/api"
@@ -156,6 +160,16 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _keep_a_way_in(self) -> Settings:
+        if not self.password_login and not self.oidc_configured:
+            raise ValueError(
+                "TOCSIN_PASSWORD_LOGIN=false needs single sign-on: set TOCSIN_OIDC_ISSUER, "
+                "TOCSIN_OIDC_CLIENT_ID and TOCSIN_OIDC_CLIENT_SECRET, or leave password login on"
+            )
+        parse_group_teams(self.oidc_group_teams)  # a clear ValueError at start-up
+        return self
 
     @cached_property
     def effective_database_url(self) -> str:

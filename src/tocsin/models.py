@@ -7,15 +7,23 @@ from tocsin.chat.card_posts import ChatCard
 from tocsin.chat.models import ChatAccount, ChatLinkToken, ChatReplayGuard
 from tocsin.counters import Counter
 from tocsin.db import Base
-from tocsin.engine.models import EngineLease
+from tocsin.engine.models import EngineLease, EngineTick
 from tocsin.escalations.models import AlertEscalation, AlertEscalationStep, EscalationPolicy, EscalationRule
 from tocsin.heartbeats.models import Heartbeat
 from tocsin.integrations.models import Integration
 from tocsin.maintenance.models import Maintenance, MaintenanceRule
-from tocsin.notify.models import ContactMethod, NotificationRule, NotificationRuleStep, ShiftNotice
+from tocsin.notify.models import (
+    ContactMethod,
+    ForwardingRule,
+    NotificationRule,
+    NotificationRuleStep,
+    ShiftNotice,
+)
 from tocsin.notify.outbox import OutboxMessage
 from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
+from tocsin.ops.models import WatchdogEpisode
 from tocsin.policies.models import Policy
+from tocsin.routing.models import RoutingRule
 from tocsin.teams.models import Team, TeamMember
 
 metadata = Base.metadata
@@ -39,8 +47,10 @@ __all__ = [
     "ContactMethod",
     "Counter",
     "EngineLease",
+    "EngineTick",
     "EscalationPolicy",
     "EscalationRule",
+    "ForwardingRule",
     "Heartbeat",
     "Integration",
     "Maintenance",
@@ -51,11 +61,13 @@ __all__ = [
     "Policy",
     "Rotation",
     "RotationParticipant",
+    "RoutingRule",
     "Schedule",
     "ScheduleOverride",
     "ShiftNotice",
     "Team",
     "TeamMember",
     "User",
+    "WatchdogEpisode",
     "metadata",
 ]

@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import tempfile
+from datetime import timedelta
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -97,7 +98,11 @@ def _serve_metrics_port(settings: Settings) -> metrics_server.MetricsServer | No
         return None
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     server = metrics_server.start(
-        settings.metrics_host, settings.metrics_port, db=db, token=settings.metrics_token
+        settings.metrics_host,
+        settings.metrics_port,
+        db=db,
+        token=settings.metrics_token,
+        stale=timedelta(seconds=settings.watchdog_stale_seconds),
     )
     _say(f"Metrics on http://{settings.metrics_host}:{server.port}/metrics")
     return server

@@ -75,3 +75,18 @@ def test_problems_name_a_silent_engine_and_a_stuck_outbox(frozen_clock):
     assert (silent.key, late.key) == ("engine_silent", "outbox_stuck")
     assert "the last tick was 5 min ago" in silent.text
     assert "the oldest for 7 min (12 mattermost.post)" in late.text
+
+
+def test_a_shorter_stale_time_names_problems_sooner_and_says_how_long(frozen_clock):
+    now = frozen_clock.now()
+    seen = liveness.Liveness(
+        at=now,
+        engine_last_tick=now - timedelta(seconds=30),
+        outbox=[liveness.TopicBacklog("notify.email", 1, 1, now - timedelta(seconds=25))],
+    )
+    assert seen.problems() == []
+
+    silent, late = seen.problems(stale=timedelta(seconds=20))
+
+    assert silent.text.startswith("No engine has ticked for over 20 s (the last tick was 30 s ago)")
+    assert "the oldest for 25 s (1 notify.email)" in late.text

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.ops.metrics_scrape import families
+from tests.ops.metrics_scrape import families, samples, value
 from tocsin.app import build
 from tocsin.config import Settings
 from tocsin.db import Database
+from tocsin.engine import ticks
 from tocsin.ops import metrics_server
 
 
@@ -79,3 +82,14 @@ def test_prometheus_asking_for_openmetrics_gets_it(settings):
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/openmetrics-text")
     assert answer.text.endswith("# EOF\n") and "tocsin_open_alerts" in answer.text
+
+
+def test_the_watchdog_gauge_uses_the_watchdogs_threshold(settings, db, frozen_clock):
+    with db.write_session() as session:
+        ticks.record(session, "engine-a", frozen_clock.now() - timedelta(seconds=7))
+    with client_for(settings) as client:
+        default = samples(client.get("/metrics").text)
+    with client_for(settings, watchdog_stale_seconds=5) as client:
+        impatient = samples(client.get("/metrics").text)
+    assert value(default, "tocsin_watchdog_problem", problem="engine_silent") == 0
+    assert value(impatient, "tocsin_watchdog_problem", problem="engine_silent") == 1

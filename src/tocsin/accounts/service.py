@@ -261,3 +261,8 @@ def _replace_password(session: Session, user: User, password: str) -> None:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def owner_addresses(session: Session) -> list[str]:
+    """The owners' e-mail addresses (their usernames), for what only owners must hear of."""
+    return list(session.scalars(select(User.username).where(User.role == "owner").order_by(User.username)))

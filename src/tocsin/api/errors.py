@@ -44,13 +44,16 @@ def _field_name(location: tuple[Any, ...]) -> str:
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents at this path. Starlette names only those of the first
     route that matches the path, and one path is often served by several routes (GET and DELETE).
-    The most specific paths win: ``/v2/alerts/count`` is not also ``/v2/alerts/{identifier}``."""
+    The most specific paths win: ``/v2/alerts/count`` is not also ``/v2/alerts/{identifier}``, nor
+    ``/v2/schedules/{identifier}.ics`` ``/v2/schedules/{identifier}`` (fewer placeholders, then
+    more fixed characters)."""
     path = request.url.path.removeprefix(request.scope.get("root_path", ""))
-    matches: dict[int, set[str]] = {}
+    matches: dict[tuple[int, int], set[str]] = {}
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
         if re.fullmatch(pattern, path):
-            matches.setdefault(template.count("{"), set()).update(method.upper() for method in operations)
+            specificity = (template.count("{"), -len(re.sub(r"\{[^/]+?\}", "", template)))
+            matches.setdefault(specificity, set()).update(method.upper() for method in operations)
     methods = matches[min(matches)] if matches else set()
     if "GET" in methods:
         methods.add("HEAD")

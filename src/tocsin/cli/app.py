@@ -10,6 +10,7 @@ import typer
 
 from tocsin import migrate as migrations
 from tocsin.cli.account import account_app
+from tocsin.cli.backup import backup_command, restore_command
 from tocsin.cli.common import errors_as_one_line, settings_or_fail
 from tocsin.cli.contacts import contact_app
 from tocsin.cli.engine import engine_command, outbox_app
@@ -30,6 +31,8 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(contact_app, name="contact")
 app.add_typer(account_app, name="account")
 app.command("engine")(engine_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 @app.command()

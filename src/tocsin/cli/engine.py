@@ -14,6 +14,7 @@ from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
 from tocsin.notify import outbox
 from tocsin.ops import metrics_server
+from tocsin.ops.watchdog import Watchdog
 from tocsin.writer import WriteQueue
 
 outbox_app = typer.Typer(help="See outgoing messages and retry failed ones.", no_args_is_help=True)
@@ -39,6 +40,7 @@ def engine_command(
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
     engine = build_engine(settings, writer)
+    watchdog = Watchdog(settings, db)  # e-mails owners should the outbox stick while API nodes are down
 
     def stop(signum: int, frame: FrameType | None) -> None:
         engine.request_stop()
@@ -56,11 +58,13 @@ def engine_command(
             raise typer.Exit(1) from None
         typer.echo(f"Engine metrics on http://{settings.metrics_host}:{exposed.port}/metrics")
     writer.start()
+    watchdog.start()
     try:
         with errors_as_one_line(settings.effective_database_url):
             typer.echo(f"Tocsin engine running ({engine.holder}); stop with Ctrl-C.")
             engine.run_forever()
     finally:
+        watchdog.stop()
         writer.stop()
         db.dispose()
         if exposed is not None:

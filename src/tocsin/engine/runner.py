@@ -83,6 +83,9 @@ class EngineRunner:
         """How many times the engine was woken before its tick (for tests and diagnostics)."""
         self.ticks = 0
         """How many ticks the loop has finished."""
+        self.last_round_at: datetime | None = None
+        """When (Tocsin's clock) the loop last finished a tick, whether it did the work or waited
+        for another engine's lease: what readiness reads to tell that this engine is alive."""
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="tocsin-engine", daemon=True)
@@ -134,6 +137,8 @@ class EngineRunner:
                     await self.tick()
                 except Exception:
                     log.exception("engine tick failed")
+                else:
+                    self.last_round_at = clock.now()
                 self.ticks += 1
                 await self._wait(max(0.0, self.tick_seconds - (time.monotonic() - started)))
         finally:

@@ -99,3 +99,20 @@ class ShiftNotice(Base):
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+
+
+class ForwardingRule(Base):
+    """While it lasts (``start_at`` ≤ now < ``end_at``), what would notify ``from_user`` notifies
+    ``to_user`` instead (Opsgenie's forwarding rules: cover for someone away)."""
+
+    __tablename__ = "forwarding_rule"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    alias: Mapped[str] = mapped_column(String(100), unique=True)
+    from_user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    to_user_id: Mapped[str] = mapped_column(String(36), ForeignKey("user_account.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ order in which they were said, so each alert's log reads as if its events had be
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
 from tocsin.alerts.models import AlertRecipient
 from tocsin.alerts.service import INSERT_LOG, add_recipients, known_recipients, log_row, set_recipients_state
-from tocsin.notify import methods, mute, outbox, rules
+from tocsin.notify import forwarding_rules, methods, mute, outbox, rules
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Person:
     user_id: str
     why: str
     """Why this person is told: "on call for ops_schedule", "a responder"."""
+    instead_of: str = ""
+    """Whom a forwarding rule told them in place of (a username)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,12 @@ class Notices:
     def write(self, session: Session) -> None:
         said, self._said = self._said, []
         asked = [(alert_id, entry) for alert_id, entry in said if isinstance(entry, _Notify)]
-        users = _users(session, {person.user_id for _, entry in asked for person in entry.people})
+        told = {person.user_id for _, entry in asked for person in entry.people}
+        forwards = forwarding_rules.forwarded_to(session, told, self.now)
+        users = _users(session, told | {user_id for chain in forwards.values() for user_id in chain})
+        if forwards:
+            said = [(alert_id, _forward(entry, forwards, users)) for alert_id, entry in said]
+            asked = [(alert_id, entry) for alert_id, entry in said if isinstance(entry, _Notify)]
         steps = {
             kind: rules.steps_for_many(
                 session,
@@ -96,6 +103,10 @@ class Notices:
     ) -> None:
         now = self.now
         pair = (alert_id, user.id)
+        if person.instead_of:
+            writes.log(
+                alert_id, f"{user.username} notified instead of {person.instead_of} (forwarding rule)", now
+            )
         if pair not in known:
             writes.new_recipients.setdefault(pair, "pending")
         muted_until = mute.muted_until(user, now)
@@ -176,6 +187,20 @@ class _Writes:
         outbox.enqueue_many(session, self.outbox)
         if self.logs:
             session.connection().execute(INSERT_LOG, self.logs)
+
+
+def _forward(entry: str | _Notify, forwards: dict[str, list[str]], users: dict[str, User]) -> str | _Notify:
+    if isinstance(entry, str):
+        return entry
+    people = []
+    for person in entry.people:
+        chain = forwards.get(person.user_id)
+        if chain is None:
+            people.append(person)
+            continue
+        instead_of = users[chain[0]].username if chain[0] in users else "someone"
+        people.append(Person(chain[-1], f"{person.why}, in place of {instead_of}", instead_of))
+    return replace(entry, people=tuple(_unique(people)))
 
 
 def _users(session: Session, user_ids: set[str]) -> dict[str, User]:

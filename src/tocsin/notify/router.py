@@ -27,6 +27,8 @@ from tocsin.escalations import service as escalation_policies
 from tocsin.escalations.firing import EscalationRound
 from tocsin.notify.notifications import Person, notified_people
 from tocsin.notify.outbox import Claimed
+from tocsin.routing.service import Route
+from tocsin.routing.team_routes import TeamRoutes
 
 TOPICS = (
     "alert.created",
@@ -46,6 +48,7 @@ class AlertRouter:
 
     def handle_batch(self, session: Session, messages: list[Claimed]) -> None:
         work = EscalationRound(session, clock.now(), methods=self.methods)
+        routes = TeamRoutes(session)
         alerts = alerts_by_id(session, {message.payload["alertId"] for message in messages})
         new_alerts = [
             message.payload["alertId"]
@@ -58,13 +61,13 @@ class AlertRouter:
             if alert is None:
                 continue
             if message.topic == "alert.created":
-                self._created(work, alert, responders.get(alert.id, []))
+                self._created(work, routes, alert, responders.get(alert.id, []))
                 continue
             work.write()  # what the events before this one did, as it reads and stops it
             session.flush()
             if message.topic == "alert.responder_added":
                 responder = message.payload["responder"]
-                self._route(work, alert, responder["type"], responder["id"])
+                self._route(work, routes, alert, responder["type"], responder["id"])
             elif message.topic == "alert.escalation_requested":
                 policy = escalation_policies.find_policy(session, message.payload["policyId"])
                 if policy is not None:
@@ -73,7 +76,9 @@ class AlertRouter:
                 self._tell_of_change(work, alert, message.topic, message.payload)
         work.write()
 
-    def _created(self, work: EscalationRound, alert: Alert, responders: list[tuple[str, str]]) -> None:
+    def _created(
+        self, work: EscalationRound, routes: TeamRoutes, alert: Alert, responders: list[tuple[str, str]]
+    ) -> None:
         if alert.status == "closed" or alert.acknowledged:
             # A notification policy delayed it, and someone dealt with the alert meanwhile.
             state = "closed" if alert.status == "closed" else "acknowledged"
@@ -82,9 +87,14 @@ class AlertRouter:
             )
             return
         for kind, ref_id in responders:
-            self._route(work, alert, kind, ref_id)
+            self._route(work, routes, alert, kind, ref_id)
 
-    def _route(self, work: EscalationRound, alert: Alert, kind: str, ref_id: str) -> None:
+    def _route(self, work: EscalationRound, routes: TeamRoutes, alert: Alert, kind: str, ref_id: str) -> None:
+        if kind == "team":
+            chosen = routes.route(ref_id, alert, work.now)
+            if chosen.notify_type != "team-default":
+                self._by_rule(work, alert, work.reach.team_name(ref_id), chosen)
+                return
         if kind == "escalation":
             policy = escalation_policies.find_policy(work.session, ref_id)
             if policy is not None:
@@ -107,6 +117,27 @@ class AlertRouter:
         else:
             people = [Person(ref_id, "a responder")]
         work.notices.notify(alert.id, people, "create-alert")
+
+    def _by_rule(self, work: EscalationRound, alert: Alert, team: str, chosen: Route) -> None:
+        why = f"team {team}, routing rule {chosen.rule}"
+        if chosen.notify_type == "escalation" and chosen.target_id is not None:
+            policy = escalation_policies.find_policy(work.session, chosen.target_id)
+            if policy is not None:
+                work.start(alert, policy, why)
+                return
+        elif chosen.notify_type == "schedule" and chosen.target_id is not None:
+            schedule = work.reach.on_call.schedule(chosen.target_id)
+            if schedule is not None:
+                on_call = work.reach.on_call.people(schedule.id, work.now)
+                people = [Person(user_id, f"on call for {schedule.name} ({why})") for user_id in on_call]
+                work.notices.notify(alert.id, people, "create-alert")
+                return
+        elif chosen.notify_type == "none":
+            work.notices.log(alert.id, f"Nobody notified: {why} notifies no one")
+            return
+        work.notices.log(
+            alert.id, f"Nobody notified: {why} names a {chosen.notify_type} that no longer exists"
+        )
 
     def _tell_of_change(
         self, work: EscalationRound, alert: Alert, topic: str, payload: dict[str, Any]

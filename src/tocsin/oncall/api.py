@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from tocsin.api.envelope import JSONBody, ok
-from tocsin.oncall import api_oncalls, api_overrides, api_rotations, service
+from tocsin.oncall import api_calendars, api_oncalls, api_overrides, api_rotations, service
 from tocsin.oncall.api_common import Configurer, ScheduleIdType, db, deleted
 from tocsin.oncall.json_views import schedule_json
 from tocsin.oncall.models import Schedule
@@ -18,7 +18,8 @@ from tocsin.oncall.schemas import ScheduleIn, SchedulePatch
 from tocsin.teams import service as teams
 
 router = APIRouter(prefix="/v2/schedules", strict_content_type=False)
-# Fixed paths (/on-calls) first, so they are not read as a schedule identifier.
+# Fixed paths (/on-calls, NAME.ics) first, so they are not read as a schedule identifier.
+router.include_router(api_calendars.router)
 router.include_router(api_oncalls.router)
 router.include_router(api_rotations.router)
 router.include_router(api_overrides.router)

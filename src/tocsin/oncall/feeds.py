@@ -90,28 +90,35 @@ def revoke_user_feeds(session: Session, *, actor: Actor, user: UserRef) -> int:
 def calendar_for_token(session: Session, token: str) -> bytes:
     """The feed's iCalendar document; NotFound for an unknown or revoked token."""
     feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == hash_key(token)))
-    now = clock.now().replace(microsecond=0)
-    start, end = now - BEHIND, now + AHEAD
     if feed is not None and feed.kind == "schedule":
         schedule = session.get(Schedule, feed.ref_id)
         if schedule is not None:
-            shifts = service.timeline(session, schedule.id, start, end, clip=False)
-            names = service.usernames(session, [shift.user_id for shift in shifts])
-            events = [
-                _event(shift, f"{names.get(shift.user_id, '?')} on call", schedule.name) for shift in shifts
-            ]
-            return ical.render(f"On call: {schedule.name}", events, stamp=now)
+            return schedule_calendar(session, schedule)
     if feed is not None and feed.kind == "user":
         user = session.get(User, feed.ref_id)
         if user is not None:
-            shifts = service.user_timeline(session, user.id, start, end, clip=False)
-            schedules = {s.id: s.name for s in service.list_schedules(session)}
-            events = [
-                _event(shift, f"On call: {schedules.get(shift.schedule_id, '?')}", user.username)
-                for shift in shifts
-            ]
-            return ical.render(f"{user.username} on call", events, stamp=now)
+            return user_calendar(session, user)
     raise NotFound("Calendar feed does not exist or was revoked")
+
+
+def schedule_calendar(session: Session, schedule: Schedule) -> bytes:
+    """Who is on call in the schedule, from a while back to a while ahead."""
+    now = clock.now().replace(microsecond=0)
+    shifts = service.timeline(session, schedule.id, now - BEHIND, now + AHEAD, clip=False)
+    names = service.usernames(session, [shift.user_id for shift in shifts])
+    events = [_event(shift, f"{names.get(shift.user_id, '?')} on call", schedule.name) for shift in shifts]
+    return ical.render(f"On call: {schedule.name}", events, stamp=now)
+
+
+def user_calendar(session: Session, user: User) -> bytes:
+    """The person's on-call shifts in every schedule, from a while back to a while ahead."""
+    now = clock.now().replace(microsecond=0)
+    shifts = service.user_timeline(session, user.id, now - BEHIND, now + AHEAD, clip=False)
+    schedules = {s.id: s.name for s in service.list_schedules(session)}
+    events = [
+        _event(shift, f"On call: {schedules.get(shift.schedule_id, '?')}", user.username) for shift in shifts
+    ]
+    return ical.render(f"{user.username} on call", events, stamp=now)
 
 
 def _event(shift: Shift, summary: str, about: str) -> ical.CalendarEvent:

@@ -20,7 +20,7 @@ from tocsin.oncall.lookup import (
     schedule_named,
     team_for,
 )
-from tocsin.oncall.models import CalendarFeed, RotationParticipant, Schedule, ScheduleOverride
+from tocsin.oncall.models import CalendarFeed, Rotation, RotationParticipant, Schedule, ScheduleOverride
 from tocsin.oncall.rotation_config import RotationInput, attach_rotation, remove_rotation, rotations_of
 from tocsin.oncall.wallclock import zone_named
 from tocsin.teams.models import Team
@@ -136,3 +136,17 @@ def schedules_of_team(session: Session, team_id: str) -> list[Schedule]:
     """The schedules a team owns, by name (disabled ones too: they have no one on call)."""
     query = select(Schedule).where(Schedule.owner_team_id == team_id)
     return list(session.scalars(query.order_by(Schedule.name_key)))
+
+
+def schedules_of_user(session: Session, user_id: str, *, actor: Actor | None = None) -> list[Schedule]:
+    """The schedules with a rotation the user takes part in, by name (with ``actor``, only
+    those it may see)."""
+    query = (
+        select(Schedule)
+        .join(Rotation, Rotation.schedule_id == Schedule.id)
+        .join(RotationParticipant, RotationParticipant.rotation_id == Rotation.id)
+        .where(RotationParticipant.user_id == user_id)
+        .distinct()
+    )
+    schedules = sorted(session.scalars(query), key=lambda schedule: schedule.name_key)
+    return schedules if actor is None else [schedule for schedule in schedules if may_see(actor, schedule)]

@@ -53,6 +53,7 @@ from tocsin.oncall.schedules import (
     delete_schedule,
     list_schedules,
     schedules_of_team,
+    schedules_of_user,
     update_schedule,
 )
 from tocsin.oncall.take import take_oncall
@@ -91,6 +92,7 @@ __all__ = [
     "rotations_of",
     "schedule_named",
     "schedules_of_team",
+    "schedules_of_user",
     "take_oncall",
     "timeline",
     "update_override",

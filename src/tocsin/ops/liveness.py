@@ -54,21 +54,23 @@ class Liveness:
     def oldest_due_age(self) -> timedelta:
         return max((backlog.oldest_due_age(self.at) for backlog in self.outbox), default=timedelta(0))
 
-    def problems(self) -> list[Problem]:
+    def problems(self, stale: timedelta = STALE) -> list[Problem]:
+        """What owners must hear of; ``stale`` is how long is too long (a minute unless an
+        administrator set TOCSIN_WATCHDOG_STALE_SECONDS)."""
         found = []
         age = self.engine_tick_age
-        if age is None or age > STALE:
+        if age is None or age > stale:
             since = "no engine is running" if age is None else f"the last tick was {_span(age)} ago"
             found.append(
                 Problem(
                     "engine_silent",
-                    f"No engine has ticked for over a minute ({since}): alerts are not routed, nobody "
-                    "is notified and nothing escalates. Start one (tocsin engine, or tocsin serve "
-                    "without --no-engine) and read its log.",
+                    f"No engine has ticked for over {_period(stale)} ({since}): alerts are not routed, "
+                    "nobody is notified and nothing escalates. Start one (tocsin engine, or tocsin "
+                    "serve without --no-engine) and read its log.",
                 )
             )
-        if self.oldest_due_age > STALE:
-            late = [backlog for backlog in self.outbox if backlog.oldest_due_age(self.at) > STALE]
+        if self.oldest_due_age > stale:
+            late = [backlog for backlog in self.outbox if backlog.oldest_due_age(self.at) > stale]
             kinds = ", ".join(f"{backlog.due} {backlog.topic}" for backlog in late)
             found.append(
                 Problem(
@@ -78,6 +80,10 @@ class Liveness:
                 )
             )
         return found
+
+
+def _period(stale: timedelta) -> str:
+    return "a minute" if stale == timedelta(minutes=1) else _span(stale)
 
 
 def _span(age: timedelta) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -37,8 +38,10 @@ def open_alerts_by_priority(session: Session) -> dict[str, int]:
 
 
 class DatabaseCollector(Collector):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, stale: timedelta = liveness.STALE) -> None:
         self.db = db
+        self.stale = stale
+        """The watchdog's threshold (TOCSIN_WATCHDOG_STALE_SECONDS), so both name the same problems."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         reachable = GaugeMetricFamily(
@@ -87,7 +90,7 @@ class DatabaseCollector(Collector):
         for priority, number in open_alerts.items():
             by_priority.add_metric([priority], number)
         yield by_priority
-        problems = {problem.key for problem in seen.problems()}
+        problems = {problem.key for problem in seen.problems(self.stale)}
         watchdog = GaugeMetricFamily(
             "tocsin_watchdog_problem",
             "1 while the watchdog sees the problem (engine_silent: no engine tick for a minute; "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Iterable
+from datetime import timedelta
 
 from prometheus_client import REGISTRY, CollectorRegistry, Metric
 from prometheus_client.exposition import choose_encoder
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from tocsin.db import Database
+from tocsin.ops.liveness import STALE
 from tocsin.ops.metrics_collector import DatabaseCollector
 
 PATH = "/metrics"
@@ -33,16 +35,16 @@ class _ThisProcess(Collector):
         return REGISTRY.collect()
 
 
-def scrape_registry(db: Database | None) -> CollectorRegistry:
+def scrape_registry(db: Database | None, stale: timedelta = STALE) -> CollectorRegistry:
     """What a scrape shows: the counters (this process's, or every process's), and the
-    database's state when ``db`` is given."""
+    database's state when ``db`` is given (``stale``: the watchdog's threshold)."""
     registry = CollectorRegistry(auto_describe=False)
     if os.environ.get(MULTIPROCESS_DIR):
         MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())
     if db is not None:
-        registry.register(DatabaseCollector(db))
+        registry.register(DatabaseCollector(db, stale))
     return registry
 
 

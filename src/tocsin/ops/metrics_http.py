@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+from datetime import timedelta
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -78,5 +79,6 @@ def layer(app: ASGIApp, settings: Settings, db: Database) -> ASGIApp:
     if not settings.metrics:
         return app
     on_main_port = settings.metrics_port is None
-    endpoint = MetricsEndpoint(scrape_registry(db), settings.metrics_token) if on_main_port else None
+    registry = scrape_registry(db, timedelta(seconds=settings.watchdog_stale_seconds))
+    endpoint = MetricsEndpoint(registry, settings.metrics_token) if on_main_port else None
     return RequestMetrics(app, endpoint)

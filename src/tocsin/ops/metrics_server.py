@@ -7,10 +7,12 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from datetime import timedelta
 
 import uvicorn
 
 from tocsin.db import Database
+from tocsin.ops.liveness import STALE
 from tocsin.ops.metrics_endpoint import MetricsEndpoint, scrape_registry
 
 STARTUP_SECONDS = 10.0
@@ -35,10 +37,13 @@ class MetricsServer:
         self._thread.join(timeout=5)
 
 
-def start(host: str, port: int, *, db: Database | None, token: str = "") -> MetricsServer:
-    """Serve the metrics (with the database's state when ``db`` is given) at ``host:port``
-    (0: any free port) until ``stop``; a clear error if the port cannot be listened on."""
-    app = MetricsEndpoint(scrape_registry(db), token)
+def start(
+    host: str, port: int, *, db: Database | None, token: str = "", stale: timedelta = STALE
+) -> MetricsServer:
+    """Serve the metrics (with the database's state when ``db`` is given; ``stale``: the
+    watchdog's threshold) at ``host:port`` (0: any free port) until ``stop``; a clear error if
+    the port cannot be listened on."""
+    app = MetricsEndpoint(scrape_registry(db, stale), token)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=_run, args=(server,), name="tocsin-metrics", daemon=True)

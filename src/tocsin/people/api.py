@@ -54,7 +54,7 @@ class UpdateUserPayload(Payload):
     time_zone: str | None = Field(default=None, alias="timeZone", max_length=64)
 
 
-def _db(request: Request) -> Database:
+def database(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
@@ -105,7 +105,7 @@ def list_users(
 ) -> JSONBody:
     if query:
         raise InvalidInput("query", "searching users is not supported; list them with offset and limit")
-    with _db(request).read_session() as session:
+    with database(request).read_session() as session:
         users, total = accounts.list_users(session, offset=offset, limit=limit, sort=sort, order=order)
         data = [user_json(user) for user in users]
     paging = _paging(request, total, offset, limit, sort=sort, order=order)
@@ -132,7 +132,7 @@ async def create_user(request: Request, payload: CreateUserPayload, actor: Confi
 
 @router.get("/{identifier}")
 def get_user(request: Request, identifier: str, actor: Configurer) -> JSONBody:
-    with _db(request).read_session() as session:
+    with database(request).read_session() as session:
         return ok(request, user_json(accounts.get_user_by_identifier(session, identifier)))
 
 

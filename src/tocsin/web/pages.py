@@ -19,10 +19,10 @@ from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.errors import TooManyRequests, TryLater
 from tocsin.throttling.addresses import client_address
-from tocsin.web import csrf
+from tocsin.web import csrf, watchdog_banner
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = Jinja2Templates(directory=HERE / "templates", context_processors=[watchdog_banner.problems])
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",

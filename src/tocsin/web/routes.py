@@ -25,6 +25,7 @@ from tocsin.web import (
     chat_links,
     csrf,
     integration_pages,
+    oidc_pages,
     profile,
     profile_contacts,
     profile_security,
@@ -51,6 +52,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile_security.install(app, settings)
     profile_contacts.install(app, settings)
     alert_page.install(app, settings)
+    oidc_pages.install(app, settings)
+    login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> Response:
@@ -59,7 +62,7 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str = "") -> Response:
-        return render(request, "login.html", next=safe_next(next) if next else "")
+        return render(request, "login.html", next=safe_next(next) if next else "", **login_options)
 
     @app.post("/login", include_in_schema=False)
     async def login(
@@ -71,14 +74,17 @@ def install(app: FastAPI, settings: Settings) -> None:
     ) -> Response:
         if not csrf.is_valid(request, csrf_token):
             return render(
-                request, "login.html", 400, error="Your session expired; please try again.", next=next
-            )
+                request, "login.html", 400, error="Your session expired; please try again.", next=next,
+                **login_options,
+            )  # fmt: skip
 
         throttles = request.app.state.throttles
         address = address_of(request)
 
         def show_login(status: int, error: str) -> Response:
-            return render(request, "login.html", status, error=error, username=username, next=next)
+            return render(
+                request, "login.html", status, error=error, username=username, next=next, **login_options
+            )
 
         wait = throttles.login_wait_seconds(username=username, address=address)
         if wait:
@@ -95,6 +101,10 @@ def install(app: FastAPI, settings: Settings) -> None:
         if user is None:
             throttles.login_failed(username=username, address=address)
             return show_login(401, "Wrong username or password.")
+        if not settings.password_login and user.role != "owner":
+            # Only owners keep their password, so that no outage of the provider locks everyone out.
+            label = settings.oidc_button_label
+            return show_login(403, f"Sign in with {label}: only owners may log in with a password.")
 
         def begin(session: Session) -> str:
             return web_sessions.start_session(
