@@ -131,3 +131,16 @@ def test_a_person_is_never_the_integration_label():
     account_key = Actor(name="dashboards", channel="API")
     assert metrics.integration_label(integration) == "ChatOps"
     assert metrics.integration_label(person) == metrics.integration_label(account_key) == "(none)"
+
+
+def test_a_trailing_slash_is_counted_under_its_route(client, db):
+    _, key = make_integration(db, "Prometheus")
+    before = scrape(client)
+    assert client.get("/v2/alerts/count/", headers={"Authorization": f"GenieKey {key}"}).status_code == 200
+    after = scrape(client)
+    assert (
+        grew(
+            before, after, "tocsin_http_requests_total", route="/v2/alerts/count", method="GET", status="200"
+        )
+        == 1
+    )
