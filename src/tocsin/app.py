@@ -35,7 +35,7 @@ from tocsin.notify import api as notify_api
 from tocsin.notify import availability_api, forwarding_api, ntfy_actions, twilio_webhooks
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
-from tocsin.ops import health_api
+from tocsin.ops import health_api, metrics_http
 from tocsin.ops.watchdog import Watchdog
 from tocsin.people import api as users_api
 from tocsin.people import belongings_api as user_belongings_api
@@ -144,7 +144,8 @@ def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     every request is traced), API paths without their trailing slash, request ids and timing,
     then the path prefix."""
     inner: ASGIApp = app if settings.opentelemetry else CreateLane(app, app)
-    wrapped: ASGIApp = RequestContext(TrailingSlash(inner))
+    counted = metrics_http.layer(inner, settings, app.state.db)  # inside the rewrites: it sees the route
+    wrapped: ASGIApp = RequestContext(TrailingSlash(counted))
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

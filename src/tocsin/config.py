@@ -119,6 +119,13 @@ class Settings(OidcSettings, BaseSettings):
     """A web session unused this long ends."""
     session_max_days: float = Field(default=14, gt=0)
     """A web session ends this long after logging in, however much it is used."""
+    metrics: bool = True
+    """``GET /metrics`` (Prometheus text format); false: 404 and nothing counted."""
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve /metrics on this port of its own (at TOCSIN_METRICS_HOST) instead of the main one."""
+    metrics_host: str = "127.0.0.1"
+    metrics_token: str = ""
+    """When set, a scrape must send ``Authorization: Bearer <token>``."""
 
     @field_validator("login_failures_per_address", "login_failures_per_account", "api_rate_limit")
     @classmethod

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
+from datetime import timedelta
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -13,6 +17,8 @@ from tocsin.accounts.passwords import random_password
 from tocsin.app import build
 from tocsin.config import Settings
 from tocsin.db import Database
+from tocsin.ops import metrics_server
+from tocsin.ops.metrics_endpoint import MULTIPROCESS_DIR
 from tocsin.people import service as people
 
 
@@ -62,7 +68,42 @@ def run(settings: Settings, *, workers: int = 1) -> None:
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
-    if workers > 1:
-        uvicorn.run("tocsin.server:from_environment", factory=True, workers=workers, **common)  # type: ignore[arg-type]
-    else:
-        uvicorn.run(build(settings), **common)  # type: ignore[arg-type]
+    own_dir = _share_metrics(workers) if settings.metrics else None
+    own_port = _serve_metrics_port(settings)
+    try:
+        if workers > 1:
+            uvicorn.run("tocsin.server:from_environment", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+        else:
+            uvicorn.run(build(settings), **common)  # type: ignore[arg-type]
+    finally:
+        if own_port is not None:
+            own_port.stop()
+        if own_dir is not None:
+            shutil.rmtree(own_dir, ignore_errors=True)
+
+
+def _share_metrics(workers: int) -> str | None:
+    """With several worker processes, each counts into files of one directory and a scrape
+    (answered by any of them) adds them all up: prometheus-client's multiprocess mode. A
+    directory given in PROMETHEUS_MULTIPROC_DIR is used as it is; otherwise a fresh one is made
+    for this run (returned, to be removed at the end)."""
+    if workers <= 1 or os.environ.get(MULTIPROCESS_DIR):
+        return None
+    made = tempfile.mkdtemp(prefix="tocsin-metrics-")
+    os.environ[MULTIPROCESS_DIR] = made  # read by the worker processes as they start
+    return made
+
+
+def _serve_metrics_port(settings: Settings) -> metrics_server.MetricsServer | None:
+    if not settings.metrics or settings.metrics_port is None:
+        return None
+    db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    server = metrics_server.start(
+        settings.metrics_host,
+        settings.metrics_port,
+        db=db,
+        token=settings.metrics_token,
+        stale=timedelta(seconds=settings.watchdog_stale_seconds),
+    )
+    _say(f"Metrics on http://{settings.metrics_host}:{server.port}/metrics")
+    return server

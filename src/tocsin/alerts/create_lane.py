@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tocsin.alerts.api import create
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.api.auth import recognised_alert_writer
+from tocsin.ops.metrics_http import ROUTE_KEY
 
 PATH = "/v2/alerts"
 BODY_TAKEN = 256 * 1024
@@ -57,6 +58,7 @@ class CreateLane:
         if response is None:
             await self.app(scope, _Replay(messages, receive), send)
         else:
+            scope[ROUTE_KEY] = PATH  # for the request metrics: the route it stands in for
             await response(scope, receive, send)
 
     async def _error(self, request: Request, exc: Exception) -> Response:

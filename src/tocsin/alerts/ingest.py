@@ -54,6 +54,7 @@ from tocsin.alerts.service import (
 from tocsin.db import new_id, table_of
 from tocsin.errors import TocsinError
 from tocsin.notify import outbox
+from tocsin.ops import metrics
 from tocsin.policies import apply as policies
 from tocsin.policies import cache as policy_cache
 from tocsin.teams import service as teams
@@ -133,6 +134,9 @@ def create_alerts(session: Session, requests: Sequence[NewAlert]) -> list[Create
         raise RuntimeError("could not settle alert creates against concurrent changes; retry")
     if pending:
         _write_logs_and_notes(session, pending, now)
+        metrics.count_creates(
+            session, [(item.request.actor, item.outcome) for item in pending if item.outcome]
+        )
     return [result.outcome if isinstance(result, _Pending) else result for result in results]  # type: ignore[misc]
 
 

@@ -34,6 +34,7 @@ class Alert(Base):
         ),
         Index("ix_alert_created_at", "created_at"),
         Index("ix_alert_snoozed_until", "snoozed_until"),
+        Index("ix_alert_status_priority", "status", "priority"),  # open alerts per priority, for metrics
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

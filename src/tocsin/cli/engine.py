@@ -13,13 +13,24 @@ from tocsin.cli.common import errors_as_one_line, in_transaction, settings_or_fa
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
 from tocsin.notify import outbox
+from tocsin.ops import metrics_server
 from tocsin.ops.watchdog import Watchdog
 from tocsin.writer import WriteQueue
 
 outbox_app = typer.Typer(help="See outgoing messages and retry failed ones.", no_args_is_help=True)
 
 
-def engine_command() -> None:
+def engine_command(
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve this engine's metrics (deliveries, notification latency) on this port, "
+            "at TOCSIN_METRICS_HOST, with TOCSIN_METRICS_TOKEN if set.",
+            min=1,
+            max=65535,
+        ),
+    ] = None,
+) -> None:
     """Run the engine alone: deliveries, escalations, snooze wake-up (for API-only nodes
     started with tocsin serve --no-engine). Stops on SIGTERM or Ctrl-C."""
     settings = settings_or_fail()
@@ -36,6 +47,16 @@ def engine_command() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    exposed = None
+    if metrics_port is not None:
+        try:
+            exposed = metrics_server.start(
+                settings.metrics_host, metrics_port, db=None, token=settings.metrics_token
+            )
+        except metrics_server.MetricsPortError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Engine metrics on http://{settings.metrics_host}:{exposed.port}/metrics")
     writer.start()
     watchdog.start()
     try:
@@ -46,6 +67,8 @@ def engine_command() -> None:
         watchdog.stop()
         writer.stop()
         db.dispose()
+        if exposed is not None:
+            exposed.stop()
 
 
 @outbox_app.command("list")

@@ -39,6 +39,7 @@ from tocsin.engine.sends import Outcome, Send, Sends
 from tocsin.notify import outbox, outbox_destinations
 from tocsin.notify.outbox import Claimed
 from tocsin.notify.outbox_destinations import ProbeSpacing
+from tocsin.ops import first_notifications, metrics
 from tocsin.writer import WriteQueue
 
 Handler = TypeVar("Handler")
@@ -299,6 +300,8 @@ class Deliveries:
         sent = [outcome.send for outcome in outcomes if outcome.error is None]
         delivered = outbox.mark_all_delivered(session, [send.message for send in sent])
         ours = [send.message for send in sent if send.message.id in delivered]
+        metrics.count_deliveries(session, [(message.topic, "sent") for message in ours])
+        first_notifications.observe(session, ours, clock.now())
         for channel, messages in _grouped(self.channels, ours):
             delivered_many = getattr(channel, "delivered_many", None)
             if delivered_many is not None:
@@ -326,6 +329,7 @@ class Deliveries:
                 with session.begin_nested():
                     self._failed(session, message, reason, permanent=True)
         outbox.mark_all_waiting(session, waiting)
+        metrics.count_deliveries(session, [(message.topic, "failed") for message, _ in waiting])
         outbox_destinations.mark_up(session, answered - failing.keys())
         for destination, error in sorted(failing.items()):  # one order for every engine: no deadlock
             log.warning("destination %s is down: %s", destination, described(error))
@@ -343,6 +347,8 @@ class Deliveries:
             session, message, error, max_age=self.settings.max_age, permanent=permanent
         )
         log.warning("outbox message %s to %s failed (%s): %s", message.id, message.destination, state, error)
+        if message.topic in self.channels:
+            metrics.count_deliveries(session, [(message.topic, "dead" if state == "dead" else "failed")])
         if state == "dead" and message.topic in self.channels:
             self.channels[message.topic].gave_up(session, message, error)
 
