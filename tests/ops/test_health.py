@@ -125,7 +125,9 @@ def test_a_hung_database_does_not_hang_the_probe(client_of, tmp_path):
         with ThreadPoolExecutor(2) as probes:  # two balancers at once share one look
             answers = list(probes.map(lambda _: http.get("/health/ready"), range(2)))
 
-        assert time.monotonic() - started < health_api_wait() + 1
+        # Without the limit the probes would wait as long as the silent server keeps them (for
+        # ever); the margin over the limit is for a busy machine, not a measure of speed.
+        assert time.monotonic() - started < health_api_wait() + 10
         for answer in answers:
             assert answer.status_code == 503
             assert answer.json()["checks"]["database"] == {
@@ -133,9 +135,7 @@ def test_a_hung_database_does_not_hang_the_probe(client_of, tmp_path):
                 "required": True,
                 "detail": f"The database did not answer within {health_api_wait():g} s.",
             }
-        later = time.monotonic()
-        assert http.get("/health/ready").status_code == 503  # while it hangs, later probes at once
-        assert time.monotonic() - later < 1
+        assert http.get("/health/ready").status_code == 503  # while it hangs, no second look
         assert len(hung.accepted) == 1
     finally:
         hung.close()  # the thread that waits for it ends
