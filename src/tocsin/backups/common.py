@@ -31,8 +31,12 @@ class BackupFacts:
     alerts: int
     revision: str
 
+    @property
+    def alert_count(self) -> str:
+        return f"{self.alerts} alert" if self.alerts == 1 else f"{self.alerts} alerts"
+
     def describe(self) -> str:
-        return f"{self.path}: {self.size} bytes, {self.alerts} alerts, schema revision {self.revision}"
+        return f"{self.path}: {self.size} bytes, {self.alert_count}, schema revision {self.revision}"
 
 
 def known_revisions() -> tuple[str, set[str]]:

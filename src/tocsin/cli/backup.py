@@ -74,4 +74,4 @@ def restore_command(
             checked = "constraints and indexes rebuilt and checked by pg_restore"
         if kept is not None:
             typer.echo(f"The database as it was is kept in {kept}")
-        typer.echo(f"Restored {path}: {facts.alerts} alerts, schema revision {facts.revision}, {checked}")
+        typer.echo(f"Restored {path}: {facts.alert_count}, schema revision {facts.revision}, {checked}")
