@@ -12,10 +12,12 @@ from tests.ops.metrics_scrape import Samples, samples, value
 from tests.support.factories import make_integration
 from tocsin.actors import SYSTEM
 from tocsin.alerts import actions, ingest
+from tocsin.alerts.ingest import COUNT_REPEATS
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.alerts.service import AlertRef
 from tocsin.db import Database
 from tocsin.engine import ticks
+from tocsin.migrate import upgrade
 from tocsin.notify import outbox
 from tocsin.ops.metrics_collector import OPEN_BY_PRIORITY
 from tocsin.ops.metrics_endpoint import scrape_registry
@@ -91,19 +93,48 @@ def test_open_alerts_by_priority(db):
     ]
 
 
+def plan_of(connection, statement) -> str:
+    if connection.dialect.name == "sqlite":
+        return " ".join(str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {statement}")))
+    connection.execute(text("SET LOCAL enable_seqscan = off"))  # a test database is tiny
+    return " ".join(row[0] for row in connection.execute(text(f"EXPLAIN {statement}")))
+
+
 def test_open_alerts_are_counted_on_the_index_alone(db):
     with db.read_session() as session:
         connection = session.connection()
         compiled = str(OPEN_BY_PRIORITY.compile(connection, compile_kwargs={"literal_binds": True}))
+        plan = plan_of(connection, compiled)
         if db.dialect == "sqlite":
-            plan = " ".join(
-                str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-            )
-            assert "USING COVERING INDEX ix_alert_status_priority" in plan, plan
+            assert "USING COVERING INDEX ix_alert_open_priority" in plan, plan
         else:
-            connection.execute(text("SET LOCAL enable_seqscan = off"))  # a test database is tiny
-            plan = " ".join(row[0] for row in connection.execute(text(f"EXPLAIN {compiled}")))
-            assert "ix_alert_status_priority" in plan, plan
+            assert "ix_alert_open_priority" in plan, plan
+
+
+def test_the_metrics_index_does_not_lure_de_duplication_off_the_alias_index(tmp_path):
+    """SQLite keeps no statistics: with an index starting with status it scanned every open alert
+    for each batch's de-duplication (150 times slower with 20,000 open alerts). Bound parameters,
+    as the write queue sends them: with literal values the planner chose well even then."""
+    url = f"sqlite:///{tmp_path}/plans.db"
+    upgrade(url)
+    batch = 50
+    database = Database(url)
+    try:
+        with database.read_session() as session:
+            connection = session.connection()
+            statement = str(COUNT_REPEATS.compile(connection))
+            statement = statement.replace("(__[POSTCOMPILE_scopes])", "(?)")
+            statement = statement.replace("(__[POSTCOMPILE_aliases])", "(" + ", ".join("?" * batch) + ")")
+            statement = statement.replace(
+                "(__[POSTCOMPILE_keys])", "(VALUES " + ", ".join(["(?, ?)"] * batch) + ")"
+            )
+            parameters = [1, "2027-01-01", "2027-01-01", "scope", *(f"a{n}" for n in range(batch))]
+            parameters += [value for n in range(batch) for value in ("scope", f"a{n}")]
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", tuple(parameters))
+            plan = " ".join(str(row[-1]) for row in rows)
+    finally:
+        database.dispose()
+    assert "USING INDEX uq_alert_open_scope_alias" in plan, plan
 
 
 def test_an_unreachable_database_is_a_gauge_not_a_failed_scrape(tmp_path):

@@ -34,7 +34,16 @@ class Alert(Base):
         ),
         Index("ix_alert_created_at", "created_at"),
         Index("ix_alert_snoozed_until", "snoozed_until"),
-        Index("ix_alert_status_priority", "status", "priority"),  # open alerts per priority, for metrics
+        # Open alerts per priority, for metrics. Partial, and led by priority: an index that
+        # starts with status tempts SQLite (which keeps no statistics) to scan every open alert
+        # for de-duplication instead of looking each alias up (decision 0031).
+        Index(
+            "ix_alert_open_priority",
+            "priority",
+            "status",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
