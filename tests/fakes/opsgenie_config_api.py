@@ -1,273 +1,169 @@
-"""The read side of Opsgenie's configuration API over a fake account: which GET answers what,
-with the identifier switches, envelopes and paging Opsgenie uses. No HTTP here: ``answer`` takes
-a path and its query and gives a status and a JSON body (tests/fakes/opsgenie.py serves it)."""
+"""A fake Opsgenie API host on a loopback port serving a fake account's configuration
+(tests/fakes/opsgenie_reads.py) as Opsgenie does: ``Authorization: GenieKey`` checked, the
+success and error envelopes and headers, and switches tests use to see an importer cope:
+429 answers for a path (the first N requests, or every Kth), a 500 or a dropped connection once,
+and a count of the requests each path received."""
 
 from __future__ import annotations
 
+import json
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-from tests.fakes.opsgenie_api_base import ApiError, Query, Reply, found_or_404, kind_of, public, route
-from tests.fakes.opsgenie_schedule_api import ScheduleReads
+import pytest
 
-__all__ = ["ApiError", "ConfigApi", "Reply"]
+from tests.fakes.opsgenie_account import NOW, OpsgenieAccount
+from tests.fakes.opsgenie_reads import ApiError, ConfigApi, Reply
+
+TOO_MANY = "You are making too many requests! To avoid errors, we recommend you limit requests."
+# Domains a key without Configuration Access may still read.
+_OUTSIDE_CONFIGURATION = ("/v2/account", "/v1/maintenance")
 
 
-class ConfigApi(ScheduleReads):
-    # Account and users
-    @route("/v2/account")
-    def account_info(self, query: Query) -> Any:
-        return self.account.info()
+@dataclass
+class _Throttle:
+    first: int
+    every: int
+    retry_after: int | None
+    seen: int = 0
 
-    @route("/v2/users")
-    def users(self, query: Query) -> Reply:
-        try:
-            limit, offset = int(query.get("limit", "100")), int(query.get("offset", "0"))
-        except ValueError as error:
-            raise ApiError(422, "limit and offset should be integers") from error
-        if limit < 1 or offset < 0:
-            raise ApiError(422, "limit should be at least 1 and offset at least 0")
-        limit = min(limit, 100)
-        sort = query.get("sort", query.get("sortField", "username"))
-        if sort not in ("username", "fullName", "insertedAt") or query.get("order", "asc") not in (
-            "asc",
-            "desc",
-        ):
-            raise ApiError(422, "sort should be username, fullName or insertedAt and order asc or desc")
-        key = "createdAt" if sort == "insertedAt" else sort
-        users = sorted(self._search(query.get("query", "")), key=lambda u: (u[key], u["id"]))
-        if query.get("order") == "desc":
-            users.reverse()
-        total = len(users)
-        links = {"first": 0, "last": max(total - 1, 0) // limit * limit}
-        if offset + limit < total:
-            links["next"] = offset + limit
-        if offset > 0:
-            links["prev"] = max(offset - limit, 0)
-        paging = {name: self._link(query, at, limit) for name, at in links.items()}
-        headers = {f"X-Paging-{name.title()}": url for name, url in paging.items()}
-        body = {"data": users[offset : offset + limit], "totalCount": total, "paging": paging}
-        return Reply(200, body, headers)
+    def hits(self) -> bool:
+        self.seen += 1
+        return self.seen <= self.first or (self.every > 0 and self.seen % self.every == 0)
 
-    def _search(self, text: str) -> list[dict[str, Any]]:
-        field_name, _, value = text.partition(":") if ":" in text else ("", "", text)
-        value = value.strip().lower()
 
-        def matches(user: dict[str, Any]) -> bool:
-            if not value:
-                return True
-            if field_name:
-                found = user["role"]["name"] if field_name == "role" else user.get(field_name)
-                return str(found).lower() == value
-            return value in user["username"].lower() or value in user["fullName"].lower()
+class FakeOpsgenie:
+    def __init__(self, account: OpsgenieAccount | None = None, now: datetime = NOW) -> None:
+        self.account = account or OpsgenieAccount()
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._throttles: dict[str, _Throttle] = {}
+        self._failures: dict[str, str] = {}
+        self._served = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.api = ConfigApi(self.account, self.base_url, now)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-opsgenie", daemon=True)
 
-        return [u for u in self.account.users if matches(u)]
+    def start(self) -> FakeOpsgenie:
+        self._thread.start()
+        return self
 
-    def _link(self, query: Query, offset: int, limit: int) -> str:
-        return f"{self.base_url}/v2/users?{urlencode({**query, 'offset': offset, 'limit': limit})}"
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
-    @route("/v2/users/{}")
-    def user(self, query: Query, identifier: str) -> Reply:
-        user = dict(self._user(identifier))
-        if query.get("expand") == "contact":
-            user["userContacts"] = [
-                {
-                    "to": c["to"],
-                    "id": c["id"],
-                    "contactMethod": c["method"],
-                    "enabled": c["status"]["enabled"],
-                }
-                for c in self.account.contacts[user["id"]]
-            ]
-        return Reply(200, {"data": user, "expandable": ["contact"]})
+    # Switches for tests
+    def throttle(self, path: str, *, first: int = 0, every: int = 0, retry_after: int | None = None) -> None:
+        """Answer 429 to the first ``first`` requests to ``path`` from now on and/or to every
+        ``every``-th one, with ``Retry-After`` when given (Opsgenie is not known to send it)."""
+        with self._lock:
+            self._throttles[path] = _Throttle(first, every, retry_after)
 
-    def _user(self, identifier: str) -> dict[str, Any]:
-        return found_or_404(self.account.user(identifier), "user", identifier)  # type: ignore[no-any-return]
+    def fail_once(self, path: str, how: str = "500") -> None:
+        """The next request to ``path`` gets a 500 (``"500"``) or its connection closed (``"close"``)."""
+        if how not in ("500", "close"):
+            raise ValueError("how should be '500' or 'close'")
+        with self._lock:
+            self._failures[path] = how
 
-    @route("/v2/users/{}/contacts")
-    def contacts(self, query: Query, identifier: str) -> Any:
-        return self.account.contacts[self._user(identifier)["id"]]
+    def requests_to(self, path: str) -> int:
+        with self._lock:
+            return self._counts[path]
 
-    @route("/v2/users/{}/contacts/{}")
-    def contact(self, query: Query, identifier: str, contact_id: str) -> Any:
-        found = [c for c in self.contacts(query, identifier) if c["id"] == contact_id]
-        return found_or_404(found[0] if found else None, "contact", contact_id)
+    def reset(self) -> None:
+        """Forget counts, throttles and failures (the account stays as it is)."""
+        with self._lock:
+            self._counts.clear()
+            self._throttles.clear()
+            self._failures.clear()
 
-    @route("/v2/users/{}/notification-rules")
-    def notification_rules(self, query: Query, identifier: str) -> Any:
-        keys = ("id", "name", "actionType", "order", "enabled")
-        return [
-            {k: r[k] for k in keys} for r in self.account.notification_rules[self._user(identifier)["id"]]
-        ]
-
-    @route("/v2/users/{}/notification-rules/{}")
-    def notification_rule(self, query: Query, identifier: str, rule_id: str) -> Any:
-        rules = self.account.notification_rules[self._user(identifier)["id"]]
-        return found_or_404(
-            next((r for r in rules if r["id"] == rule_id), None), "notification rule", rule_id
+    # Answering
+    def handle(self, method: str, target: str, authorization: str) -> Reply | None:
+        """The reply to a request; None means: close the connection without answering."""
+        parts = urlsplit(target)
+        path, query = unquote(parts.path), dict(parse_qsl(parts.query, keep_blank_values=True))
+        with self._lock:
+            self._counts[path] += 1
+            self._served += 1
+            request_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.base_url}#{self._served}"))
+            failure = self._failures.pop(path, None)
+            throttle = self._throttles.get(path)
+            throttled = throttle.hits() if throttle else False
+        headers = {"X-Request-ID": request_id, "X-Response-Time": "0.004"}
+        if failure == "close":
+            return None
+        if failure == "500":
+            return _error(500, "Internal Server Error", request_id, headers)
+        if throttled and throttle:
+            headers["X-RateLimit-State"] = "THROTTLED"
+            if throttle.retry_after is not None:
+                headers["Retry-After"] = str(throttle.retry_after)
+            return _error(429, TOO_MANY, request_id, headers)
+        key = (
+            self.account.keys.get(authorization.removeprefix("GenieKey ").strip())
+            if authorization.startswith("GenieKey ")
+            else None
         )
-
-    @route("/v2/users/{}/notification-rules/{}/steps")
-    def notification_steps(self, query: Query, identifier: str, rule_id: str) -> Any:
-        return self.notification_rule(query, identifier, rule_id)["steps"]
-
-    @route("/v2/users/{}/teams")
-    def user_teams(self, query: Query, identifier: str) -> Any:
-        return self.account.user_teams(self._user(identifier))
-
-    @route("/v2/users/{}/schedules")
-    def user_schedules(self, query: Query, identifier: str) -> Any:
-        return self.account.user_schedules(self._user(identifier))
-
-    @route("/v2/users/{}/escalations")
-    def user_escalations(self, query: Query, identifier: str) -> Any:
-        return self.account.user_escalations(self._user(identifier))
-
-    @route("/v2/users/{}/forwarding-rules")
-    def user_forwarding_rules(self, query: Query, identifier: str) -> Any:
-        user = self._user(identifier)
-        return [r for r in self.account.forwarding_rules if r["fromUser"]["id"] == user["id"]]
-
-    @route("/v2/forwarding-rules")
-    def forwarding_rules(self, query: Query) -> Any:
-        return self.account.forwarding_rules
-
-    @route("/v2/forwarding-rules/{}")
-    def forwarding_rule(self, query: Query, identifier: str) -> Any:
-        kind = kind_of(query, "identifierType", ("id", "alias"))
-        rule = next((r for r in self.account.forwarding_rules if r[kind] == identifier), None)
-        return found_or_404(rule, "forwarding rule", identifier)
-
-    @route("/v2/roles")
-    def roles(self, query: Query) -> Any:
-        return self.account.roles
-
-    @route("/v2/roles/{}")
-    def role(self, query: Query, identifier: str) -> Any:
-        kind = kind_of(query, "identifierType")
-        return found_or_404(
-            next((r for r in self.account.roles if r[kind] == identifier), None), "role", identifier
-        )
-
-    # Teams
-    @route("/v2/teams")
-    def teams(self, query: Query) -> Reply:
-        return Reply(200, {"data": [public(t) for t in self.account.teams], "expandable": ["member"]})
-
-    def _team(self, query: Query, identifier: str, switch: str) -> dict[str, Any]:
-        return found_or_404(self.account.team(identifier, kind_of(query, switch)), "team", identifier)  # type: ignore[no-any-return]
-
-    @route("/v2/teams/{}")
-    def team(self, query: Query, identifier: str) -> Any:
-        return self._team(query, identifier, "identifierType")
-
-    @route("/v2/teams/{}/roles")
-    def team_roles(self, query: Query, identifier: str) -> Any:
-        return self.account.team_roles[self._team(query, identifier, "teamIdentifierType")["id"]]
-
-    @route("/v2/teams/{}/roles/{}")
-    def team_role(self, query: Query, identifier: str, role: str) -> Any:
-        kind = kind_of(query, "identifierType")
-        found = next((r for r in self.team_roles(query, identifier) if r[kind] == role), None)
-        return found_or_404(found, "team role", role)
-
-    @route("/v2/teams/{}/routing-rules")
-    def routing_rules(self, query: Query, identifier: str) -> Any:
-        return self.account.routing_rules[self._team(query, identifier, "teamIdentifierType")["id"]]
-
-    @route("/v2/teams/{}/routing-rules/{}")
-    def routing_rule(self, query: Query, identifier: str, rule_id: str) -> Any:
-        found = next((r for r in self.routing_rules(query, identifier) if r["id"] == rule_id), None)
-        return found_or_404(found, "routing rule", rule_id)
-
-    # Escalations, heartbeats, maintenance, integrations, policies
-    @route("/v2/escalations")
-    def escalations(self, query: Query) -> Any:
-        return self.account.escalations
-
-    @route("/v2/escalations/{}")
-    def escalation(self, query: Query, identifier: str) -> Any:
-        kind = kind_of(query, "identifierType")
-        return found_or_404(self.account.escalation(identifier, kind), "escalation", identifier)
-
-    @route("/v2/heartbeats")
-    def heartbeats(self, query: Query) -> Any:
-        return {"heartbeats": self.account.heartbeats}
-
-    @route("/v2/heartbeats/{}")
-    def heartbeat(self, query: Query, name: str) -> Any:
-        return found_or_404(
-            next((h for h in self.account.heartbeats if h["name"] == name), None), "heartbeat", name
-        )
-
-    @route("/v1/maintenance")
-    def maintenance_list(self, query: Query) -> Any:
-        kind = query.get("type", "all")
-        if kind not in ("all", "past", "non-expired"):
-            raise ApiError(422, "type should be one of all, past, non-expired")
-        keep = {
-            "all": {"cancelled", "past", "active", "planned"},
-            "past": {"past"},
-            "non-expired": {"active", "planned"},
-        }
-        return [
-            {k: m[k] for k in ("id", "status", "time", "description")}
-            for m in self.account.maintenance
-            if m["status"] in keep[kind]
-        ]
-
-    @route("/v1/maintenance/{}")
-    def maintenance(self, query: Query, identifier: str) -> Any:
-        return found_or_404(
-            next((m for m in self.account.maintenance if m["id"] == identifier), None),
-            "maintenance",
-            identifier,
-        )
-
-    @route("/v2/integrations")
-    def integrations(self, query: Query) -> Any:
-        found = [i for i in self.account.integrations if query.get("type") in (None, i["type"])]
-        if "teamId" in query or "teamName" in query:
-            team = self.account.team(
-                query.get("teamId") or query.get("teamName", ""), "id" if "teamId" in query else "name"
+        if key is None:
+            return _error(401, "Could not authenticate", request_id, headers)
+        if not key.configuration and not path.startswith(_OUTSIDE_CONFIGURATION):
+            return _error(
+                403, "Access to configurations is not allowed with this API key", request_id, headers
             )
-            found = [i for i in found if team and i.get("ownerTeam", {}).get("id") == team["id"]]
-        keys = ("id", "name", "enabled", "type")
-        return [{**{k: i[k] for k in keys}, "teamId": i.get("ownerTeam", {}).get("id", "")} for i in found]
+        if method != "GET" and not key.write:
+            return _error(403, "This API key has read-only access", request_id, headers)
+        if method != "GET":
+            return _error(405, f"This fake Opsgenie only serves reads, not {method}", request_id, headers)
+        try:
+            reply = self.api.answer(path, query)
+        except ApiError as error:
+            return _error(error.status, error.message, request_id, headers)
+        reply.body.update(took=0.004, requestId=request_id)
+        reply.headers.update(headers, **{"X-RateLimit-State": "OK", "X-RateLimit-Period-In-Sec": "60"})
+        return reply
 
-    def _integration(self, identifier: str) -> dict[str, Any]:
-        found = next((i for i in self.account.integrations if i["id"] == identifier), None)
-        return found_or_404(found, "integration", identifier)  # type: ignore[no-any-return]
 
-    @route("/v2/integrations/{}")
-    def integration(self, query: Query, identifier: str) -> Any:
-        found = self._integration(identifier)
-        shown = {k: v for k, v in found.items() if k not in ("_key", "_keyOnRead")}
-        return {**shown, "apiKey": found["_key"]} if found["_keyOnRead"] else shown
+def _error(status: int, message: str, request_id: str, headers: dict[str, str]) -> Reply:
+    return Reply(status, {"message": message, "took": 0.001, "requestId": request_id}, dict(headers))
 
-    @route("/v2/integrations/{}/actions")
-    def integration_actions(self, query: Query, identifier: str) -> Any:
-        return self.account.integration_actions[self._integration(identifier)["id"]]
 
-    def _policies(self, kind: str, team_id: str | None) -> list[dict[str, Any]]:
-        return [p for p in self.account.policies if p["type"] == kind and p["teamId"] == team_id]
+def _handler(fake: FakeOpsgenie) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            reply = fake.handle(self.command, self.path, self.headers.get("Authorization", ""))
+            if reply is None:
+                self.close_connection = True
+                return
+            body = json.dumps(reply.body).encode()
+            self.send_response(reply.status)
+            for name, value in {"Content-Type": "application/json", **reply.headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    @route("/v2/policies/(alert|notification)")
-    def policies(self, query: Query, kind: str) -> Any:
-        team_id = query.get("teamId")
-        if kind == "notification" and not team_id:
-            raise ApiError(422, "teamId should be provided")
-        keys = ("id", "name", "type", "order", "enabled")
-        return [{k: p[k] for k in keys} for p in self._policies(kind, team_id)]
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
 
-    @route("/v2/policies/{}")
-    def policy(self, query: Query, identifier: str) -> Any:
-        found = next(
-            (
-                p
-                for p in self.account.policies
-                if p["id"] == identifier and p["teamId"] == query.get("teamId")
-            ),
-            None,
-        )
-        return found_or_404(found, "policy", identifier)
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def fake_opsgenie() -> Iterator[FakeOpsgenie]:
+    fake = FakeOpsgenie().start()
+    yield fake
+    fake.stop()

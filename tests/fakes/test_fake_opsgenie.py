@@ -11,11 +11,11 @@ import httpx
 import opsgenie_sdk
 import pytest
 
-from tests.fakes import opsgenie
-from tests.fakes.opsgenie import TOO_MANY, FakeOpsgenie
+from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY, NO_CONFIG_KEY, READ_ONLY_KEY
+from tests.fakes.opsgenie_config_api import TOO_MANY, FakeOpsgenie
 
-fake_opsgenie = opsgenie.fake_opsgenie
+fake_opsgenie = opsgenie_config_api.fake_opsgenie
 
 
 @pytest.fixture
