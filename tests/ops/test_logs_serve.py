@@ -22,6 +22,7 @@ from tests.test_cli import Tocsin, tocsin_environment
 COMMAND_TOKEN = "8wgkxdp3o7fgjg6u4zeo1a9qhh"
 WEBHOOK_SECRET = "xr8ob1cm7fgw5pq3hh4rzuy6ta"
 WRONG_PASSWORD = "not-the-Passw0rd-at-all"
+FORGED_TOKEN = "forgedforgedforgedforged00"
 
 
 @dataclass
@@ -82,7 +83,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Serve, list[Sent],
         serve.stop(signal.SIGTERM)
     finally:
         serve.kill()
-    secrets = [api_key, integration_key, password, WRONG_PASSWORD, COMMAND_TOKEN, WEBHOOK_SECRET]
+    secrets = [
+        api_key,
+        integration_key,
+        password,
+        WRONG_PASSWORD,
+        COMMAND_TOKEN,
+        FORGED_TOKEN,
+        WEBHOOK_SECRET,
+    ]
     secrets.append(urlsplit(request_url).path.rsplit("/", 1)[-1])
     secrets += [value for one in sent for value in one.response.cookies.values()]
     link = [one for one in sent if one.route == "/chat/link/{token}"]
@@ -121,6 +130,9 @@ def _send_requests(url: str, api_key: str, integration_key: str, chat_path: str,
         sent.append(Sent(connect, "/chat/mattermost/{integration_id}/{secret}", "@bob", "Mattermost"))
         link = re.search(r"https?://[^\s)>\]]+/chat/link/[\w-]+", connect.text)
         assert link, connect.text
+        forged = client.post(chat_path, data={**form, "token": FORGED_TOKEN, "text": "ack 1"})
+        assert forged.status_code == 401, forged.text
+        sent.append(Sent(forged, "/chat/mattermost/{integration_id}/{secret}", None, None))
 
     with httpx.Client(base_url=url, timeout=10) as browser:
         failed = browser.post(
@@ -173,6 +185,21 @@ def test_each_request_has_one_access_line_with_route_status_duration_and_actor(
         assert line["client"] == "127.0.0.1"
         assert (line["actor"], line["via"]) == (one.actor, one.via), line
     assert len(access) >= len(sent)
+
+
+def test_what_a_request_logs_besides_its_access_line_carries_its_request_id(
+    served: tuple[Serve, list[Sent], list[str]],
+) -> None:
+    serve, sent, _ = served
+    [forged] = [one for one in sent if one.response.status_code == 401 and one.route.startswith("/chat/")]
+    lines = [json.loads(line) for line in serve.stderr.splitlines()]
+
+    [refusal] = [line for line in lines if line["logger"] == "tocsin.chat.platforms.mattermost"]
+
+    assert refusal["event"] == "Mattermost command for ops-chat refused: wrong command token"
+    assert refusal["level"] == "warning"
+    assert refusal["request_id"] == forged.request_id  # written in the write queue's thread
+    assert not [line for line in lines if line["logger"].startswith("tocsin.engine") and "request_id" in line]
 
 
 def test_uvicorn_does_not_print_its_own_access_lines(served: tuple[Serve, list[Sent], list[str]]) -> None:
