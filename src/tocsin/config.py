@@ -173,6 +173,11 @@ class Settings(OidcSettings, BaseSettings):
     def _lower_case_choice(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator("access_log", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("root_path")
     @classmethod
     def _normalise_root_path(cls, value: str) -> str:

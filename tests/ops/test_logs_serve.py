@@ -253,3 +253,18 @@ def test_text_mode_with_the_access_log_on_prints_a_readable_access_line(
     assert " INFO tocsin.access: request method=GET route=/v2/alerts status=401 duration_ms=" in line
     assert "client=127.0.0.1" in line
     assert UNKNOWN_KEY not in serve.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [("log_format", "xml", "TOCSIN_LOG_FORMAT"), ("log_level", "loud", "TOCSIN_LOG_LEVEL")],
+)
+def test_an_unknown_log_setting_is_a_one_line_error_naming_it(
+    setting: str, value: str, named: str, tmp_path: Path
+) -> None:
+    result = Tocsin(tocsin_environment(data_dir=tmp_path / "data", **{setting: value}))("serve")
+
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {named}: ")
+    assert repr(value) in line
