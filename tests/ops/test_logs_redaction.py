@@ -57,6 +57,7 @@ KEY = "3f0c2a51-8e7b-4c1d-9a62-5b0e7d4f1c88"
         ("Set-Cookie: tocsin_session=abc123def456; Path=/; HttpOnly", "abc123def456"),
         ("X-Twilio-Signature: 0123abcdWXYZ/+=", "0123abcdWXYZ"),
         ("AccountSid=AC123&AuthToken=9b3f7e21aa04", "9b3f7e21aa04"),
+        ("GET /login/oidc/callback?state=af0ifjsldkj&code=SplxlOBeZQQYbYS6WxSbIA", "SplxlOBeZQQYbYS6WxSbIA"),
     ],
 )
 def test_each_secret_shape_is_redacted(line: str, secret: str) -> None:
@@ -90,14 +91,16 @@ def test_the_secrets_the_process_knows_are_redacted_by_value(tmp_path: Path) -> 
         smtp_password="mail relay pass",
         ntfy_token="ntfy-token-42",
         database_url="postgresql://tocsin:hunter2hunter2@db/tocsin",
+        oidc_client_secret="oidc-client-Secret-9",
     )
     redactor = Redactor(logs.known_secrets(settings))
 
     redacted = redactor.text(
-        "keys the-installation-secret-key 7d5e2c91b0a4f3e6 'mail relay pass' ntfy-token-42 hunter2hunter2"
+        "keys the-installation-secret-key 7d5e2c91b0a4f3e6 'mail relay pass' ntfy-token-42 hunter2hunter2 "
+        "oidc-client-Secret-9"
     )
 
-    assert redacted == f"keys {REDACTED} {REDACTED} '{REDACTED}' {REDACTED} {REDACTED}"
+    assert redacted == f"keys {REDACTED} {REDACTED} '{REDACTED}' {REDACTED} {REDACTED} {REDACTED}"
 
 
 def test_fields_named_like_secrets_are_redacted_whatever_their_value() -> None:

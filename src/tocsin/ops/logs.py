@@ -95,7 +95,13 @@ def access_log_on(settings: Settings) -> bool:
 
 def known_secrets(settings: Settings) -> list[str]:
     """The secrets this process holds in its settings: redacted by value wherever they appear."""
-    values = [settings.secret_key, settings.smtp_password, settings.twilio_auth_token, settings.ntfy_token]
+    values = [
+        settings.secret_key,
+        settings.smtp_password,
+        settings.twilio_auth_token,
+        settings.ntfy_token,
+        settings.oidc_client_secret,
+    ]
     if settings.database_url:
         with suppress(ArgumentError):  # not a URL SQLAlchemy reads: the database will say so itself
             values.append(make_url(settings.database_url).password or "")
