@@ -169,3 +169,11 @@ def test_a_line_from_another_library_is_one_json_object_with_the_usual_fields(
     assert logged["event"] == "pool main is full"
     assert logged["level"] == "warning"
     assert logged["logger"] == "tests.ops.redaction"
+
+
+def test_the_secret_key_kept_in_the_data_directory_is_redacted_by_value(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    redactor = Redactor(logs.known_secrets(settings))
+    stored = (tmp_path / "secret_key").read_text().strip()
+
+    assert redactor.text(f"signing with {stored}") == f"signing with {REDACTED}"

@@ -96,7 +96,7 @@ def access_log_on(settings: Settings) -> bool:
 def known_secrets(settings: Settings) -> list[str]:
     """The secrets this process holds in its settings: redacted by value wherever they appear."""
     values = [
-        settings.secret_key,
+        _secret_key(settings),
         settings.smtp_password,
         settings.twilio_auth_token,
         settings.ntfy_token,
@@ -106,6 +106,15 @@ def known_secrets(settings: Settings) -> list[str]:
         with suppress(ArgumentError):  # not a URL SQLAlchemy reads: the database will say so itself
             values.append(make_url(settings.database_url).password or "")
     return [value for value in values if value]
+
+
+def _secret_key(settings: Settings) -> str:
+    """The configured key, or the one kept in the data directory (made now if there is none yet,
+    as ``tocsin serve`` would a moment later)."""
+    try:
+        return settings.effective_secret_key
+    except OSError:  # a data directory it cannot write: the command that needs the key will say so
+        return settings.secret_key
 
 
 def uvicorn_options() -> dict[str, Any]:
