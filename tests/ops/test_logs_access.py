@@ -13,7 +13,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tocsin.actors import Actor
 from tocsin.ops import request_context
-from tocsin.ops.access_log import UNMATCHED, AccessLog
+from tocsin.ops.access_log import AccessLog
+from tocsin.ops.metrics_http import UNMATCHED
 
 
 class _Route:

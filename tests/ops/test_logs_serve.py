@@ -119,7 +119,7 @@ def _send_requests(url: str, api_key: str, integration_key: str, chat_path: str,
         sent.append(Sent(missing, "/v2/alerts/{identifier}", "dashboards", "API"))
         nowhere = client.get(f"/no/such/page/{api_key}?token={api_key}")
         assert nowhere.status_code == 404
-        sent.append(Sent(nowhere, "(no route)", None, None))
+        sent.append(Sent(nowhere, "(unmatched)", None, None))
 
         form = {
             "token": COMMAND_TOKEN, "team_id": "t1", "team_domain": "acme", "user_id": "u1",

@@ -14,7 +14,6 @@ the route, which is also the documented operation, answers it as it always has.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 
 import orjson
 from fastapi import FastAPI
@@ -29,16 +28,6 @@ from tocsin.api.auth import recognised_alert_writer
 from tocsin.ops.metrics_http import ROUTE_KEY
 
 PATH = "/v2/alerts"
-
-
-@dataclass(frozen=True)
-class _Route:
-    path: str
-    methods: frozenset[str]
-
-
-LANE_ROUTE = _Route(PATH, frozenset({"POST"}))
-"""What the request's ``route`` is taken as: the route's path template, as on a routed request."""
 BODY_TAKEN = 256 * 1024
 """Bodies longer than this go on to the route (no valid create is half as long): the lane never
 holds more of a request than this."""
@@ -59,7 +48,6 @@ class CreateLane:
             await self.app(scope, _Replay(messages, receive), send)
             return
         scope["app"] = self.api
-        scope["route"] = LANE_ROUTE  # where routing puts the route the request took (logs, metrics)
         request = Request(scope, receive)
         response: Response | None
         try:

@@ -23,7 +23,7 @@ from tocsin.errors import (
     TooManyRequests,
     TryLater,
 )
-from tocsin.ops.access_log import route_template
+from tocsin.ops.metrics_http import route_template
 
 log = logging.getLogger(__name__)
 

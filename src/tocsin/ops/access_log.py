@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tocsin.ops import request_context
+from tocsin.ops.metrics_http import route_template  # the same route as the request metrics
 from tocsin.throttling.addresses import client_address
 
 access_log = structlog.stdlib.get_logger("tocsin.access")
-
-UNMATCHED = "(no route)"
-"""The route of a request no route took (a 404): its path is not logged."""
 
 
 class AccessLog:
@@ -80,10 +77,3 @@ class AccessLog:
             forwarded = values[-1].decode("latin-1") if values else None
         host = peer[0] if peer else None
         return client_address(host, forwarded, trust_forwarded_for=self.trust_forwarded_for)
-
-
-def route_template(scope: Scope) -> str:
-    """The path template of the route that took the request (a mount's prefix for static files)."""
-    route: Any = scope.get("route")
-    template = getattr(route, "path", None)
-    return template if isinstance(template, str) and template else UNMATCHED
