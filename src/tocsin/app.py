@@ -36,6 +36,8 @@ from tocsin.notify import availability_api, forwarding_api, ntfy_actions, twilio
 from tocsin.oncall import api as schedules_api
 from tocsin.oncall import feeds_api
 from tocsin.ops import health_api, metrics_http
+from tocsin.ops.access_log import AccessLog
+from tocsin.ops.logs import access_log_on
 from tocsin.ops.watchdog import Watchdog
 from tocsin.people import api as users_api
 from tocsin.people import belongings_api as user_belongings_api
@@ -141,11 +143,14 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:
     """The outermost layers: the create lane (left out when FastAPI's telemetry is on, so that
-    every request is traced), API paths without their trailing slash, request ids and timing,
-    then the path prefix."""
+    every request is traced), request metrics, the access log, API paths without their trailing
+    slash, request ids and timing, then the path prefix."""
     inner: ASGIApp = app if settings.opentelemetry else CreateLane(app, app)
     counted = metrics_http.layer(inner, settings, app.state.db)  # inside the rewrites: it sees the route
-    wrapped: ASGIApp = RequestContext(TrailingSlash(counted))
+    logged = AccessLog(
+        counted, write=access_log_on(settings), trust_forwarded_for=settings.trust_forwarded_for
+    )
+    wrapped: ASGIApp = RequestContext(TrailingSlash(logged))
     if settings.root_path:
         wrapped = PathPrefix(wrapped, settings.root_path)
     return wrapped

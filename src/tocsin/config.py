@@ -30,7 +30,11 @@ class Settings(OidcSettings, BaseSettings):
     root_path: str = ""
     owner_email: str = "owner@example.com"
     request_record_days: int = 7
-    log_level: str = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    """json: one JSON object per line on stderr (see docs/logging.md); text: readable lines."""
+    access_log: bool | None = None
+    """A line per HTTP request; unset: on with the json format, off with text."""
     opentelemetry: bool = False
     """FastAPI's OpenTelemetry hooks (traces, metrics, logs to the providers an OpenTelemetry SDK
     sets up in this process, e.g. under ``opentelemetry-instrument``). Off, no request asks
@@ -163,6 +167,16 @@ class Settings(OidcSettings, BaseSettings):
     @classmethod
     def _upper_case_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower_case_choice(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("access_log", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("root_path")
     @classmethod

@@ -82,7 +82,11 @@ SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
 def _sqlite_engine(url: str, *, immediate: bool, synchronous: str) -> Engine:
     # Enough pooled connections for every request thread, so none is opened per request.
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=48, max_overflow=16
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=48,
+        max_overflow=16,
+        hide_parameters=True,  # error messages (and so logs) never quote the values: tokens, hashes
     )
 
     @event.listens_for(engine, "connect")
@@ -129,8 +133,10 @@ class Database:
             # Writes go through the write queue, which tries a batch again on a fresh connection
             # when its connection turns out dead (a restarted server), so they skip the ping
             # that reads pay on every checkout: a round trip per batch of creates.
-            self.write_engine = create_engine(self.url, pool_size=10, max_overflow=20)
-            self.read_engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.write_engine = create_engine(self.url, pool_size=10, max_overflow=20, hide_parameters=True)
+            self.read_engine = create_engine(
+                self.url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+            )
         clashes_as_conflicts(self.write_engine)
         self._write_turn: AbstractContextManager[None] = Turns() if is_sqlite(self.url) else nullcontext()
         """SQLite takes one writer at a time: the threads of this process (the API's writer, the

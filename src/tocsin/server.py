@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
@@ -17,7 +16,7 @@ from tocsin.accounts.passwords import random_password
 from tocsin.app import build
 from tocsin.config import Settings
 from tocsin.db import Database
-from tocsin.ops import metrics_server
+from tocsin.ops import logs, metrics_server
 from tocsin.ops.metrics_endpoint import MULTIPROCESS_DIR
 from tocsin.people import service as people
 
@@ -53,20 +52,20 @@ def _say(line: str) -> None:
 
 def from_environment() -> ASGIApp:
     """Application factory for multi-process serving (each process reads the same settings)."""
-    return build(Settings())
+    settings = Settings()
+    logs.configure(settings)
+    return build(settings)
 
 
 def run(settings: Settings, *, workers: int = 1) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    """Serve (logging set up by ``logs.configure`` first: uvicorn leaves it as it is)."""
     common = {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
-        "access_log": False,
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
+        **logs.uvicorn_options(),
     }
     own_dir = _share_metrics(workers) if settings.metrics else None
     own_port = _serve_metrics_port(settings)

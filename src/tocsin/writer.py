@@ -18,6 +18,7 @@ Threads that are not an event loop (``submit``, ``call``) get a ``concurrent.fut
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import queue
 import threading
@@ -121,13 +122,13 @@ class WriteQueue:
 
     def submit(self, fn: Callable[[Session], T]) -> Future[T]:
         future: Future[T] = Future()
-        self._put(_Job(fn=fn, future=future))
+        self._put(_Job(fn=_in_callers_context(fn), future=future))
         return future
 
     async def run(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in a write transaction and return its result (or raise its error)."""
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._put(_Job(fn=fn, waiter=waiter))
+        self._put(_Job(fn=_in_callers_context(fn), waiter=waiter))
         return await waiter
 
     async def run_item(self, kind: Batched[Item, T], item: Item) -> T:
@@ -242,6 +243,13 @@ def _settle_in_loop(settled: list[Settled]) -> None:
             waiter.set_result(value)
         else:
             waiter.set_exception(error)
+
+
+def _in_callers_context(fn: Callable[[Session], T]) -> Callable[[Session], T]:
+    """``fn`` run in the caller's context variables: what it logs carries the caller's request
+    id, and who it finds acting is noted for the request's access line."""
+    context = contextvars.copy_context()
+    return lambda session: context.run(fn, session)
 
 
 def _attempt(session: Session, job: _Job, fn: Callable[[Session], Any]) -> Outcome:

@@ -17,6 +17,7 @@ from tocsin.actors import EVERYTHING, NOTHING, Actor
 from tocsin.db import Database
 from tocsin.errors import AuthenticationFailed, PermissionDenied
 from tocsin.integrations import service as integrations
+from tocsin.ops import request_context
 from tocsin.secrets_util import hash_key
 
 NEEDS_INTEGRATION = "To perform this action, use an API key from an API integration."
@@ -107,6 +108,7 @@ async def caller(request: Request) -> Caller:
         generation = cache.generation
         found = await run_in_threadpool(_lookup, request.app.state.db, key)
         cache.put(key_hash, found, generation=generation)
+    request_context.note_actor(found.actor)
     request.app.state.throttles.api_request(key_hash)
     return found
 
@@ -123,6 +125,7 @@ def recognised_alert_writer(request: Request) -> Actor | None:
     found = request.app.state.key_cache.get(key_hash)
     if found is None or not found.from_integration:
         return None
+    request_context.note_actor(found.actor)
     request.app.state.throttles.api_request(key_hash)
     return found.actor
 

@@ -23,6 +23,7 @@ from tocsin.errors import (
     TooManyRequests,
     TryLater,
 )
+from tocsin.ops.metrics_http import route_template
 
 log = logging.getLogger(__name__)
 
@@ -158,5 +159,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # The route's template, not the path: paths carry ids and, on some routes, secrets.
+        log.exception("unexpected error on %s %s", request.method, route_template(request.scope))
         return error(request, 500, "Internal server error")

@@ -20,6 +20,7 @@ from tocsin.errors import PermissionDenied
 from tocsin.integrations import chat_kinds
 from tocsin.integrations import service as integrations
 from tocsin.integrations.models import Integration
+from tocsin.ops import request_context
 from tocsin.teams import service as teams
 
 
@@ -35,9 +36,11 @@ class NotConnected(PermissionDenied):
 
 def linked_user(session: Session, identity: ChatIdentity) -> User | None:
     """The Tocsin user the chat account is connected to, if any."""
-    return linking.user_for_chat_user(
+    user = linking.user_for_chat_user(
         session, platform=identity.platform, team_id=identity.team_id, chat_user_id=identity.user_id
     )
+    request_context.note(user.username if user else identity.handle, via=identity.platform)
+    return user
 
 
 def chat_actor(session: Session, *, integration: Integration, identity: ChatIdentity) -> Actor:
@@ -50,14 +53,17 @@ def actor_of(
     """The actor for ``identity`` when ``user`` is (or, for None, is not) the user it is linked to."""
     if user is not None:
         actor = teams.actor_for_user(session, user, channel=identity.platform)
-        return _within_team(actor, integration.team_id) if integration.team_id else actor
-    if chat_kinds.requires_user_matching(integration):
+        actor = _within_team(actor, integration.team_id) if integration.team_id else actor
+    elif chat_kinds.requires_user_matching(integration):
         raise NotConnected(identity.platform)
-    return replace(
-        integrations.actor_for(integration, channel=identity.platform),
-        name=identity.handle,
-        manages=NOTHING,
-    )
+    else:
+        actor = replace(
+            integrations.actor_for(integration, channel=identity.platform),
+            name=identity.handle,
+            manages=NOTHING,
+        )
+    request_context.note_actor(actor)
+    return actor
 
 
 def _within_team(actor: Actor, team_id: str) -> Actor:

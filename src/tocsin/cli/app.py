@@ -55,12 +55,14 @@ def serve(
 ) -> None:
     """Migrate the database, then serve the API and the web pages (and run the engine)."""
     from tocsin import server
+    from tocsin.ops import logs
 
     # Through the environment, so that worker processes (which read their own settings) see them too.
     for key, value in (("HOST", host), ("PORT", port), ("RUN_ENGINE", "false" if no_engine else None)):
         if value is not None:
             os.environ[f"TOCSIN_{key}"] = str(value)
     settings = settings_or_fail()
+    logs.configure(settings)
     with errors_as_one_line(settings.effective_database_url, {InvalidInput: " (check TOCSIN_OWNER_EMAIL)"}):
         server.prepare(settings)
     server.run(settings, workers=workers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 from types import FrameType
 from typing import Annotated
@@ -13,7 +12,7 @@ from tocsin.cli.common import errors_as_one_line, in_transaction, settings_or_fa
 from tocsin.db import Database
 from tocsin.engine.assembly import build_engine
 from tocsin.notify import outbox
-from tocsin.ops import metrics_server
+from tocsin.ops import logs, metrics_server
 from tocsin.ops.watchdog import Watchdog
 from tocsin.writer import WriteQueue
 
@@ -34,9 +33,7 @@ def engine_command(
     """Run the engine alone: deliveries, escalations, snooze wake-up (for API-only nodes
     started with tocsin serve --no-engine). Stops on SIGTERM or Ctrl-C."""
     settings = settings_or_fail()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings)
     db = Database(settings.effective_database_url, sqlite_synchronous=settings.sqlite_synchronous)
     writer = WriteQueue(db)
     engine = build_engine(settings, writer)

@@ -27,6 +27,7 @@ at most: the claim holds back a message until the earlier ones of its key are de
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,6 +41,7 @@ from tocsin.notify import outbox, outbox_destinations
 from tocsin.notify.outbox import Claimed
 from tocsin.notify.outbox_destinations import ProbeSpacing
 from tocsin.ops import first_notifications, metrics
+from tocsin.outbound_clients import origin_of
 from tocsin.writer import WriteQueue
 
 Handler = TypeVar("Handler")
@@ -332,7 +334,7 @@ class Deliveries:
         metrics.count_deliveries(session, [(message.topic, "failed") for message, _ in waiting])
         outbox_destinations.mark_up(session, answered - failing.keys())
         for destination, error in sorted(failing.items()):  # one order for every engine: no deadlock
-            log.warning("destination %s is down: %s", destination, described(error))
+            log.warning("destination %s is down: %s", destination, _servers_only(described(error)))
             outbox_destinations.mark_down(
                 session,
                 destination,
@@ -346,11 +348,26 @@ class Deliveries:
         state = outbox.mark_failed(
             session, message, error, max_age=self.settings.max_age, permanent=permanent
         )
-        log.warning("outbox message %s to %s failed (%s): %s", message.id, message.destination, state, error)
+        shown = _shown(message.destination)  # the URL stays in the outbox for admins, not in the log
+        log.warning("outbox message %s to %s failed (%s): %s", message.id, shown, state, _servers_only(error))
         if message.topic in self.channels:
             metrics.count_deliveries(session, [(message.topic, "dead" if state == "dead" else "failed")])
         if state == "dead" and message.topic in self.channels:
             self.channels[message.topic].gave_up(session, message, error)
+
+
+def _shown(destination: str) -> str:
+    """A destination as the log names it: a webhook's server, not its URL (whose path or query
+    may be its secret); an address or a name as it is."""
+    return origin_of(destination) if destination.startswith(("http://", "https://")) else destination
+
+
+_URL_PATH = re.compile(r"(https?://[^/\s\"'?#]+)[/?#][^\s\"']*?(?=:?(?:\s|$)|[\"'])")
+
+
+def _servers_only(text: str) -> str:
+    """``text`` with each URL cut to its server ("HTTP 404 from https://hooks.example")."""
+    return _URL_PATH.sub(r"\1", text)
 
 
 def _grouped(handlers: dict[str, Handler], messages: list[Claimed]) -> list[tuple[Handler, list[Claimed]]]:

@@ -24,6 +24,7 @@ from tocsin.alerts.service import AlertRef, find_alert
 from tocsin.config import Settings
 from tocsin.errors import AlertActionRefused, AlertNotFound, AlertNotVisible, TocsinError
 from tocsin.notify import ntfy_tokens
+from tocsin.ops import request_context
 from tocsin.teams import service as teams
 
 router = APIRouter(prefix="/webhooks/ntfy", include_in_schema=False)
@@ -58,6 +59,7 @@ def carry_out(session: Session, link: ntfy_tokens.ActionLink) -> Answer:
     if user is None:
         return Answer(403, "the person this push was sent to is no longer a Tocsin user")
     actor = teams.actor_for_user(session, user, channel=CHANNEL)
+    request_context.note_actor(actor)
     ref = AlertRef(link.alert_id)
     try:
         with session.begin_nested():

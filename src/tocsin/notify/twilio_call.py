@@ -19,6 +19,7 @@ from tocsin.notify import twilio_urls
 from tocsin.notify.twilio_tokens import CallAbout, read_call_token
 from tocsin.notify.twilio_twiml import Twiml
 from tocsin.notify.twilio_voice import spoken
+from tocsin.ops import request_context
 from tocsin.teams.service import actor_for_user
 
 CHANNEL = "phone call"
@@ -82,6 +83,7 @@ class CallDocuments:
             )
         done, action = key
         actor = actor_for_user(session, user, channel=CHANNEL)
+        request_context.note_actor(actor)
         result = run_on_one(session, f"#{alert.tiny_id}", AlertRef(alert.id), actor, action)
         if result.changed:
             return _ending(f"Alert {alert.tiny_id} {done}.")

@@ -22,6 +22,7 @@ from tocsin.alerts.service import AlertRef
 from tocsin.chat.results import by_tiny_id, run_on_one
 from tocsin.notify.models import PHONE_METHODS, ContactMethod
 from tocsin.notify.twilio_texts import gsm7
+from tocsin.ops import request_context
 from tocsin.teams.service import actor_for_user
 
 OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
@@ -77,6 +78,7 @@ def answer(session: Session, *, sender: str, body: str, now: datetime) -> Reply 
     if tiny is None:
         return Reply(f"Tocsin: which alert? {HOW}")
     actor = actor_for_user(session, user, channel=CHANNEL)
+    request_context.note_actor(actor)
     result = run_on_one(session, f"#{tiny}", by_tiny_id(tiny), actor, action)
     if result.changed:
         alert = session.scalar(select(Alert).where(Alert.tiny_id == tiny))

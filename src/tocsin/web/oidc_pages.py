@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from tocsin.accounts import web_sessions
 from tocsin.config import Settings
+from tocsin.ops import request_context
 from tocsin.people import oidc_login
 from tocsin.people.oidc_login import SignOnRefused
 from tocsin.web import csrf
@@ -87,6 +88,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         except Exception as problem:
             return refused(request, unexpected(problem))
         target = safe_next(request.session.get(NEXT))
+        request_context.note(username, via="web")
         request.session.clear()
         request.session[csrf.SESSION_ID] = token
         log.info(

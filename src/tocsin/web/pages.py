@@ -18,6 +18,7 @@ from tocsin.accounts.models import User
 from tocsin.config import Settings
 from tocsin.db import Database
 from tocsin.errors import TooManyRequests, TryLater
+from tocsin.ops import request_context
 from tocsin.throttling.addresses import client_address
 from tocsin.web import csrf, watchdog_banner
 
@@ -74,6 +75,7 @@ def signed_in_user(request: Request) -> User | None:
     if found.needs_touch:  # not waited for: the page does not depend on it
         used_at = clock.now()
         request.app.state.writer.submit(lambda session: web_sessions.touch(session, token, at=used_at))
+    request_context.note(found.user.username, via="web")
     return found.user
 
 

@@ -19,6 +19,7 @@ from tocsin.alerts.json_views import iso
 from tocsin.alerts.search_limits import SearchLimits
 from tocsin.config import Settings
 from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
+from tocsin.ops import request_context
 from tocsin.teams import service as teams
 from tocsin.web import (
     alert_page,
@@ -112,6 +113,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             )
 
         token = await request.app.state.writer.run(begin)
+        request_context.note(user.username, via="web")
         request.session.clear()
         request.session[csrf.SESSION_ID] = token
         return redirect(request, safe_next(next))
