@@ -64,7 +64,7 @@ def test_a_rule_is_created_read_listed_changed_and_deleted(api, people):  # noqa
         ({"toUser": {"username": "ada@example.com"}}, 422, "toUser must be someone else"),
         ({"endDate": "2027-01-04T07:00:00Z"}, 422, "endDate must be after startDate"),
         ({"toUser": {"username": "ghost@example.com"}}, 422, "user 'ghost@example.com' does not exist"),
-        ({"fromUser": {}}, 422, "name the user by id or username"),
+        ({"fromUser": {}}, 422, "give the user's id or username"),
         ({"endDate": "2027-01-18T08:00:00"}, 422, "endDate"),
         ({"alias": "x" * 101}, 422, "alias"),
     ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -18,24 +18,10 @@ from tocsin.notify import forwarding_rules
 from tocsin.notify.forwarding_rules import RuleSpec
 from tocsin.notify.models import ForwardingRule
 from tocsin.notify.user_routes import Configurer, Payload, done, read_user
+from tocsin.teams.api import UserRef
 
 router = APIRouter(strict_content_type=False)
 IdType = Annotated[Literal["id", "alias"], Query(alias="identifierType")]
-
-
-class UserRef(Payload):
-    id: str | None = Field(default=None, max_length=36)
-    username: str | None = Field(default=None, max_length=320)
-
-    @model_validator(mode="after")
-    def _named(self) -> UserRef:
-        if not (self.id or self.username):
-            raise ValueError("name the user by id or username")
-        return self
-
-    @property
-    def identifier(self) -> str:
-        return self.id or self.username or ""
 
 
 class RulePayload(Payload):
