@@ -9,13 +9,11 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from alembic.migration import MigrationContext
 from typer.testing import CliRunner, Result
 
 from tests.conftest import fresh_database
 from tests.test_cli import Tocsin, tocsin_environment
 from tocsin.cli.app import app
-from tocsin.db import Database
 
 
 def backend_of(database_url: str) -> str:
@@ -37,15 +35,6 @@ def another_installation(
     with ExitStack() as stack:
         url = stack.enter_context(fresh_database(request, backend_of(database_url), directory))
         yield Tocsin(tocsin_environment(database_url=url, data_dir=directory / "data"))
-
-
-def revision_of(database_url: str) -> str | None:
-    database = Database(database_url)
-    try:
-        with database.write_engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        database.dispose()
 
 
 class InProcess:

@@ -12,9 +12,10 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from tests.backups.conftest import InProcess, backend_of, revision_of
+from tests.backups.conftest import InProcess, backend_of
 from tests.support.factories import make_user
 from tests.support.processes import Serve
+from tests.support.revisions import revision_of
 from tests.test_cli import Tocsin
 from tocsin.accounts.service import find_user
 from tocsin.backups.common import known_revisions

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.backups.conftest import revision_of
 from tests.support.factories import make_integration
 from tests.support.processes import Serve
+from tests.support.revisions import revision_of
 from tests.test_cli import Tocsin
 from tocsin.backups.common import known_revisions
 from tocsin.db import Database

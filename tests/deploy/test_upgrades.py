@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import multiprocessing
 
-from alembic.migration import MigrationContext
-
+from tests.support.revisions import revision_of
 from tests.test_cli import TIMEOUT, empty
-from tocsin.db import Database
 from tocsin.migrate import upgrade
 
 NODES = 3
 
 
-def _revision(database_url: str) -> str | None:
-    database = Database(database_url)
-    try:
-        with database.write_engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        database.dispose()
-
-
 def test_nodes_migrating_an_empty_database_at_once_all_start(database_url: str) -> None:
-    head = _revision(database_url)
+    head = revision_of(database_url)
     empty(database_url)
     # Processes, as nodes are (Alembic's context is one per process); forked, to start quickly.
     forked = multiprocessing.get_context("fork")
@@ -36,4 +25,4 @@ def test_nodes_migrating_an_empty_database_at_once_all_start(database_url: str) 
         node.join(TIMEOUT)
 
     assert [node.exitcode for node in nodes] == [0] * NODES
-    assert _revision(database_url) == head
+    assert revision_of(database_url) == head

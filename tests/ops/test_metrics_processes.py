@@ -8,43 +8,18 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.ops.metrics_scrape import Samples, families, samples, value
 from tests.support.postgres import free_port
-from tests.support.smtp import SmtpServer
-from tests.test_cli import TOCSIN, Tocsin, tocsin_environment
+from tests.test_cli import TOCSIN
+from tests.test_cli_engine import environment, prepare, smtp  # noqa: F401  (fixtures)
 
 CREATES = 6
 ONE_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 """Whole processes are slow to start: the database side of metrics is tested on both elsewhere."""
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def environment(database_url: str, tmp_path: Path, smtp: SmtpServer) -> dict[str, str]:
-    return tocsin_environment(
-        database_url=database_url,
-        data_dir=tmp_path / "data",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        engine_tick_seconds="0.2",
-    )
-
-
-def prepare(environment: dict[str, str]) -> str:
-    tocsin = Tocsin(environment)
-    tocsin.ok("migrate")
-    tocsin.ok("user", "create", "ada@example.com")
-    return tocsin.ok("integration", "create", "--name", "monitoring")[-1]
 
 
 def create_alerts(url: str, key: str, **fields: object) -> None:
@@ -66,7 +41,7 @@ def scrape(url: str, token: str = "") -> Samples:
 
 
 @ONE_DATABASE
-def test_every_scrape_of_several_workers_on_the_main_port_shows_all_they_counted(serves, environment):
+def test_every_scrape_of_several_workers_on_the_main_port_shows_all_they_counted(serves, environment):  # noqa: F811
     key = prepare(environment)
     serve = serves(environment, "--workers", "2", "--no-engine")
     create_alerts(serve.url, key)
@@ -78,7 +53,7 @@ def test_every_scrape_of_several_workers_on_the_main_port_shows_all_they_counted
 
 
 @ONE_DATABASE
-def test_several_workers_add_up_on_the_metrics_port_of_their_own(serves, environment, tmp_path):
+def test_several_workers_add_up_on_the_metrics_port_of_their_own(serves, environment, tmp_path):  # noqa: F811
     key = prepare(environment)
     port = free_port()
     temporary = tmp_path / "tmp"
@@ -105,7 +80,7 @@ def test_several_workers_add_up_on_the_metrics_port_of_their_own(serves, environ
 
 
 @ONE_DATABASE
-def test_a_separate_engine_shows_its_deliveries_on_its_metrics_port(serves, environment, smtp):
+def test_a_separate_engine_shows_its_deliveries_on_its_metrics_port(serves, environment, smtp):  # noqa: F811
     key = prepare(environment)
     serve = serves(environment, "--no-engine")
     port = free_port()

@@ -95,12 +95,6 @@ class AlertRouter:
             if chosen.notify_type != "team-default":
                 self._by_rule(work, alert, work.reach.team_name(ref_id), chosen)
                 return
-        if kind == "escalation":
-            policy = escalation_policies.find_policy(work.session, ref_id)
-            if policy is not None:
-                work.start(alert, policy, "escalation responder")
-            return
-        if kind == "team":
             policy = work.team_default(ref_id)
             if policy is not None:
                 work.start(alert, policy, f"team {work.reach.team_name(ref_id)}")
@@ -108,36 +102,44 @@ class AlertRouter:
             people = [
                 Person(user_id, "member of a responding team") for user_id in work.reach.members(ref_id)
             ]
+            work.notices.notify(alert.id, people, "create-alert")
+        elif kind == "escalation":
+            self._escalate(work, alert, ref_id, "escalation responder")
         elif kind == "schedule":
-            schedule = work.reach.on_call.schedule(ref_id)
-            if schedule is None:
-                return
-            on_call = work.reach.on_call.people(schedule.id, work.now)
-            people = [Person(user_id, f"on call for {schedule.name}") for user_id in on_call]
+            self._notify_on_call(work, alert, ref_id)
         else:
-            people = [Person(ref_id, "a responder")]
-        work.notices.notify(alert.id, people, "create-alert")
+            work.notices.notify(alert.id, [Person(ref_id, "a responder")], "create-alert")
 
     def _by_rule(self, work: EscalationRound, alert: Alert, team: str, chosen: Route) -> None:
         why = f"team {team}, routing rule {chosen.rule}"
-        if chosen.notify_type == "escalation" and chosen.target_id is not None:
-            policy = escalation_policies.find_policy(work.session, chosen.target_id)
-            if policy is not None:
-                work.start(alert, policy, why)
-                return
-        elif chosen.notify_type == "schedule" and chosen.target_id is not None:
-            schedule = work.reach.on_call.schedule(chosen.target_id)
-            if schedule is not None:
-                on_call = work.reach.on_call.people(schedule.id, work.now)
-                people = [Person(user_id, f"on call for {schedule.name} ({why})") for user_id in on_call]
-                work.notices.notify(alert.id, people, "create-alert")
-                return
-        elif chosen.notify_type == "none":
+        if chosen.notify_type == "none":
             work.notices.log(alert.id, f"Nobody notified: {why} notifies no one")
+            return
+        target = chosen.target_id or ""
+        if chosen.notify_type == "escalation" and self._escalate(work, alert, target, why):
+            return
+        if chosen.notify_type == "schedule" and self._notify_on_call(work, alert, target, why):
             return
         work.notices.log(
             alert.id, f"Nobody notified: {why} names a {chosen.notify_type} that no longer exists"
         )
+
+    @staticmethod
+    def _escalate(work: EscalationRound, alert: Alert, policy_id: str, why: str) -> bool:
+        policy = escalation_policies.find_policy(work.session, policy_id)
+        if policy is not None:
+            work.start(alert, policy, why)
+        return policy is not None
+
+    @staticmethod
+    def _notify_on_call(work: EscalationRound, alert: Alert, schedule_id: str, why: str = "") -> bool:
+        schedule = work.reach.on_call.schedule(schedule_id)
+        if schedule is None:
+            return False
+        reason = f"on call for {schedule.name}" + (f" ({why})" if why else "")
+        on_call = work.reach.on_call.people(schedule.id, work.now)
+        work.notices.notify(alert.id, [Person(user_id, reason) for user_id in on_call], "create-alert")
+        return True
 
     def _tell_of_change(
         self, work: EscalationRound, alert: Alert, topic: str, payload: dict[str, Any]
