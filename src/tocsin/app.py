@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from starlette.types import ASGIApp
 
 from tocsin import __version__
@@ -67,7 +67,8 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     watchdog = Watchdog(settings, db)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _prepare_routes(app)
         writer.start()
         if engine is not None:
             engine_writer.start()
@@ -139,6 +140,14 @@ def create_app(settings: Settings, *, run_engine: bool | None = None) -> FastAPI
     )
     app.add_middleware(RejectNul)  # outermost: no handler or session sees a NUL
     return app
+
+
+def _prepare_routes(app: FastAPI) -> None:
+    """FastAPI prepares an included router's routes (their parameters' validators) on the first
+    request that reaches it: up to a second of CPU, seconds on a busy machine, which a chat
+    command's answer cannot afford (Slack gives up after 3 s). Prepared here, before serving."""
+    for _ in routing.iter_route_contexts(app.router.routes):
+        pass
 
 
 def wrap(app: FastAPI, settings: Settings) -> ASGIApp:

@@ -240,7 +240,6 @@ async def room_message(request: Request, integration_id: str, secret: str) -> Re
             return Reply(UNKNOWN)
         return answer(session, integration=current, request=asked, base_url=settings.base_url)
 
-    reply = await deferral.reply_in_time(
-        writer.run(run), within=settings.chat_reply_within_seconds, later=answering.later
-    )
+    within = deferral.time_left(request, settings.chat_reply_within_seconds)
+    reply = await deferral.reply_in_time(writer.run(run), within=within, later=answering.later)
     return Response(status_code=204) if reply is None else await answering.now(reply)

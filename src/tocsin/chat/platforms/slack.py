@@ -151,9 +151,8 @@ async def _command(request: Request, addressed: Addressed, fields: dict[str, str
     async def later(reply: Reply) -> None:
         await respond(outbound, fields.get("response_url", ""), [reply_message(reply)])
 
-    reply = await deferral.reply_in_time(
-        request.app.state.writer.run(run), within=settings.chat_reply_within_seconds, later=later
-    )
+    within = deferral.time_left(request, settings.chat_reply_within_seconds)
+    reply = await deferral.reply_in_time(request.app.state.writer.run(run), within=within, later=later)
     if reply is None:
         return Response(status_code=200)  # Slack shows nothing; the reply follows at response_url
     return JSONResponse(reply_message(reply))
