@@ -15,6 +15,7 @@ from tocsin.cli.common import errors_as_one_line, settings_or_fail
 from tocsin.cli.contacts import contact_app
 from tocsin.cli.engine import engine_command, outbox_app
 from tocsin.cli.heartbeats import heartbeat_app
+from tocsin.cli.importing import import_app
 from tocsin.cli.integrations import integration_app
 from tocsin.cli.people import apikey_app, team_app, user_app
 from tocsin.cli.policies import policy_app
@@ -30,6 +31,7 @@ app.add_typer(heartbeat_app, name="heartbeat")
 app.add_typer(policy_app, name="policy")
 app.add_typer(contact_app, name="contact")
 app.add_typer(account_app, name="account")
+app.add_typer(import_app, name="import")
 app.command("engine")(engine_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)

@@ -1,0 +1,135 @@
+"""``tocsin import opsgenie``: take an Opsgenie account's configuration over. Progress goes to
+stderr (a bar on a terminal, plain lines otherwise); the plan and the outcome to stdout."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from tocsin.cli.common import errors_as_one_line, fail, settings_or_fail
+from tocsin.db import Database
+from tocsin.importer import opsgenie_import
+from tocsin.importer.changes import CREATE, Change
+from tocsin.importer.opsgenie_reader import EU, US, OpsgenieReader, OpsgenieUnavailable
+from tocsin.importer.opsgenie_source import Source, read_people
+
+import_app = typer.Typer(help="Take configuration over from another on-call product.", no_args_is_help=True)
+
+
+class _Progress:
+    """A bar on a terminal; one line per step where stderr is a file or CI's log."""
+
+    def __init__(self, description: str, total: int | None = None) -> None:
+        self.console = Console(stderr=True)
+        self.live = self.console.is_terminal
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=self.console,
+        )
+        self.task = self.progress.add_task(description, total=total)
+        self.total = total
+        self.count = 0
+
+    def __enter__(self) -> _Progress:
+        if self.live:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live:
+            self.progress.stop()
+
+    def say(self, line: str) -> None:
+        if self.live:
+            self.progress.console.print(line, markup=False, highlight=False)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def read(self, path: str) -> None:
+        self.count += 1
+        if self.live:
+            self.progress.update(self.task, description=f"Reading Opsgenie: GET {path}", completed=self.count)
+        elif self.count % 25 == 1:
+            self.say(f"reading Opsgenie: request {self.count} (GET {path})")
+
+    def waiting(self, reason: str, seconds: float) -> None:
+        self.say(f"Opsgenie: {reason}; trying again in {seconds:.0f} s")
+
+    def applied(self, change: Change, problem: str | None) -> None:
+        self.count += 1
+        verb = "created" if change.action == CREATE else "changed"
+        line = f"{verb} {change.kind} {change.name}"
+        if problem is not None:
+            line = f"FAILED {change.kind} {change.name}: {problem}"
+        if self.live:
+            self.progress.update(self.task, completed=self.count)
+            if problem is not None:
+                self.say(line)
+        else:
+            self.say(f"[{self.count}/{self.total}] {line}")
+
+
+def _read(api_url: str, api_key: str) -> Source:
+    with (
+        _Progress("Reading Opsgenie") as progress,
+        OpsgenieReader(api_url, api_key, on_request=progress.read, on_wait=progress.waiting) as reader,
+    ):
+        try:
+            source = read_people(reader)
+        except OpsgenieUnavailable as problem:
+            fail(f"{problem}; nothing was imported. Run the same command again later.")
+        progress.say(
+            f"read {len(source.users)} users and {len(source.teams)} teams in {reader.requests} requests"
+        )
+    return source
+
+
+@import_app.command("opsgenie")
+def import_opsgenie(
+    api_key: Annotated[
+        str,
+        typer.Option(
+            envvar="OPSGENIE_API_KEY",
+            help="An Opsgenie API Key Management key with Read and Configuration Access.",
+            show_default=False,
+        ),
+    ],
+    api_url: Annotated[str, typer.Option(help=f"Opsgenie's API: {US}, or {EU} for EU accounts.")] = US,
+    plan_only: Annotated[
+        bool, typer.Option("--plan", help="Change nothing; print what would be done.")
+    ] = False,
+) -> None:
+    """Import users (with contact methods and notification rules) and teams from Opsgenie.
+    Running it again changes nothing already here; a run that stopped goes on where it was."""
+    settings = settings_or_fail()
+    url = settings.effective_database_url
+    with errors_as_one_line(url):
+        source = _read(api_url, api_key)
+        db = Database(url, sqlite_synchronous=settings.sqlite_synchronous)
+        try:
+            plan = opsgenie_import.make_plan(db, source)
+            if plan_only:
+                for line in plan.lines():
+                    typer.echo(line)
+                typer.echo(f"Plan: {plan.summary()}. Nothing was changed (--plan).")
+                return
+            with _Progress("Importing", len(plan.to_make())) as progress:
+                applied = opsgenie_import.apply(db, plan, progress.applied)
+        finally:
+            db.dispose()
+    for change in plan.changes:
+        for note in change.notes:
+            typer.echo(f"not carried over: {change.kind} {change.name}: {note}")
+    made, same = len(applied.made), plan.counts()["same"]
+    typer.echo(f"Imported: {made} created or changed, {same} already here, {len(applied.failed)} failed.")
+    for change, problem in applied.failed:
+        typer.echo(f"failed: {change.kind} {change.name}: {problem}")
+    if applied.failed:
+        fail(f"{len(applied.failed)} change(s) failed; fix what they say and run the same command again")

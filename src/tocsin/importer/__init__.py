@@ -1,0 +1,1 @@
+"""Importing another on-call product's configuration: ``tocsin import opsgenie``."""
