@@ -15,7 +15,7 @@ from tocsin.db import Database
 from tocsin.importer import opsgenie_import
 from tocsin.importer.changes import CREATE, Change
 from tocsin.importer.opsgenie_reader import EU, US, OpsgenieReader, OpsgenieUnavailable
-from tocsin.importer.opsgenie_source import Source, read_people
+from tocsin.importer.opsgenie_source import Source, read_account
 
 import_app = typer.Typer(help="Take configuration over from another on-call product.", no_args_is_help=True)
 
@@ -82,7 +82,7 @@ def _read(api_url: str, api_key: str) -> Source:
         OpsgenieReader(api_url, api_key, on_request=progress.read, on_wait=progress.waiting) as reader,
     ):
         try:
-            source = read_people(reader)
+            source = read_account(reader)
         except OpsgenieUnavailable as problem:
             fail(f"{problem}; nothing was imported. Run the same command again later.")
         progress.say(

@@ -1,6 +1,7 @@
 """What an import reads from Opsgenie, in Opsgenie's own JSON shapes: the account's users with
-their contact methods and notification rules (with steps), and its teams with their members.
-Every list is read whole before anything is written, so a plan is made from one reading."""
+their contact methods and notification rules (with steps), its teams with their members, and
+the configuration that names them. Every list is read whole before anything is written, so a
+plan is made from one reading."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ class Source:
     users: list[SourceUser]
     teams: list[Json]
     """Each team as ``GET /v2/teams/{id}`` answers it, with ``members``."""
+    schedules: list[Json] = field(default_factory=list)
+    escalations: list[Json] = field(default_factory=list)
+    routing_rules: dict[str, list[Json]] = field(default_factory=dict)
+    """Each team's routing rules, by the team's Opsgenie id."""
+    heartbeats: list[Json] = field(default_factory=list)
+    maintenance: list[Json] = field(default_factory=list)
+    integrations: list[Json] = field(default_factory=list)
+    policies: list[Json] = field(default_factory=list)
 
     def usernames(self) -> set[str]:
         return {user.username.lower() for user in self.users}
@@ -58,3 +67,8 @@ def read_people(reader: OpsgenieReader) -> Source:
     account = reader.get("/v2/account") or {}
     users = [read_user(reader, user) for user in reader.pages("/v2/users", sort="username", order="asc")]
     return Source(account=account, users=users, teams=read_teams(reader))
+
+
+def read_account(reader: OpsgenieReader) -> Source:
+    """Everything an import carries over."""
+    return read_people(reader)
