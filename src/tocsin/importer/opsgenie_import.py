@@ -12,6 +12,8 @@ from tocsin.accounts.models import User
 from tocsin.db import Database
 from tocsin.errors import TocsinError
 from tocsin.importer.changes import Change, Plan
+from tocsin.importer.opsgenie_escalations import plan_escalations
+from tocsin.importer.opsgenie_refs import Present
 from tocsin.importer.opsgenie_source import Source
 from tocsin.importer.opsgenie_teams import plan_teams
 from tocsin.importer.opsgenie_users import plan_users
@@ -29,6 +31,8 @@ def make_plan(db: Database, source: Source) -> Plan:
         plan_users(session, source.users, plan)
         usernames = set(session.scalars(select(User.username))) | source.usernames()
         plan_teams(session, source.teams, usernames, plan)
+        present = Present.of(session, source)
+        plan_escalations(session, source.escalations, present, plan)
     return plan
 
 

@@ -1,0 +1,78 @@
+"""What the configuration an import carries over may name: the users, teams, schedules and
+escalations Tocsin has or the same import creates (usernames in lower case, other names by their
+name key). Planning checks names against these; running looks each up by name, since Tocsin's
+objects have their own ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tocsin.accounts.models import User
+from tocsin.escalations.models import EscalationPolicy
+from tocsin.importer.opsgenie_source import Json, Source
+from tocsin.names import name_key
+from tocsin.oncall.models import Schedule
+from tocsin.teams.models import Team
+
+
+@dataclass
+class Present:
+    usernames: set[str] = field(default_factory=set)
+    teams: set[str] = field(default_factory=set)
+    schedules: set[str] = field(default_factory=set)
+    escalations: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, session: Session, source: Source) -> Present:
+        def names(column: Any, found: list[Json]) -> set[str]:
+            here = {name_key(str(name)) for name in session.scalars(select(column))}
+            return here | {name_key(str(item.get("name") or "")) for item in found} - {""}
+
+        return cls(
+            usernames={str(name).lower() for name in session.scalars(select(User.username))}
+            | source.usernames(),
+            teams=names(Team.name, source.teams),
+            schedules=names(Schedule.name, source.schedules),
+            escalations=names(EscalationPolicy.name, source.escalations),
+        )
+
+    def lacks(self, recipient: Json) -> str | None:
+        """Why a ``{type, name|username}`` reference names nothing Tocsin will have, or None."""
+        kind = str(recipient.get("type") or "")
+        label = str(recipient.get("username") if kind == "user" else recipient.get("name") or "").strip()
+        among = {
+            "user": self.usernames,
+            "team": self.teams,
+            "schedule": self.schedules,
+            "escalation": self.escalations,
+        }.get(kind)
+        if among is None:
+            return f"a {kind or 'nameless'} recipient has no counterpart in Tocsin"
+        if (label.lower() if kind == "user" else name_key(label)) not in among:
+            return f"{kind} {label or recipient.get('id')!r} is neither in Tocsin nor in this import"
+        return None
+
+
+def by_name(recipient: Json) -> Json:
+    """A reference by name only (Opsgenie's ids mean nothing in Tocsin)."""
+    if recipient.get("type") == "user":
+        return {"type": "user", "username": recipient.get("username")}
+    return {"type": recipient.get("type"), "name": recipient.get("name")}
+
+
+def team_ref(owner: Json | None) -> Json | None:
+    name = str((owner or {}).get("name") or "").strip()
+    return {"name": name} if name else None
+
+
+def invalid(problem: ValidationError) -> list[str]:
+    """A validation error as the reasons a plan shows."""
+    return [
+        f"{'.'.join(str(part) for part in error['loc']) or 'it'}: {error['msg']}"
+        for error in problem.errors(include_url=False)
+    ]

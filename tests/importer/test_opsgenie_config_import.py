@@ -1,0 +1,175 @@
+"""Importing the configuration that names people, teams and schedules from the fake Opsgenie
+account: escalations (and, in later parts, routing rules, heartbeats, maintenance, policies and
+integrations). The account's schedules are imported by their own part; here Tocsin is given
+schedules of the same names first, as that part leaves them."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import text
+
+from tests.fakes import opsgenie_config_api
+from tests.fakes.opsgenie_account import FULL_KEY
+from tests.fakes.opsgenie_config_api import FakeOpsgenie
+from tocsin.actors import SYSTEM
+from tocsin.db import Database
+from tocsin.escalations import service as escalations
+from tocsin.escalations.schemas import EscalationPayload
+from tocsin.importer import opsgenie_import
+from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
+from tocsin.importer.opsgenie_reader import OpsgenieReader
+from tocsin.importer.opsgenie_source import Source, read_account
+from tocsin.oncall import lookup as schedules_lookup
+from tocsin.oncall.schedules import create_schedule
+from tocsin.teams import service as teams
+
+fake_opsgenie = opsgenie_config_api.fake_opsgenie
+TABLES = ("escalation_policy", "escalation_rule", "team", "user_account", "outbox")
+
+
+@pytest.fixture(scope="module")
+def read(fake_opsgenie: FakeOpsgenie) -> Source:
+    fake_opsgenie.reset()
+    with OpsgenieReader(fake_opsgenie.base_url, FULL_KEY, sleep=lambda seconds: None) as reader:
+        return read_account(reader)
+
+
+@pytest.fixture
+def source(read: Source) -> Source:
+    return copy.deepcopy(read)
+
+
+def with_schedules(db: Database, source: Source) -> None:
+    """Tocsin holds the account's schedules, by name, as the schedule import leaves them."""
+    with db.write_session() as session:
+        for schedule in source.schedules:
+            if schedules_lookup.find_schedule(session, schedule["name"], "name") is None:
+                create_schedule(session, actor=SYSTEM, name=schedule["name"])
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.read_session() as session:
+        return {
+            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
+        }
+
+
+def of_kind(plan: Plan, kind: str) -> dict[str, Change]:
+    return {change.name: change for change in plan.changes if change.kind == kind}
+
+
+def test_the_plan_changes_nothing_and_lists_the_escalations(db: Database, source: Source) -> None:
+    before = counts(db)
+
+    plan = opsgenie_import.make_plan(db, source)
+
+    assert counts(db) == before
+    planned = of_kind(plan, "escalation")
+    assert sorted(planned) == sorted(e["name"] for e in source.escalations)
+    assert {change.action for change in planned.values()} == {CREATE}  # schedules and teams: same import
+    platform = planned["Platform escalation"]
+    assert "4 rule(s)" in platform.details[0] and "20 min: team Platform (users)" in platform.details[0]
+    assert "repeats 2 time(s) after 10 min" in platform.details
+
+
+def test_what_cannot_come_over_is_not_half_imported(db: Database, source: Source) -> None:
+    payments = next(e for e in source.escalations if e["name"] == "Payments escalation")
+    payments["rules"][0]["notifyType"] = "users"  # of a schedule: Tocsin has no such thing
+    data = next(e for e in source.escalations if e["name"] == "Data escalation")
+    data["rules"][1]["recipient"] = {"type": "schedule", "id": "x", "name": "Nobody schedule"}
+    source.escalations.append({"id": "e9", "name": "Hourly", "rules": [{**data["rules"][0]}]})
+    source.escalations[-1]["rules"][0]["delay"] = {"timeAmount": 90, "timeUnit": "seconds"}
+
+    plan = opsgenie_import.make_plan(db, source)
+    with_schedules(db, source)
+    applied = opsgenie_import.apply(db, plan)
+
+    planned = of_kind(plan, "escalation")
+    assert planned["Payments escalation"].action == CANNOT
+    assert "rule 1 notifies 'users' of a schedule" in planned["Payments escalation"].details[0]
+    assert planned["Data escalation"].action == CANNOT
+    assert (
+        "'Nobody schedule' is neither in Tocsin nor in this import" in planned["Data escalation"].details[0]
+    )
+    assert "waits in seconds" in planned["Hourly"].details[0]
+    assert applied.failed == []
+    with db.read_session() as session:
+        assert escalations.find_policy(session, "Payments escalation", "name") is None
+        assert escalations.find_policy(session, "Data escalation", "name") is None
+        assert escalations.find_policy(session, "Mobile escalation", "name") is not None
+
+
+def test_applying_creates_the_escalations_opsgenie_has(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+
+    applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
+
+    assert applied.failed == []
+    platform = next(e for e in source.escalations if e["name"] == "Platform escalation")
+    with db.read_session() as session:
+        policy = escalations.get_policy(session, "platform ESCALATION", "name")
+        team = teams.get_team(session, name="Platform")
+        assert policy.owner_team_id == team.id and policy.description == platform["description"]
+        assert (policy.repeat_count, policy.repeat_wait_minutes, policy.repeat_reset_recipient_states) == (
+            2,
+            10,
+            True,
+        )
+        rules = [
+            (
+                rule.delay_minutes,
+                rule.recipient_type,
+                escalations.recipient_label(session, rule.recipient_type, rule.recipient_id),
+                rule.notify_type,
+                rule.condition,
+            )
+            for rule in escalations.rules_of(session, policy.id)
+        ]
+        assert rules == [
+            (0, "schedule", "Platform primary", "default", "if-not-acked"),
+            (10, "schedule", "Platform primary", "next", "if-not-acked"),
+            (20, "team", "Platform", "users", "if-not-acked"),
+            (30, "user", platform["rules"][3]["recipient"]["username"], "default", "if-not-acked"),
+        ]
+        payments = escalations.get_policy(session, "Payments escalation", "name")
+        last = escalations.rules_of(session, payments.id)[-1]
+        assert (last.condition, last.delay_minutes) == ("if-not-closed", 45)
+        assert payments.repeat_close_alert_after_all is True
+    assert counts(db)["outbox"] == 0
+
+
+def test_applying_again_changes_nothing(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+    opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
+    after_first = counts(db)
+
+    again = opsgenie_import.make_plan(db, source)
+    applied = opsgenie_import.apply(db, again)
+
+    assert {change.action for change in of_kind(again, "escalation").values()} == {SAME}
+    assert applied.made == [] and counts(db) == after_first
+
+
+def test_an_escalation_tocsin_has_keeps_what_it_has(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+    with db.write_session() as session:
+        payload = EscalationPayload.model_validate(
+            {
+                "name": "mobile escalation",
+                "rules": [
+                    {"recipient": {"type": "schedule", "name": "Mobile APAC"}, "delay": {"timeAmount": 3}}
+                ],
+            }
+        )
+        escalations.create_policy(session, actor=SYSTEM, payload=payload)
+
+    plan = opsgenie_import.make_plan(db, source)
+    opsgenie_import.apply(db, plan)
+
+    assert of_kind(plan, "escalation")["Mobile escalation"].action == SAME
+    with db.read_session() as session:
+        mobile = escalations.get_policy(session, "Mobile escalation", "name")
+        assert mobile.name == "mobile escalation" and mobile.owner_team_id is None
+        assert [rule.delay_minutes for rule in escalations.rules_of(session, mobile.id)] == [3]
