@@ -1,19 +1,21 @@
 """Importing the configuration that names people, teams and schedules from the fake Opsgenie
-account: escalations (and, in later parts, routing rules, heartbeats, maintenance, policies and
+account: escalations, team routing rules (and, in later parts, heartbeats, maintenance, policies and
 integrations). The account's schedules are imported by their own part; here Tocsin is given
 schedules of the same names first, as that part leaves them."""
 
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
 from tocsin.actors import SYSTEM
+from tocsin.conditions.facts import AlertFacts
 from tocsin.db import Database
 from tocsin.escalations import service as escalations
 from tocsin.escalations.schemas import EscalationPayload
@@ -23,10 +25,12 @@ from tocsin.importer.opsgenie_reader import OpsgenieReader
 from tocsin.importer.opsgenie_source import Source, read_account
 from tocsin.oncall import lookup as schedules_lookup
 from tocsin.oncall.schedules import create_schedule
+from tocsin.routing import service as routing
+from tocsin.routing.models import RoutingRule
 from tocsin.teams import service as teams
 
 fake_opsgenie = opsgenie_config_api.fake_opsgenie
-TABLES = ("escalation_policy", "escalation_rule", "team", "user_account", "outbox")
+TABLES = ("escalation_policy", "escalation_rule", "routing_rule", "team", "user_account", "outbox")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +98,9 @@ def test_what_cannot_come_over_is_not_half_imported(db: Database, source: Source
         "'Nobody schedule' is neither in Tocsin nor in this import" in planned["Data escalation"].details[0]
     )
     assert "waits in seconds" in planned["Hourly"].details[0]
+    payments_routes = of_kind(plan, "routing rules")["Payments"]  # they name the escalation left out
+    assert payments_routes.action == CANNOT
+    assert "escalation 'Payments escalation' is neither in Tocsin" in payments_routes.details[0]
     assert applied.failed == []
     with db.read_session() as session:
         assert escalations.find_policy(session, "Payments escalation", "name") is None
@@ -173,3 +180,101 @@ def test_an_escalation_tocsin_has_keeps_what_it_has(db: Database, source: Source
         mobile = escalations.get_policy(session, "Mobile escalation", "name")
         assert mobile.name == "mobile escalation" and mobile.owner_team_id is None
         assert [rule.delay_minutes for rule in escalations.rules_of(session, mobile.id)] == [3]
+
+
+def test_the_plan_lists_each_teams_routing_rules_in_order(db: Database, source: Source) -> None:
+    plan = opsgenie_import.make_plan(db, source)
+
+    planned = of_kind(plan, "routing rules")
+    assert sorted(planned) == sorted(team["name"] for team in source.teams)
+    payments = planned["Payments"]
+    assert payments.action == CREATE
+    assert payments.details == [
+        "P1 straight to on-call → schedule Payments EU",
+        "Ignore test alerts → none",
+        "Office hours → escalation Payments escalation (at set times)",
+        "default rule → escalation Payments escalation",
+    ]
+
+
+def test_routing_rules_that_cannot_all_come_over_come_over_not_at_all(db: Database, source: Source) -> None:
+    platform = next(team["id"] for team in source.teams if team["name"] == "Platform")
+    rules = source.routing_rules[platform]
+    rules[0]["criteria"]["conditions"][0]["field"] = "weather"
+    rules[1]["notify"] = {"type": "team", "id": "t", "name": "Platform"}
+    with_schedules(db, source)
+
+    plan = opsgenie_import.make_plan(db, source)
+    opsgenie_import.apply(db, plan)
+
+    change = of_kind(plan, "routing rules")["Platform"]
+    assert change.action == CANNOT and len(change.details) == 2
+    assert (
+        change.details[0].startswith("rule 'P1 straight to on-call': unknown field")
+        and "weather" in change.details[0]
+    )
+    assert "notifies a team target" in change.details[1]
+    with db.read_session() as session:
+        team = teams.get_team(session, name="Platform")
+        assert session.scalars(select(RoutingRule).where(RoutingRule.team_id == team.id)).all() == []
+        assert of_kind(plan, "routing rules")["Payments"].action == CREATE
+
+
+def test_imported_routing_rules_send_alerts_where_opsgenie_did(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+
+    applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
+
+    assert applied.failed == []
+    with db.read_session() as session:
+        team = teams.get_team(session, name="Payments")
+        rules = routing.rules_of(session, team)
+        assert [(rule.name, rule.timezone) for rule in rules] == [
+            ("P1 straight to on-call", "Europe/Berlin"),
+            ("Ignore test alerts", "Europe/Berlin"),
+            ("Office hours", "Europe/Berlin"),
+            ("Default", "Europe/Berlin"),
+        ]
+        schedule = schedules_lookup.find_schedule(session, "Payments EU", "name")
+        policy = escalations.get_policy(session, "Payments escalation", "name")
+        monday_noon = datetime(2027, 3, 8, 12, tzinfo=UTC)  # 13:00 in Berlin
+        saturday = datetime(2027, 3, 13, 12, tzinfo=UTC)
+        late_monday = datetime(2027, 3, 8, 17, 30, tzinfo=UTC)  # 18:30 in Berlin, after office hours
+
+        def to(facts: AlertFacts, at: datetime) -> tuple[str, str, str | None]:
+            found = routing.route(rules, facts, at)
+            return found.rule, found.notify_type, found.target_id
+
+        assert to(AlertFacts(message="disk", priority="P1"), saturday) == (
+            "P1 straight to on-call",
+            "schedule",
+            schedule.id if schedule else "",
+        )
+        test_alert = AlertFacts(message="[test] disk", details={"environment": "staging"})
+        assert to(test_alert, monday_noon) == ("Ignore test alerts", "none", None)
+        assert to(AlertFacts(message="disk"), monday_noon) == ("Office hours", "escalation", policy.id)
+        assert to(AlertFacts(message="disk"), late_monday) == ("Default", "escalation", policy.id)
+        assert to(AlertFacts(message="disk", tags=["critical"]), late_monday)[1] == "schedule"
+
+
+def test_routing_rules_are_imported_once_and_a_teams_own_rules_are_kept(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+    with db.write_session() as session:
+        teams.create_team(session, name="data")
+        team = teams.get_team(session, name="Data")
+        routing.create_rule(
+            session, actor=SYSTEM, team=team, spec=routing.RuleSpec(name="Everything", notify_type="none")
+        )
+
+    first = opsgenie_import.make_plan(db, source)
+    opsgenie_import.apply(db, first)
+    again = opsgenie_import.make_plan(db, source)
+    after = counts(db)
+    opsgenie_import.apply(db, again)
+
+    assert of_kind(first, "routing rules")["Data"].action == SAME
+    assert {change.action for change in of_kind(again, "routing rules").values()} == {SAME}
+    assert counts(db) == after
+    with db.read_session() as session:
+        team = teams.get_team(session, name="Data")
+        assert [rule.name for rule in routing.rules_of(session, team)] == ["Everything", "Default Rule"]

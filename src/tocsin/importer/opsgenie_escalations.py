@@ -113,5 +113,6 @@ def plan_escalations(session: Session, source: list[Json], present: Present, pla
         payload, reasons = wanted(found, present)
         if payload is None:
             plan.add(Change("escalation", name, CANNOT, reasons))
+            present.drop("escalation", name)  # what names it cannot count on it
             continue
         plan.add(Change("escalation", name, CREATE, _summary(payload), [], _create(payload)))

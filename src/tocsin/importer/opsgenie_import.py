@@ -14,6 +14,7 @@ from tocsin.errors import TocsinError
 from tocsin.importer.changes import Change, Plan
 from tocsin.importer.opsgenie_escalations import plan_escalations
 from tocsin.importer.opsgenie_refs import Present
+from tocsin.importer.opsgenie_routing import plan_routing
 from tocsin.importer.opsgenie_source import Source
 from tocsin.importer.opsgenie_teams import plan_teams
 from tocsin.importer.opsgenie_users import plan_users
@@ -31,8 +32,9 @@ def make_plan(db: Database, source: Source) -> Plan:
         plan_users(session, source.users, plan)
         usernames = set(session.scalars(select(User.username))) | source.usernames()
         plan_teams(session, source.teams, usernames, plan)
-        present = Present.of(session, source)
+        present = Present.of(session, source, plan)
         plan_escalations(session, source.escalations, present, plan)
+        plan_routing(session, source.routing_rules, source.teams, present, plan)
     return plan
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts.models import User
 from tocsin.escalations.models import EscalationPolicy
+from tocsin.importer.changes import CANNOT, Plan
 from tocsin.importer.opsgenie_source import Json, Source
 from tocsin.names import name_key
 from tocsin.oncall.models import Schedule
@@ -28,18 +29,30 @@ class Present:
     escalations: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, session: Session, source: Source) -> Present:
+    def of(cls, session: Session, source: Source, plan: Plan) -> Present:
+        """What Tocsin has or ``source`` brings, less what ``plan`` so far cannot carry over."""
+
         def names(column: Any, found: list[Json]) -> set[str]:
             here = {name_key(str(name)) for name in session.scalars(select(column))}
             return here | {name_key(str(item.get("name") or "")) for item in found} - {""}
 
-        return cls(
+        found = cls(
             usernames={str(name).lower() for name in session.scalars(select(User.username))}
             | source.usernames(),
             teams=names(Team.name, source.teams),
             schedules=names(Schedule.name, source.schedules),
             escalations=names(EscalationPolicy.name, source.escalations),
         )
+        for change in plan.changes:
+            if change.action == CANNOT:
+                found.drop(change.kind, change.name)
+        return found
+
+    def drop(self, kind: str, name: str) -> None:
+        """``name`` will not be in Tocsin after all (the plan cannot carry it)."""
+        among = {"user": self.usernames, "team": self.teams, "escalation": self.escalations}.get(kind)
+        if among is not None:
+            among.discard(name.lower() if kind == "user" else name_key(name))
 
     def lacks(self, recipient: Json) -> str | None:
         """Why a ``{type, name|username}`` reference names nothing Tocsin will have, or None."""
