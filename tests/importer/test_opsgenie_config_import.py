@@ -1,7 +1,7 @@
-"""Importing the configuration that names people, teams and schedules from the fake Opsgenie
-account: escalations, team routing rules (and, in later parts, heartbeats, maintenance, policies and
-integrations). The account's schedules are imported by their own part; here Tocsin is given
-schedules of the same names first, as that part leaves them."""
+"""Importing, from the fake Opsgenie account, the configuration that names people, teams and
+schedules: escalations, team routing rules and heartbeats. The account's schedules are imported
+by their own part; here Tocsin is given schedules of the same names first, as that part leaves
+them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text
 
+from tests.conftest import frozen_at
 from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
@@ -19,6 +20,8 @@ from tocsin.conditions.facts import AlertFacts
 from tocsin.db import Database
 from tocsin.escalations import service as escalations
 from tocsin.escalations.schemas import EscalationPayload
+from tocsin.heartbeats import service as heartbeats
+from tocsin.heartbeats.schemas import HeartbeatPayload
 from tocsin.importer import opsgenie_import
 from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
 from tocsin.importer.opsgenie_reader import OpsgenieReader
@@ -278,3 +281,66 @@ def test_routing_rules_are_imported_once_and_a_teams_own_rules_are_kept(db: Data
     with db.read_session() as session:
         team = teams.get_team(session, name="Data")
         assert [rule.name for rule in routing.rules_of(session, team)] == ["Everything", "Default Rule"]
+
+
+def test_heartbeats_come_over_with_their_interval_and_alert_and_are_never_pinged(
+    db: Database, source: Source, fake_opsgenie: FakeOpsgenie
+) -> None:
+    plan = opsgenie_import.make_plan(db, source)
+    planned = of_kind(plan, "heartbeat")
+    assert sorted(planned) == ["nightly-backup", "old-cron", "payments-gateway", "warehouse-load"]
+    assert planned["payments-gateway"].details == [
+        "every 5 minutes",
+        "enabled",
+        "alert P1: payments-gateway stopped checking in",
+    ]
+    assert "2027-03-08T11:58:31.000Z" in planned["payments-gateway"].notes[0]
+    assert planned["old-cron"].notes == []  # disabled: nothing to point anywhere yet
+
+    with frozen_at(datetime(2027, 3, 8, 12, tzinfo=UTC)):
+        opsgenie_import.apply(db, plan)
+
+    with db.read_session() as session:
+        gateway = heartbeats.get_heartbeat(session, "Payments-Gateway")
+        payments = teams.get_team(session, name="Payments")
+        assert (gateway.interval, gateway.interval_unit, gateway.enabled, gateway.owner_team_id) == (
+            5,
+            "minutes",
+            True,
+            payments.id,
+        )
+        assert (gateway.alert_priority, gateway.alert_tags) == ("P1", ["heartbeat", "payments"])
+        assert gateway.expires_at is not None and gateway.expires_at.replace(tzinfo=UTC) == datetime(
+            2027, 3, 8, 12, 5, tzinfo=UTC
+        )
+        assert gateway.last_ping_at is None and gateway.expired is False
+        old = heartbeats.get_heartbeat(session, "old-cron")
+        assert (old.enabled, old.expires_at, old.interval, old.interval_unit) == (False, None, 30, "minutes")
+    assert fake_opsgenie.requests_to("/v2/heartbeats") >= 1
+    assert [name for name in planned if fake_opsgenie.requests_to(f"/v2/heartbeats/{name}/ping")] == []
+
+
+def test_a_heartbeat_tocsin_has_keeps_what_it_has(db: Database, source: Source) -> None:
+    with db.write_session() as session:
+        heartbeats.create_heartbeat(
+            session,
+            actor=SYSTEM,
+            payload=HeartbeatPayload.model_validate(
+                {"name": "NIGHTLY-BACKUP", "interval": 2, "intervalUnit": "days", "enabled": False}
+            ),
+        )
+
+    plan = opsgenie_import.make_plan(db, source)
+    opsgenie_import.apply(db, plan)
+    again = opsgenie_import.make_plan(db, source)
+
+    assert of_kind(plan, "heartbeat")["nightly-backup"].action == SAME
+    assert {change.action for change in of_kind(again, "heartbeat").values()} == {SAME}
+    with db.read_session() as session:
+        backup = heartbeats.get_heartbeat(session, "nightly-backup")
+        assert (backup.name, backup.interval, backup.interval_unit, backup.enabled) == (
+            "NIGHTLY-BACKUP",
+            2,
+            "days",
+            False,
+        )

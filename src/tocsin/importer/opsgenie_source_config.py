@@ -31,6 +31,11 @@ def read_routing_rules(reader: OpsgenieReader, teams: list[Json]) -> dict[str, l
     }
 
 
+def read_heartbeats(reader: OpsgenieReader) -> list[Json]:
+    """The list is ``data.heartbeats``, not ``data``."""
+    return list((reader.get("/v2/heartbeats") or {}).get("heartbeats") or [])
+
+
 def read_schedule_names(reader: OpsgenieReader) -> list[Json]:
     """The schedules as the list names them, for a reading that has not read them whole."""
     return [{"id": s.get("id"), "name": s.get("name")} for s in reader.get("/v2/schedules") or []]
@@ -42,3 +47,4 @@ def read_config(reader: OpsgenieReader, source: Source) -> None:
         source.schedules = read_schedule_names(reader)
     source.escalations = read_escalations(reader)
     source.routing_rules = read_routing_rules(reader, source.teams)
+    source.heartbeats = read_heartbeats(reader)
