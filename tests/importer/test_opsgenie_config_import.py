@@ -1,7 +1,7 @@
 """Importing, from the fake Opsgenie account, the configuration that names people, teams and
-schedules: escalations, team routing rules and heartbeats. The account's schedules are imported
-by their own part; here Tocsin is given schedules of the same names first, as that part leaves
-them."""
+schedules: escalations, team routing rules, heartbeats and maintenance windows. The account's
+schedules are imported by their own part; here Tocsin is given schedules of the same names
+first, as that part leaves them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from tests.conftest import frozen_at
 from tests.fakes import opsgenie_config_api
-from tests.fakes.opsgenie_account import FULL_KEY
+from tests.fakes.opsgenie_account import FULL_KEY, NOW
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
 from tocsin.actors import SYSTEM
 from tocsin.conditions.facts import AlertFacts
@@ -26,8 +26,12 @@ from tocsin.importer import opsgenie_import
 from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
 from tocsin.importer.opsgenie_reader import OpsgenieReader
 from tocsin.importer.opsgenie_source import Source, read_account
+from tocsin.integrations import service as integrations
+from tocsin.maintenance import service as maintenance
 from tocsin.oncall import lookup as schedules_lookup
 from tocsin.oncall.schedules import create_schedule
+from tocsin.policies import service as policies
+from tocsin.policies.schemas import PolicyPayload
 from tocsin.routing import service as routing
 from tocsin.routing.models import RoutingRule
 from tocsin.teams import service as teams
@@ -344,3 +348,76 @@ def test_a_heartbeat_tocsin_has_keeps_what_it_has(db: Database, source: Source) 
             "days",
             False,
         )
+
+
+def with_switched_things(db: Database) -> None:
+    """Tocsin holds what the account's maintenance windows switch: the Payments API integration
+    and the global alert policy Tag production."""
+    with db.write_session() as session:
+        teams.create_team(session, name="Payments")
+        integrations.create_integration(session, type="API", name="payments api", team_name="Payments")
+        policies.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=PolicyPayload.model_validate(
+                {"type": "alert", "name": "Tag production", "tags": ["prod"]}
+            ),
+        )
+
+
+def test_maintenance_windows_not_over_come_over_with_what_they_switch(db: Database, source: Source) -> None:
+    with_switched_things(db)
+    with_schedules(db, source)
+
+    with frozen_at(NOW):
+        plan = opsgenie_import.make_plan(db, source)
+        applied = opsgenie_import.apply(db, plan)
+
+    planned = of_kind(plan, "maintenance")
+    assert sorted(planned) == ["Database upgrade", "Network work"]  # not the past and cancelled ones
+    upgrade = planned["Database upgrade"]
+    assert upgrade.action == CREATE and upgrade.details == [
+        "2027-03-13T22:00:00Z to 2027-03-14T02:00:00Z",
+        "integration 'Payments API' enabled",
+        "policy 'Tag production' disabled",
+    ]
+    assert planned["Network work"].notes == [
+        "its start (2027-03-08T10:00:00Z): it starts in Tocsin when imported"
+    ]
+    assert applied.failed == []
+    with frozen_at(NOW), db.read_session() as session:
+        windows = {w.description: w for w in maintenance.list_maintenance(session)}
+        assert sorted(windows) == ["Database upgrade", "Network work"]
+        window = windows["Database upgrade"]
+        assert (window.start_at, window.end_at) == (
+            datetime(2027, 3, 13, 22, tzinfo=UTC),
+            datetime(2027, 3, 14, 2, tzinfo=UTC),
+        )
+        assert maintenance.status_of(windows["Network work"], NOW) == "active"
+        assert windows["Network work"].end_at is None
+        switched = {
+            (entity.type, entity.name, state) for state, entity in maintenance.rules_of(session, window)
+        }
+        assert switched == {
+            ("integration", "payments api", "enabled"),
+            ("policy", "Tag production", "disabled"),
+        }
+
+    with frozen_at(NOW):
+        again = opsgenie_import.make_plan(db, source)
+    assert {change.action for change in of_kind(again, "maintenance").values()} == {SAME}
+
+
+def test_a_window_that_would_switch_fewer_things_is_not_imported(db: Database, source: Source) -> None:
+    with frozen_at(NOW):
+        plan = opsgenie_import.make_plan(db, source)
+        opsgenie_import.apply(db, plan)
+
+    upgrade = of_kind(plan, "maintenance")["Database upgrade"]
+    assert upgrade.action == CANNOT
+    assert upgrade.details == [
+        "it switches integration 'Payments API', which is neither in Tocsin nor in this import",
+        "it switches policy 'Tag production', which is neither in Tocsin nor in this import",
+    ]
+    with frozen_at(NOW), db.read_session() as session:
+        assert maintenance.list_maintenance(session) == []

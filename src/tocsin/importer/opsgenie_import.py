@@ -14,6 +14,7 @@ from tocsin.errors import TocsinError
 from tocsin.importer.changes import Change, Plan
 from tocsin.importer.opsgenie_escalations import plan_escalations
 from tocsin.importer.opsgenie_heartbeats import plan_heartbeats
+from tocsin.importer.opsgenie_maintenance import plan_maintenance, targets
 from tocsin.importer.opsgenie_refs import Present
 from tocsin.importer.opsgenie_routing import plan_routing
 from tocsin.importer.opsgenie_source import Source
@@ -37,6 +38,7 @@ def make_plan(db: Database, source: Source) -> Plan:
         plan_escalations(session, source.escalations, present, plan)
         plan_routing(session, source.routing_rules, source.teams, present, plan)
         plan_heartbeats(session, source.heartbeats, present, plan)
+        plan_maintenance(session, source.maintenance, targets(source), present, plan)
     return plan
 
 

@@ -16,8 +16,10 @@ from tocsin.accounts.models import User
 from tocsin.escalations.models import EscalationPolicy
 from tocsin.importer.changes import CANNOT, Plan
 from tocsin.importer.opsgenie_source import Json, Source
+from tocsin.integrations.models import Integration
 from tocsin.names import name_key
 from tocsin.oncall.models import Schedule
+from tocsin.policies.models import Policy
 from tocsin.teams.models import Team
 
 
@@ -27,6 +29,11 @@ class Present:
     teams: set[str] = field(default_factory=set)
     schedules: set[str] = field(default_factory=set)
     escalations: set[str] = field(default_factory=set)
+    integrations: set[str] = field(default_factory=set)
+    policies: set[tuple[str, str]] = field(default_factory=set)
+    """(owner team's name key, or "" for a global policy; the policy's name key)."""
+    # Integrations and policies: those Tocsin has, and those their planners add as they plan
+    # creating them (maintenance windows, planned after them, name them).
 
     @classmethod
     def of(cls, session: Session, source: Source, plan: Plan) -> Present:
@@ -42,7 +49,14 @@ class Present:
             teams=names(Team.name, source.teams),
             schedules=names(Schedule.name, source.schedules),
             escalations=names(EscalationPolicy.name, source.escalations),
+            integrations=names(Integration.name, []),
         )
+        found.policies = {
+            (name_key(team.name) if team else "", policy.name_key)
+            for policy, team in session.execute(
+                select(Policy, Team).outerjoin(Team, Team.id == Policy.team_id)
+            )
+        }
         for change in plan.changes:
             if change.action == CANNOT:
                 found.drop(change.kind, change.name)

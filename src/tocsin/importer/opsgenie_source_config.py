@@ -36,6 +36,43 @@ def read_heartbeats(reader: OpsgenieReader) -> list[Json]:
     return list((reader.get("/v2/heartbeats") or {}).get("heartbeats") or [])
 
 
+def read_maintenance(reader: OpsgenieReader) -> list[Json]:
+    """Windows not yet over, each with its ``rules`` (only the GET by id has them)."""
+    return [
+        {**meta, **(reader.get(f"/v1/maintenance/{_part(meta['id'])}") or {})}
+        for meta in reader.get("/v1/maintenance", type="non-expired") or []
+        if meta.get("status") in ("active", "planned")
+    ]
+
+
+def read_policies(reader: OpsgenieReader, teams: list[Json]) -> list[Json]:
+    """Global alert policies, then each team's alert and notification policies, each whole (the
+    lists give only id, name, type, order and enabled)."""
+    listed: list[tuple[Json, str | None]] = [(meta, None) for meta in reader.get("/v2/policies/alert") or []]
+    for team in teams:
+        for kind in ("alert", "notification"):
+            if team.get("id"):
+                owner = str(team["id"])
+                listed += [(meta, owner) for meta in reader.get(f"/v2/policies/{kind}", teamId=owner) or []]
+    policies = []
+    for meta, owner_id in listed:
+        params = {"teamId": owner_id} if owner_id else {}
+        policy = reader.get(f"/v2/policies/{_part(meta['id'])}", **params) or {}
+        policies.append({**meta, **policy, "teamId": owner_id})
+    return policies
+
+
+def read_integrations(reader: OpsgenieReader) -> list[Json]:
+    """Each integration whole, with its ``actions`` (create, close, acknowledge, addNote, ignore)."""
+    found = []
+    for meta in reader.get("/v2/integrations") or []:
+        path = f"/v2/integrations/{_part(meta['id'])}"
+        integration = {**meta, **(reader.get(path) or {})}
+        integration["actions"] = reader.get(f"{path}/actions") or {}
+        found.append(integration)
+    return found
+
+
 def read_schedule_names(reader: OpsgenieReader) -> list[Json]:
     """The schedules as the list names them, for a reading that has not read them whole."""
     return [{"id": s.get("id"), "name": s.get("name")} for s in reader.get("/v2/schedules") or []]
@@ -48,3 +85,6 @@ def read_config(reader: OpsgenieReader, source: Source) -> None:
     source.escalations = read_escalations(reader)
     source.routing_rules = read_routing_rules(reader, source.teams)
     source.heartbeats = read_heartbeats(reader)
+    source.policies = read_policies(reader, source.teams)
+    source.integrations = read_integrations(reader)
+    source.maintenance = read_maintenance(reader)
