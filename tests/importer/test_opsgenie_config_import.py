@@ -1,5 +1,5 @@
 """Importing, from the fake Opsgenie account, the configuration that names people, teams and
-schedules: escalations, team routing rules, heartbeats and maintenance windows. The account's
+schedules: escalations, team routing rules, heartbeats, maintenance windows and policies. The account's
 schedules are imported by their own part; here Tocsin is given schedules of the same names
 first, as that part leaves them."""
 
@@ -409,6 +409,12 @@ def test_maintenance_windows_not_over_come_over_with_what_they_switch(db: Databa
 
 
 def test_a_window_that_would_switch_fewer_things_is_not_imported(db: Database, source: Source) -> None:
+    with db.write_session() as session:
+        teams.create_team(session, name="Payments")
+        integrations.create_integration(session, type="API", name="Payments API", team_name="Payments")
+    tagging = next(p for p in source.policies if p["name"] == "Tag production")
+    tagging["ignoreOriginalTeams"] = True  # Tocsin's policies cannot: it does not come over
+
     with frozen_at(NOW):
         plan = opsgenie_import.make_plan(db, source)
         opsgenie_import.apply(db, plan)
@@ -416,8 +422,80 @@ def test_a_window_that_would_switch_fewer_things_is_not_imported(db: Database, s
     upgrade = of_kind(plan, "maintenance")["Database upgrade"]
     assert upgrade.action == CANNOT
     assert upgrade.details == [
-        "it switches integration 'Payments API', which is neither in Tocsin nor in this import",
-        "it switches policy 'Tag production', which is neither in Tocsin nor in this import",
+        "it switches policy 'Tag production', which is neither in Tocsin nor in this import"
     ]
     with frozen_at(NOW), db.read_session() as session:
         assert maintenance.list_maintenance(session) == []
+
+
+def test_the_plan_says_which_policies_come_over_and_why_others_cannot(db: Database, source: Source) -> None:
+    plan = opsgenie_import.make_plan(db, source)
+
+    alert, notification = of_kind(plan, "alert policy"), of_kind(plan, "notification policy")
+    assert alert["Tag production"].action == CREATE
+    assert alert["Tag production"].details == [
+        "message: {{message}}",
+        "tags: ['production']",
+        "priority: P3",
+        "continue: True",
+    ]
+    assert alert["Payments responders (team Payments)"].details[-1] == "responders: Payments"
+    flapping = notification["Deduplicate flapping (team Payments)"]
+    assert flapping.action == CANNOT and "no deduplication action" in flapping.details[0]
+    overnight = notification["Hold overnight (team Support)"]
+    assert overnight.action == CANNOT and "delays notifications until 'next-time'" in overnight.details[0]
+
+
+def test_policies_come_over_in_their_scope_and_order(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+
+    applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
+
+    assert applied.failed == []
+    with db.read_session() as session:
+        global_alert = policies.list_policies(session, actor=SYSTEM, type="alert", team_id=None)
+        assert [(p.name, p.position) for p in global_alert] == [
+            ("Tag production", 0),
+            ("Raise database alerts", 1),
+        ]
+        tagging, database = global_alert
+        assert tagging.body == {
+            "message": "{{message}}",
+            "tags": ["production"],
+            "priority": "P3",
+            "continue": True,
+        }
+        assert tagging.filter["conditions"][0]["expectedValue"] == "monitoring"
+        assert database.time_restrictions is not None and tagging.time_restrictions is None
+        payments = teams.get_team(session, name="Payments")
+        (responders,) = policies.list_policies(session, actor=SYSTEM, type="alert", team_id=payments.id)
+        assert responders.body["responders"] == [{"type": "team", "id": payments.id, "name": "Payments"}]
+        notification = policies.list_policies(session, actor=SYSTEM, type="notification", team_id=payments.id)
+        assert notification == []
+
+
+def test_a_policy_tocsin_has_keeps_what_it_has(db: Database, source: Source) -> None:
+    with_schedules(db, source)
+    with db.write_session() as session:
+        policies.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=PolicyPayload.model_validate(
+                {"type": "alert", "name": "TAG PRODUCTION", "priority": "P1"}
+            ),
+        )
+
+    plan = opsgenie_import.make_plan(db, source)
+    opsgenie_import.apply(db, plan)
+    again = opsgenie_import.make_plan(db, source)
+
+    assert of_kind(plan, "alert policy")["Tag production"].action == SAME
+    assert of_kind(again, "alert policy")["Tag production"].action == SAME
+    assert {c.action for c in of_kind(again, "alert policy").values()} == {SAME}
+    with db.read_session() as session:
+        (kept,) = [
+            p
+            for p in policies.list_policies(session, actor=SYSTEM, type="alert", team_id=None)
+            if p.name_key == "tag production"
+        ]
+        assert (kept.name, kept.body) == ("TAG PRODUCTION", {"priority": "P1"})

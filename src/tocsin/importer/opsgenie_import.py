@@ -15,6 +15,7 @@ from tocsin.importer.changes import Change, Plan
 from tocsin.importer.opsgenie_escalations import plan_escalations
 from tocsin.importer.opsgenie_heartbeats import plan_heartbeats
 from tocsin.importer.opsgenie_maintenance import plan_maintenance, targets
+from tocsin.importer.opsgenie_policies import plan_policies
 from tocsin.importer.opsgenie_refs import Present
 from tocsin.importer.opsgenie_routing import plan_routing
 from tocsin.importer.opsgenie_source import Source
@@ -38,6 +39,7 @@ def make_plan(db: Database, source: Source) -> Plan:
         plan_escalations(session, source.escalations, present, plan)
         plan_routing(session, source.routing_rules, source.teams, present, plan)
         plan_heartbeats(session, source.heartbeats, present, plan)
+        plan_policies(session, source.policies, source.teams, present, plan)
         plan_maintenance(session, source.maintenance, targets(source), present, plan)
     return plan
 
