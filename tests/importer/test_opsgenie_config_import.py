@@ -1,20 +1,18 @@
 """Importing, from the fake Opsgenie account, the configuration that names people, teams and
-schedules: escalations, team routing rules, heartbeats, maintenance windows and policies. The account's
-schedules are imported by their own part; here Tocsin is given schedules of the same names
-first, as that part leaves them."""
+schedules: escalations, team routing rules and heartbeats. The account's schedules are imported
+by their own part; here Tocsin is given schedules of the same names first, as that part leaves
+them."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from tests.conftest import frozen_at
-from tests.fakes import opsgenie_config_api
-from tests.fakes.opsgenie_account import FULL_KEY, NOW
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
+from tests.importer import opsgenie_config
+from tests.importer.opsgenie_config import counts, of_kind, with_schedules
 from tocsin.actors import SYSTEM
 from tocsin.conditions.facts import AlertFacts
 from tocsin.db import Database
@@ -23,52 +21,16 @@ from tocsin.escalations.schemas import EscalationPayload
 from tocsin.heartbeats import service as heartbeats
 from tocsin.heartbeats.schemas import HeartbeatPayload
 from tocsin.importer import opsgenie_import
-from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
-from tocsin.importer.opsgenie_reader import OpsgenieReader
-from tocsin.importer.opsgenie_source import Source, read_account
-from tocsin.integrations import service as integrations
-from tocsin.maintenance import service as maintenance
+from tocsin.importer.changes import CANNOT, CREATE, SAME
+from tocsin.importer.opsgenie_source import Source
 from tocsin.oncall import lookup as schedules_lookup
-from tocsin.oncall.schedules import create_schedule
-from tocsin.policies import service as policies
-from tocsin.policies.schemas import PolicyPayload
 from tocsin.routing import service as routing
 from tocsin.routing.models import RoutingRule
 from tocsin.teams import service as teams
 
-fake_opsgenie = opsgenie_config_api.fake_opsgenie
-TABLES = ("escalation_policy", "escalation_rule", "routing_rule", "team", "user_account", "outbox")
-
-
-@pytest.fixture(scope="module")
-def read(fake_opsgenie: FakeOpsgenie) -> Source:
-    fake_opsgenie.reset()
-    with OpsgenieReader(fake_opsgenie.base_url, FULL_KEY, sleep=lambda seconds: None) as reader:
-        return read_account(reader)
-
-
-@pytest.fixture
-def source(read: Source) -> Source:
-    return copy.deepcopy(read)
-
-
-def with_schedules(db: Database, source: Source) -> None:
-    """Tocsin holds the account's schedules, by name, as the schedule import leaves them."""
-    with db.write_session() as session:
-        for schedule in source.schedules:
-            if schedules_lookup.find_schedule(session, schedule["name"], "name") is None:
-                create_schedule(session, actor=SYSTEM, name=schedule["name"])
-
-
-def counts(db: Database) -> dict[str, int]:
-    with db.read_session() as session:
-        return {
-            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
-        }
-
-
-def of_kind(plan: Plan, kind: str) -> dict[str, Change]:
-    return {change.name: change for change in plan.changes if change.kind == kind}
+fake_opsgenie = opsgenie_config.fake_opsgenie
+read = opsgenie_config.read
+source = opsgenie_config.source
 
 
 def test_the_plan_changes_nothing_and_lists_the_escalations(db: Database, source: Source) -> None:
@@ -348,154 +310,3 @@ def test_a_heartbeat_tocsin_has_keeps_what_it_has(db: Database, source: Source) 
             "days",
             False,
         )
-
-
-def with_switched_things(db: Database) -> None:
-    """Tocsin holds what the account's maintenance windows switch: the Payments API integration
-    and the global alert policy Tag production."""
-    with db.write_session() as session:
-        teams.create_team(session, name="Payments")
-        integrations.create_integration(session, type="API", name="payments api", team_name="Payments")
-        policies.create_policy(
-            session,
-            actor=SYSTEM,
-            payload=PolicyPayload.model_validate(
-                {"type": "alert", "name": "Tag production", "tags": ["prod"]}
-            ),
-        )
-
-
-def test_maintenance_windows_not_over_come_over_with_what_they_switch(db: Database, source: Source) -> None:
-    with_switched_things(db)
-    with_schedules(db, source)
-
-    with frozen_at(NOW):
-        plan = opsgenie_import.make_plan(db, source)
-        applied = opsgenie_import.apply(db, plan)
-
-    planned = of_kind(plan, "maintenance")
-    assert sorted(planned) == ["Database upgrade", "Network work"]  # not the past and cancelled ones
-    upgrade = planned["Database upgrade"]
-    assert upgrade.action == CREATE and upgrade.details == [
-        "2027-03-13T22:00:00Z to 2027-03-14T02:00:00Z",
-        "integration 'Payments API' enabled",
-        "policy 'Tag production' disabled",
-    ]
-    assert planned["Network work"].notes == [
-        "its start (2027-03-08T10:00:00Z): it starts in Tocsin when imported"
-    ]
-    assert applied.failed == []
-    with frozen_at(NOW), db.read_session() as session:
-        windows = {w.description: w for w in maintenance.list_maintenance(session)}
-        assert sorted(windows) == ["Database upgrade", "Network work"]
-        window = windows["Database upgrade"]
-        assert (window.start_at, window.end_at) == (
-            datetime(2027, 3, 13, 22, tzinfo=UTC),
-            datetime(2027, 3, 14, 2, tzinfo=UTC),
-        )
-        assert maintenance.status_of(windows["Network work"], NOW) == "active"
-        assert windows["Network work"].end_at is None
-        switched = {
-            (entity.type, entity.name, state) for state, entity in maintenance.rules_of(session, window)
-        }
-        assert switched == {
-            ("integration", "payments api", "enabled"),
-            ("policy", "Tag production", "disabled"),
-        }
-
-    with frozen_at(NOW):
-        again = opsgenie_import.make_plan(db, source)
-    assert {change.action for change in of_kind(again, "maintenance").values()} == {SAME}
-
-
-def test_a_window_that_would_switch_fewer_things_is_not_imported(db: Database, source: Source) -> None:
-    with db.write_session() as session:
-        teams.create_team(session, name="Payments")
-        integrations.create_integration(session, type="API", name="Payments API", team_name="Payments")
-    tagging = next(p for p in source.policies if p["name"] == "Tag production")
-    tagging["ignoreOriginalTeams"] = True  # Tocsin's policies cannot: it does not come over
-
-    with frozen_at(NOW):
-        plan = opsgenie_import.make_plan(db, source)
-        opsgenie_import.apply(db, plan)
-
-    upgrade = of_kind(plan, "maintenance")["Database upgrade"]
-    assert upgrade.action == CANNOT
-    assert upgrade.details == [
-        "it switches policy 'Tag production', which is neither in Tocsin nor in this import"
-    ]
-    with frozen_at(NOW), db.read_session() as session:
-        assert maintenance.list_maintenance(session) == []
-
-
-def test_the_plan_says_which_policies_come_over_and_why_others_cannot(db: Database, source: Source) -> None:
-    plan = opsgenie_import.make_plan(db, source)
-
-    alert, notification = of_kind(plan, "alert policy"), of_kind(plan, "notification policy")
-    assert alert["Tag production"].action == CREATE
-    assert alert["Tag production"].details == [
-        "message: {{message}}",
-        "tags: ['production']",
-        "priority: P3",
-        "continue: True",
-    ]
-    assert alert["Payments responders (team Payments)"].details[-1] == "responders: Payments"
-    flapping = notification["Deduplicate flapping (team Payments)"]
-    assert flapping.action == CANNOT and "no deduplication action" in flapping.details[0]
-    overnight = notification["Hold overnight (team Support)"]
-    assert overnight.action == CANNOT and "delays notifications until 'next-time'" in overnight.details[0]
-
-
-def test_policies_come_over_in_their_scope_and_order(db: Database, source: Source) -> None:
-    with_schedules(db, source)
-
-    applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
-
-    assert applied.failed == []
-    with db.read_session() as session:
-        global_alert = policies.list_policies(session, actor=SYSTEM, type="alert", team_id=None)
-        assert [(p.name, p.position) for p in global_alert] == [
-            ("Tag production", 0),
-            ("Raise database alerts", 1),
-        ]
-        tagging, database = global_alert
-        assert tagging.body == {
-            "message": "{{message}}",
-            "tags": ["production"],
-            "priority": "P3",
-            "continue": True,
-        }
-        assert tagging.filter["conditions"][0]["expectedValue"] == "monitoring"
-        assert database.time_restrictions is not None and tagging.time_restrictions is None
-        payments = teams.get_team(session, name="Payments")
-        (responders,) = policies.list_policies(session, actor=SYSTEM, type="alert", team_id=payments.id)
-        assert responders.body["responders"] == [{"type": "team", "id": payments.id, "name": "Payments"}]
-        notification = policies.list_policies(session, actor=SYSTEM, type="notification", team_id=payments.id)
-        assert notification == []
-
-
-def test_a_policy_tocsin_has_keeps_what_it_has(db: Database, source: Source) -> None:
-    with_schedules(db, source)
-    with db.write_session() as session:
-        policies.create_policy(
-            session,
-            actor=SYSTEM,
-            payload=PolicyPayload.model_validate(
-                {"type": "alert", "name": "TAG PRODUCTION", "priority": "P1"}
-            ),
-        )
-
-    plan = opsgenie_import.make_plan(db, source)
-    opsgenie_import.apply(db, plan)
-    again = opsgenie_import.make_plan(db, source)
-
-    assert of_kind(plan, "alert policy")["Tag production"].action == SAME
-    assert of_kind(again, "alert policy")["Tag production"].action == SAME
-    assert {c.action for c in of_kind(again, "alert policy").values()} == {SAME}
-    with db.read_session() as session:
-        (kept,) = [
-            p
-            for p in policies.list_policies(session, actor=SYSTEM, type="alert", team_id=None)
-            if p.name_key == "tag production"
-        ]
-        assert (kept.name, kept.body) == ("TAG PRODUCTION", {"priority": "P1"})

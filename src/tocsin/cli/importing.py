@@ -16,6 +16,7 @@ from tocsin.importer import opsgenie_import
 from tocsin.importer.changes import CREATE, Change
 from tocsin.importer.opsgenie_reader import EU, US, OpsgenieReader, OpsgenieUnavailable
 from tocsin.importer.opsgenie_source import Source, read_account
+from tocsin.outbound import OutboundPolicy
 
 import_app = typer.Typer(help="Take configuration over from another on-call product.", no_args_is_help=True)
 
@@ -114,7 +115,7 @@ def import_opsgenie(
         source = _read(api_url, api_key)
         db = Database(url, sqlite_synchronous=settings.sqlite_synchronous)
         try:
-            plan = opsgenie_import.make_plan(db, source)
+            plan = opsgenie_import.make_plan(db, source, OutboundPolicy.from_settings(settings))
             if plan_only:
                 for line in plan.lines():
                     typer.echo(line)
@@ -131,5 +132,7 @@ def import_opsgenie(
     typer.echo(f"Imported: {made} created or changed, {same} already here, {len(applied.failed)} failed.")
     for change, problem in applied.failed:
         typer.echo(f"failed: {change.kind} {change.name}: {problem}")
+    for line in (line for change in applied.made for line in change.report):
+        typer.echo(line)  # new keys: shown this once
     if applied.failed:
         fail(f"{len(applied.failed)} change(s) failed; fix what they say and run the same command again")
