@@ -1,0 +1,86 @@
+"""``tocsin import opsgenie`` as an administrator runs it: the real console script against the
+fake Opsgenie, with plain progress lines on stderr (it is not a terminal here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import opsgenie_config_api
+from tests.fakes.opsgenie_account import FULL_KEY
+from tests.fakes.opsgenie_config_api import FakeOpsgenie
+from tests.test_cli import Tocsin, tocsin_environment
+from tocsin.accounts import service as accounts
+from tocsin.db import Database
+from tocsin.importer.opsgenie_reader import ATTEMPTS
+
+fake_opsgenie = opsgenie_config_api.fake_opsgenie
+
+
+@pytest.fixture
+def og(fake_opsgenie: FakeOpsgenie) -> FakeOpsgenie:
+    fake_opsgenie.reset()
+    return fake_opsgenie
+
+
+@pytest.fixture
+def tocsin(database_url: str, tmp_path: Path) -> Tocsin:
+    environment = tocsin_environment(database_url=database_url, data_dir=tmp_path / "data")
+    return Tocsin({**environment, "OPSGENIE_API_KEY": FULL_KEY})
+
+
+def user_count(db: Database) -> int:
+    with db.read_session() as session:
+        return accounts.count_users(session)
+
+
+def test_plan_then_import_then_import_again(tocsin: Tocsin, og: FakeOpsgenie, db: Database) -> None:
+    planned = tocsin("import", "opsgenie", "--api-url", og.base_url, "--plan")
+
+    assert planned.returncode == 0, planned.stderr
+    assert "read 30 users and 5 teams in" in planned.stderr
+    assert "create  user ada.lovelace@acme.example: owner; Europe/London;" in planned.stdout
+    assert "not carried over: custom role 'Observer'" in planned.stdout
+    assert planned.stdout.splitlines()[-1] == (
+        "Plan: 35 to create, 0 to change, 0 already in Tocsin, 0 that cannot be carried over. "
+        "Nothing was changed (--plan)."
+    )
+    assert user_count(db) == 0
+
+    imported = tocsin("import", "opsgenie", "--api-url", og.base_url)
+
+    assert imported.returncode == 0, imported.stderr
+    assert "[1/35] created user " in imported.stderr and "[35/35] created team Support" in imported.stderr
+    assert imported.stdout.splitlines()[-1] == "Imported: 35 created or changed, 0 already here, 0 failed."
+    assert user_count(db) == 30
+
+    again = tocsin("import", "opsgenie", "--api-url", og.base_url)
+
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[-1] == "Imported: 0 created or changed, 35 already here, 0 failed."
+
+
+def test_opsgenie_that_stays_throttled_leaves_nothing_half_imported(
+    tocsin: Tocsin, og: FakeOpsgenie, db: Database
+) -> None:
+    og.throttle("/v2/teams", first=ATTEMPTS, retry_after=0)
+
+    result = tocsin("import", "opsgenie", "--api-url", og.base_url)
+
+    assert result.returncode == 1
+    assert "Opsgenie: HTTP 429 for GET /v2/teams; trying again in 0 s" in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("error: Opsgenie did not answer GET /v2/teams after 8 tries")
+    assert last.endswith("nothing was imported. Run the same command again later.")
+    assert user_count(db) == 0
+
+
+def test_a_key_opsgenie_refuses_is_one_line_saying_which_key_to_use(tocsin: Tocsin, og: FakeOpsgenie) -> None:
+    result = tocsin("import", "opsgenie", "--api-url", og.base_url, "--api-key", "wrong")
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: Opsgenie refused the key for GET /v2/account (HTTP 401: Could not authenticate); "
+        "use an API Key Management key with Read and Configuration Access"
+    )
