@@ -124,9 +124,10 @@ def test_every_option_of_the_alerter_arrives_and_the_same_alias_deduplicates(
     assert run.errors == [] and "elastalert_error" not in run.writeback, run.log
     assert run.sent == 3
     assert run.writeback["elastalert"]["alert_sent"] is True
-    assert run.writeback["elastalert"]["alert_info"] == {
-        "type": "opsgenie", "recipients": ["{owner}"], "account": "elastalert-prod", "teams": ["storage"],
-    }  # fmt: skip
+    info = run.writeback["elastalert"]["alert_info"]
+    # Its record of recipients is the template (2.20 and later) or what it became (2.19).
+    assert info.pop("recipients") in (["{owner}"], ["dba@example.com"])
+    assert info == {"type": "opsgenie", "account": "elastalert-prod", "teams": ["storage"]}
 
     with httpx.Client(
         base_url=live_server.url, headers={"Authorization": f"GenieKey {key}"}, timeout=5
@@ -173,12 +174,6 @@ def test_a_rule_that_names_only_a_priority_gets_elastalerts_message_source_tags_
     assert "host: db1" in alert["description"] and "message: x" in alert["description"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason='without opsgenie_priority the alerter sends "priority": null, which Tocsin refuses with 422 '
-    "instead of taking Opsgenie's default P3",
-)
 def test_a_rule_without_a_priority_creates_a_p3_alert(test_rule, live_server, db, tmp_path):
     _, key = make_integration(db, "elastalert")
     run = run_rule(test_rule, tmp_path, opsgenie_rule(live_server, key), [document("db1", 0)])
