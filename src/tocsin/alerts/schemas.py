@@ -160,9 +160,7 @@ class CreateAlertPayload(ActionPayload):
     tags: Tags = Field(default_factory=list)
     details: Details = Field(default_factory=dict)
     entity: str = Field(default="", max_length=ENTITY_MAX)
-    priority: Annotated[
-        Priority, BeforeValidator(_null_is_p3, json_schema_input_type=Priority | None)
-    ] = "P3"
+    priority: Annotated[Priority, BeforeValidator(_null_is_p3, json_schema_input_type=Priority | None)] = "P3"
 
     def all_responders(self) -> list[ResponderRef]:
         legacy = [ResponderRef(type="team", id=team.id, name=team.name) for team in self.teams]
