@@ -3,6 +3,9 @@ fake Opsgenie, with plain progress lines on stderr (it is not a terminal here)."
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
-from tests.test_cli import Tocsin, tocsin_environment
+from tests.test_cli import TOCSIN, Tocsin, tocsin_environment
 from tocsin.accounts import service as accounts
 from tocsin.db import Database
 from tocsin.importer.opsgenie_reader import ATTEMPTS
@@ -84,3 +87,31 @@ def test_a_key_opsgenie_refuses_is_one_line_saying_which_key_to_use(tocsin: Tocs
         "error: Opsgenie refused the key for GET /v2/account (HTTP 401: Could not authenticate); "
         "use an API Key Management key with Read and Configuration Access"
     )
+
+
+def test_on_a_terminal_progress_is_a_bar(tocsin: Tocsin, og: FakeOpsgenie) -> None:
+    terminal, their_end = pty.openpty()
+    process = subprocess.Popen(
+        [str(TOCSIN), "import", "opsgenie", "--api-url", og.base_url],
+        env={**tocsin.environment, "COLUMNS": "100", "TERM": "xterm"},
+        stdin=their_end,
+        stdout=subprocess.DEVNULL,
+        stderr=their_end,
+    )
+    os.close(their_end)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end closed: the command is over
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+
+    assert process.wait(timeout=60) == 0
+    text = shown.decode("utf-8", "replace")
+    assert "Reading Opsgenie: GET /v2/teams/… 138 requests" in text  # the last read, ids shortened
+    assert "━" in text and "35/35" in text  # the import's bar, full
+    assert "[1/35]" not in text  # no log lines on a terminal

@@ -26,12 +26,13 @@ class _Progress:
     def __init__(self, description: str, total: int | None = None) -> None:
         self.console = Console(stderr=True)
         self.live = self.console.is_terminal
+        counted = (
+            (BarColumn(), MofNCompleteColumn())
+            if total is not None
+            else (TextColumn("{task.completed} requests"),)
+        )
         self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=self.console,
+            SpinnerColumn(), TextColumn("{task.description}"), *counted, console=self.console
         )
         self.task = self.progress.add_task(description, total=total)
         self.total = total
@@ -55,7 +56,8 @@ class _Progress:
     def read(self, path: str) -> None:
         self.count += 1
         if self.live:
-            self.progress.update(self.task, description=f"Reading Opsgenie: GET {path}", completed=self.count)
+            shown = "/".join("…" if len(part) > 20 else part for part in path.split("/"))  # ids
+            self.progress.update(self.task, description=f"Reading Opsgenie: GET {shown}", completed=self.count)
         elif self.count % 25 == 1:
             self.say(f"reading Opsgenie: request {self.count} (GET {path})")
 
