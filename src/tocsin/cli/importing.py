@@ -57,7 +57,8 @@ class _Progress:
         self.count += 1
         if self.live:
             shown = "/".join("…" if len(part) > 20 else part for part in path.split("/"))  # ids
-            self.progress.update(self.task, description=f"Reading Opsgenie: GET {shown}", completed=self.count)
+            description = f"Reading Opsgenie: GET {shown}"
+            self.progress.update(self.task, description=description, completed=self.count)
         elif self.count % 25 == 1:
             self.say(f"reading Opsgenie: request {self.count} (GET {path})")
 
