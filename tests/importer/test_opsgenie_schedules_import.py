@@ -6,6 +6,7 @@ next 14 days (across New York's DST change) until Tocsin's schedule is changed."
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from tocsin.actors import SYSTEM
 from tocsin.cli.app import app
 from tocsin.db import Database
 from tocsin.importer import opsgenie_import, opsgenie_oncall_check
-from tocsin.importer.changes import CREATE, SAME, Change, Plan
+from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
 from tocsin.importer.opsgenie_reader import OpsgenieReader
 from tocsin.importer.opsgenie_source import Json, Source, read_account
 from tocsin.oncall import service as oncall
@@ -265,3 +266,56 @@ def test_the_command_prints_the_check_and_a_disagreement_is_a_warning_not_a_fail
         "Opsgenie says donald.knuth@acme.example, yukihiro.matsumoto@acme.example, "
         "Tocsin says donald.knuth@acme.example, satoshi.tajiri@acme.example"
     ]
+
+
+def test_what_tocsin_cannot_hold_is_left_out_and_said(db: Database, source: Source) -> None:
+    changed = copy.deepcopy(source)
+    mobile = opsgenie_schedule(changed, "Mobile APAC")
+    team = next(t for t in changed.teams if t["name"] == "Mobile")
+    by_team = {
+        "id": "rotation-of-a-team",
+        "name": "Team weekends",
+        "type": "weekly",
+        "length": 1,
+        "startDate": "2027-03-06T00:00:00Z",
+        "participants": [{"type": "team", "id": team["id"], "name": "Mobile"}],
+    }
+    mobile["rotations"].append(by_team)
+    mobile["overrides"] = [
+        {
+            "alias": "team-cover",
+            "user": mobile["rotations"][0]["participants"][0],
+            "startDate": "2027-03-13T00:00:00Z",
+            "endDate": "2027-03-14T00:00:00Z",
+            "rotations": [{"id": "rotation-of-a-team", "name": "Team weekends"}],
+        },
+        {
+            "alias": "escalation-cover",
+            "user": {"type": "escalation", "id": "e1", "name": "Mobile escalation"},
+            "startDate": "2027-03-13T00:00:00Z",
+            "endDate": "2027-03-14T00:00:00Z",
+            "rotations": [],
+        },
+    ]
+    changed.schedules.append(
+        {**mobile, "name": "Mars base", "timezone": "Mars/Olympus_Mons", "overrides": []}
+    )
+
+    plan = opsgenie_import.make_plan(db, changed)
+    opsgenie_import.apply(db, plan)
+
+    changes = schedule_changes(plan)
+    assert changes["Mars base"].action == CANNOT
+    assert "'Mars/Olympus_Mons' is not an IANA time zone" in changes["Mars base"].details[0]
+    notes = changes["Mobile APAC"].notes
+    assert any(
+        n.startswith("rotation 'Team weekends' not imported: participant team 'Mobile'") for n in notes
+    )
+    assert "override 'team-cover' replaces a rotation that is not carried over" in notes
+    assert any(n.startswith("override 'escalation-cover' puts escalation 'Mobile escalation'") for n in notes)
+    assert changes["Mobile APAC"].details[1:3] == ["1 rotation(s)", "0 override(s)"]
+    with db.read_session() as session:
+        schedule = oncall.schedule_named(session, "Mobile APAC", "name")
+        assert [r.name for r in oncall.rotations_of(session, schedule.id)] == ["Office hours"]
+        assert oncall.list_overrides(session, schedule.id) == []
+        assert oncall.find_schedule(session, "Mars base", "name") is None

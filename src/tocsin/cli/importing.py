@@ -96,7 +96,11 @@ def _read(api_url: str, api_key: str) -> Source:
 def _on_call_check(api_url: str, api_key: str, db: Database, source: Source) -> list[str]:
     """Who is on call over the next 14 days, Opsgenie beside Tocsin, for each schedule Tocsin
     has; a disagreement is a warning, not a failure (Tocsin's schedule may be the one wanted)."""
-    with OpsgenieReader(api_url, api_key) as reader:
+
+    def waiting(reason: str, seconds: float) -> None:
+        typer.echo(f"Opsgenie: {reason}; trying again in {seconds:.0f} s", err=True)
+
+    with OpsgenieReader(api_url, api_key, on_wait=waiting) as reader:
         return [line for found in oncall_check.check(db, reader, source.schedules) for line in found.lines()]
 
 

@@ -81,6 +81,11 @@ def _instant(value: object) -> datetime | None:
 
 
 def _recipient(recipient: Json) -> str:
+    # A user's forwarding rule puts someone else in their place in Opsgenie's final timeline;
+    # the schedule itself names the person forwarding (Tocsin forwards outside schedules too).
+    forwarded = recipient.get("forwardedFrom")
+    if isinstance(forwarded, dict) and (forwarded.get("name") or forwarded.get("username")):
+        recipient = forwarded
     kind = str(recipient.get("type") or "user")
     name = str(recipient.get("name") or recipient.get("username") or recipient.get("id") or "?")
     return name.lower() if kind == "user" else f"{kind} {name}"
@@ -141,9 +146,12 @@ def check_schedule(
     except (OpsgenieUnavailable, TocsinError) as problem:
         result.problem = f"Opsgenie's timeline could not be read ({problem})"
         return result
-    covered = _instant(timeline.get("endDate"))
-    if covered is not None and covered < end:
-        result.problem = f"Opsgenie's timeline ends at {covered.isoformat()}, before the 14 days"
+    begins, ends = _instant(timeline.get("startDate")), _instant(timeline.get("endDate"))
+    if (begins is not None and begins > start) or (ends is not None and ends < end):
+        result.problem = (
+            f"Opsgenie's timeline covers {timeline.get('startDate')} to {timeline.get('endDate')}, "
+            "not the whole 14 days"
+        )
         return result
     result.disagreements = compare(
         opsgenie_periods(timeline), tocsin_periods(db, schedule_id, start, end), start, end
