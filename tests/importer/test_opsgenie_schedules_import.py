@@ -175,7 +175,11 @@ def test_a_schedule_already_in_tocsin_keeps_its_rotations_and_gets_the_missing_o
     opsgenie_import.apply(db, plan)
 
     change = schedule_changes(plan)["Support follow-the-sun"]
-    assert change.details == ["add rotation 'Americas'", "add rotation 'Asia'"]
+    assert change.details == [
+        "add rotation 'Americas'",
+        "add rotation 'Asia'",
+        "time zone stays 'UTC' (Opsgenie: 'Europe/London')",
+    ]
     with db.read_session() as session:
         schedule = oncall.schedule_named(session, "Support follow-the-sun", "name")
         rotations = oncall.rotations_of(session, schedule.id)
@@ -319,3 +323,25 @@ def test_what_tocsin_cannot_hold_is_left_out_and_said(db: Database, source: Sour
         assert [r.name for r in oncall.rotations_of(session, schedule.id)] == ["Office hours"]
         assert oncall.list_overrides(session, schedule.id) == []
         assert oncall.find_schedule(session, "Mars base", "name") is None
+
+
+def test_a_run_cut_short_among_the_schedules_is_finished_by_the_next_run(
+    db: Database, source: Source, reader: OpsgenieReader
+) -> None:
+    plan = opsgenie_import.make_plan(db, source)
+    first_schedule = next(n for n, change in enumerate(plan.to_make()) if change.kind == "schedule")
+    made: list[Change] = []
+
+    def stop_after_two_schedules(change: Change, problem: str | None) -> None:
+        made.append(change)
+        if len(made) == first_schedule + 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        opsgenie_import.apply(db, plan, stop_after_two_schedules)
+    resumed = opsgenie_import.make_plan(db, source)
+    opsgenie_import.apply(db, resumed)
+
+    actions = [change.action for change in schedule_changes(resumed).values()]
+    assert actions == [SAME, SAME, CREATE, CREATE, CREATE, CREATE]
+    assert all(found.agrees for found in opsgenie_oncall_check.check(db, reader, source.schedules))

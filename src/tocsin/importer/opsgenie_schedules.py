@@ -26,6 +26,7 @@ from tocsin.importer.opsgenie_source_schedules import OVERRIDES
 from tocsin.names import name_key
 from tocsin.oncall import restrictions
 from tocsin.oncall import service as oncall
+from tocsin.oncall.models import Schedule
 from tocsin.oncall.rotations import TYPES
 from tocsin.oncall.wallclock import zone_named
 from tocsin.teams import service as teams
@@ -248,6 +249,17 @@ def _fill(want: WantedSchedule) -> Any:
     return run
 
 
+def _differences(schedule: Schedule, want: WantedSchedule) -> list[str]:
+    """What Tocsin's schedule keeps where Opsgenie's differs (it changes who is on call when)."""
+    kept = []
+    if schedule.timezone != want.timezone:
+        kept.append(f"time zone stays {schedule.timezone!r} (Opsgenie: {want.timezone!r})")
+    if schedule.enabled != want.enabled:
+        state = "enabled" if schedule.enabled else "disabled"
+        kept.append(f"stays {state} (Opsgenie: {'enabled' if want.enabled else 'disabled'})")
+    return kept
+
+
 def plan_schedules(
     session: Session, source_schedules: list[Json], usernames: set[str], team_names: set[str], plan: Plan
 ) -> None:
@@ -271,11 +283,13 @@ def plan_schedules(
             plan.add(Change("schedule", want.name, CREATE, details, want.notes, _create(want)))
             continue
         rotations, overrides = _lacking(session, schedule.id, want)
+        kept = _differences(schedule, want)
         if not rotations and not overrides:
-            plan.add(Change("schedule", want.name, SAME, [], want.notes))
+            plan.add(Change("schedule", want.name, SAME, kept, want.notes))
             continue
         details = [
             *(f"add rotation {rotation.name!r}" for rotation in rotations),
             *(f"add override {override.alias!r}" for override in overrides),
+            *kept,
         ]
         plan.add(Change("schedule", want.name, CHANGE, details, want.notes, _fill(want)))
