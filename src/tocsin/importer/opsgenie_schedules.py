@@ -135,7 +135,10 @@ def _override(override: Json, rotation_names: dict[str, str], usernames: set[str
     username = str(user.get("username") or user.get("name") or "").strip().lower()
     start, end = _instant(override.get("startDate")), _instant(override.get("endDate"))
     if not alias or start is None or end is None:
-        return "it has no alias, or a start or end without a time zone offset"
+        return (
+            f"override {alias or '(no alias)'!r}: "
+            "an alias, a start and an end with a time zone offset are needed"
+        )
     if user.get("type", "user") != "user":
         return (
             f"override {alias!r} puts {user.get('type')} {user.get('name')!r} on call; Tocsin's are for users"
