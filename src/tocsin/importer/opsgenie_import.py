@@ -12,6 +12,7 @@ from tocsin.accounts.models import User
 from tocsin.db import Database
 from tocsin.errors import TocsinError
 from tocsin.importer.changes import Change, Plan
+from tocsin.importer.opsgenie_schedules import plan_schedules
 from tocsin.importer.opsgenie_source import Source
 from tocsin.importer.opsgenie_teams import plan_teams
 from tocsin.importer.opsgenie_users import plan_users
@@ -29,6 +30,8 @@ def make_plan(db: Database, source: Source) -> Plan:
         plan_users(session, source.users, plan)
         usernames = set(session.scalars(select(User.username))) | source.usernames()
         plan_teams(session, source.teams, usernames, plan)
+        team_names = {str(team.get("name") or "").strip().lower() for team in source.teams}
+        plan_schedules(session, source.schedules, usernames, team_names, plan)
     return plan
 
 

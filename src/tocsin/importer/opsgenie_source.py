@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tocsin.importer.opsgenie_reader import OpsgenieReader
+from tocsin.importer.opsgenie_source_schedules import read_schedules
 
 Json = dict[str, Any]
 
@@ -71,4 +72,6 @@ def read_people(reader: OpsgenieReader) -> Source:
 
 def read_account(reader: OpsgenieReader) -> Source:
     """Everything an import carries over."""
-    return read_people(reader)
+    source = read_people(reader)
+    source.schedules = read_schedules(reader)
+    return source
