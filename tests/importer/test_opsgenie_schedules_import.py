@@ -207,6 +207,17 @@ def test_the_check_agrees_for_every_schedule_across_dst_restrictions_and_overrid
     ]
 
 
+def test_the_check_runs_from_a_now_between_two_seconds(
+    db: Database, source: Source, reader: OpsgenieReader
+) -> None:
+    opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
+
+    with frozen_at(NOW + timedelta(milliseconds=250)):  # a real clock; Opsgenie's dates are to the second
+        checks = opsgenie_oncall_check.check(db, reader, source.schedules)
+
+    assert [c.problem for c in checks] == [None] * len(source.schedules)
+
+
 def test_the_check_finds_an_override_deleted_in_tocsin_with_its_times(
     db: Database, source: Source, reader: OpsgenieReader
 ) -> None:

@@ -161,5 +161,5 @@ def check_schedule(
 
 def check(db: Database, reader: OpsgenieReader, schedules: list[Json]) -> list[ScheduleCheck]:
     """Compare each schedule Tocsin has with Opsgenie, from Tocsin's now for 14 days."""
-    start = clock.now()
+    start = clock.now().replace(microsecond=0)  # Opsgenie's dates have whole seconds
     return [found for source in schedules if (found := check_schedule(db, reader, source, start)) is not None]
