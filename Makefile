@@ -27,6 +27,7 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	scripts/install-test-dependencies
 	npm ci --prefix tests/clients/node --no-audit --no-fund --silent
+	tests/clients/elastalert/install
 	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed-test

@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
 from tests.support.processes import Serve
 from tests.support.schemathesis_figures import Figures
 from tocsin import clock
+from tocsin.accounts import passwords
 from tocsin.app import build
 from tocsin.config import Settings
 from tocsin.db import Database
@@ -38,6 +40,15 @@ def require_service(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: missing services are failures)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest in this process: tests create people with passwords by the
+    thousand, and at the real cost (64 MiB, about 0.1 s each) hashing was two fifths of a chat
+    test's time. A hash names its parameters, so verifying works as in production; servers the
+    tests start as processes hash at the real cost."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,13 @@ def test_missing_message_names_it(api):
     assert response.status_code == 422 and response.json()["errors"] == {"message": "Field required"}
 
 
+def test_a_null_priority_is_the_default_as_in_opsgenie(api):
+    created = api.create(message="Disk full", alias="null-priority", priority=None)  # as elastalert2 sends
+
+    assert api.alert(created["alias"], "alias")["priority"] == "P3"
+    assert api.post("/v2/alerts", json={"message": "x", "priority": "P9"}).status_code == 422
+
+
 def test_invalid_json_is_400(api):
     response = api.post("/v2/alerts", content=b'{"message": ', headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["message"].startswith("Invalid JSON body")

@@ -1,6 +1,5 @@
 """What the tests of importing Opsgenie's configuration share: the fake account read once per
-module (each test gets its own copy to change), and Tocsin given the account's schedules by name,
-as the schedule import leaves them."""
+module (each test gets its own copy to change), and a count of the rows an import writes."""
 
 from __future__ import annotations
 
@@ -12,13 +11,10 @@ from sqlalchemy import text
 from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
-from tocsin.actors import SYSTEM
 from tocsin.db import Database
 from tocsin.importer.changes import Change, Plan
 from tocsin.importer.opsgenie_reader import OpsgenieReader
 from tocsin.importer.opsgenie_source import Source, read_account
-from tocsin.oncall import lookup as schedules_lookup
-from tocsin.oncall.schedules import create_schedule
 
 fake_opsgenie = opsgenie_config_api.fake_opsgenie
 TABLES = (
@@ -45,14 +41,6 @@ def read(fake_opsgenie: FakeOpsgenie) -> Source:
 @pytest.fixture
 def source(read: Source) -> Source:
     return copy.deepcopy(read)
-
-
-def with_schedules(db: Database, source: Source) -> None:
-    """Tocsin holds the account's schedules, by name, as the schedule import leaves them."""
-    with db.write_session() as session:
-        for schedule in source.schedules:
-            if schedules_lookup.find_schedule(session, schedule["name"], "name") is None:
-                create_schedule(session, actor=SYSTEM, name=schedule["name"])
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -1,7 +1,6 @@
 """Importing, from the fake Opsgenie account, the configuration that names people, teams and
-schedules: escalations, team routing rules and heartbeats. The account's schedules are imported
-by their own part; here Tocsin is given schedules of the same names first, as that part leaves
-them."""
+schedules: escalations, team routing rules and heartbeats (the whole import runs, so what they
+name is imported with them)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from tests.conftest import frozen_at
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
 from tests.importer import opsgenie_config
-from tests.importer.opsgenie_config import counts, of_kind, with_schedules
+from tests.importer.opsgenie_config import counts, of_kind
 from tocsin.actors import SYSTEM
 from tocsin.conditions.facts import AlertFacts
 from tocsin.db import Database
@@ -56,7 +55,6 @@ def test_what_cannot_come_over_is_not_half_imported(db: Database, source: Source
     source.escalations[-1]["rules"][0]["delay"] = {"timeAmount": 90, "timeUnit": "seconds"}
 
     plan = opsgenie_import.make_plan(db, source)
-    with_schedules(db, source)
     applied = opsgenie_import.apply(db, plan)
 
     planned = of_kind(plan, "escalation")
@@ -78,7 +76,6 @@ def test_what_cannot_come_over_is_not_half_imported(db: Database, source: Source
 
 
 def test_applying_creates_the_escalations_opsgenie_has(db: Database, source: Source) -> None:
-    with_schedules(db, source)
 
     applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
 
@@ -117,7 +114,6 @@ def test_applying_creates_the_escalations_opsgenie_has(db: Database, source: Sou
 
 
 def test_applying_again_changes_nothing(db: Database, source: Source) -> None:
-    with_schedules(db, source)
     opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
     after_first = counts(db)
 
@@ -129,13 +125,13 @@ def test_applying_again_changes_nothing(db: Database, source: Source) -> None:
 
 
 def test_an_escalation_tocsin_has_keeps_what_it_has(db: Database, source: Source) -> None:
-    with_schedules(db, source)
     with db.write_session() as session:
+        teams.create_team(session, name="Mobile night shift")
         payload = EscalationPayload.model_validate(
             {
                 "name": "mobile escalation",
                 "rules": [
-                    {"recipient": {"type": "schedule", "name": "Mobile APAC"}, "delay": {"timeAmount": 3}}
+                    {"recipient": {"type": "team", "name": "Mobile night shift"}, "delay": {"timeAmount": 3}}
                 ],
             }
         )
@@ -171,7 +167,6 @@ def test_routing_rules_that_cannot_all_come_over_come_over_not_at_all(db: Databa
     rules = source.routing_rules[platform]
     rules[0]["criteria"]["conditions"][0]["field"] = "weather"
     rules[1]["notify"] = {"type": "team", "id": "t", "name": "Platform"}
-    with_schedules(db, source)
 
     plan = opsgenie_import.make_plan(db, source)
     opsgenie_import.apply(db, plan)
@@ -190,7 +185,6 @@ def test_routing_rules_that_cannot_all_come_over_come_over_not_at_all(db: Databa
 
 
 def test_imported_routing_rules_send_alerts_where_opsgenie_did(db: Database, source: Source) -> None:
-    with_schedules(db, source)
 
     applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
 
@@ -227,7 +221,6 @@ def test_imported_routing_rules_send_alerts_where_opsgenie_did(db: Database, sou
 
 
 def test_routing_rules_are_imported_once_and_a_teams_own_rules_are_kept(db: Database, source: Source) -> None:
-    with_schedules(db, source)
     with db.write_session() as session:
         teams.create_team(session, name="data")
         team = teams.get_team(session, name="Data")

@@ -10,7 +10,7 @@ from tests.conftest import frozen_at
 from tests.fakes.opsgenie_account import FULL_KEY, NOW
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
 from tests.importer import opsgenie_config
-from tests.importer.opsgenie_config import of_kind, with_schedules
+from tests.importer.opsgenie_config import of_kind
 from tests.test_cli import Tocsin, tocsin_environment
 from tocsin.actors import SYSTEM
 from tocsin.db import Database
@@ -46,7 +46,6 @@ def with_switched_things(db: Database) -> None:
 
 def test_maintenance_windows_not_over_come_over_with_what_they_switch(db: Database, source: Source) -> None:
     with_switched_things(db)
-    with_schedules(db, source)
 
     with frozen_at(NOW):
         plan = opsgenie_import.make_plan(db, source)
@@ -126,7 +125,6 @@ def test_the_plan_says_which_policies_come_over_and_why_others_cannot(db: Databa
 
 
 def test_policies_come_over_in_their_scope_and_order(db: Database, source: Source) -> None:
-    with_schedules(db, source)
 
     applied = opsgenie_import.apply(db, opsgenie_import.make_plan(db, source))
 
@@ -154,7 +152,6 @@ def test_policies_come_over_in_their_scope_and_order(db: Database, source: Sourc
 
 
 def test_a_policy_tocsin_has_keeps_what_it_has(db: Database, source: Source) -> None:
-    with_schedules(db, source)
     with db.write_session() as session:
         policies.create_policy(
             session,
@@ -234,7 +231,6 @@ def test_integrations_whose_meaning_tocsin_cannot_keep_are_not_imported(db: Data
 
 
 def test_integrations_come_over_and_new_keys_are_listed_once(db: Database, source: Source) -> None:
-    with_schedules(db, source)
     kept = next(i["apiKey"] for i in source.integrations if i["name"] == "Default API")
 
     plan = opsgenie_import.make_plan(db, source, HOOKS)
@@ -280,7 +276,6 @@ def test_integrations_come_over_and_new_keys_are_listed_once(db: Database, sourc
 def test_the_command_lists_each_new_key_once_after_applying(
     db: Database, database_url: str, source: Source, fake_opsgenie: FakeOpsgenie, tmp_path: Path
 ) -> None:
-    with_schedules(db, source)
     tocsin = Tocsin(
         tocsin_environment(
             database_url=database_url, data_dir=tmp_path / "data", outbound_allow="hooks.acme.example"
@@ -305,7 +300,6 @@ def test_the_command_lists_each_new_key_once_after_applying(
 
 
 def test_a_key_another_integration_has_is_not_taken_twice(db: Database, source: Source) -> None:
-    with_schedules(db, source)
     kept = next(i["apiKey"] for i in source.integrations if i["name"] == "Default API")
     with db.write_session() as session:
         integrations.create_integration(session, type="API", name="Older door", api_key=kept)

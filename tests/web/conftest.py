@@ -5,22 +5,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from tests.support.factories import make_integration
-from tocsin.accounts import passwords
 from tocsin.actors import Actor
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.app import build
 from tocsin.config import Settings
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its cheapest: these tests log in a lot, and the hash's strength is not their subject."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def web_settings(database_url: str, data_dir: Path, root_path: str = "") -> Settings:

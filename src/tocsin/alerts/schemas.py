@@ -141,6 +141,11 @@ class ActionPayload(Payload):
     note: str | None = Field(default=None, max_length=NOTE_MAX)
 
 
+def _null_is_p3(value: Any) -> Any:
+    """A null priority is the default, as in Opsgenie: elastalert2 sends one when a rule sets none."""
+    return "P3" if value is None else value
+
+
 class CreateAlertPayload(ActionPayload):
     message: Message
     alias: OptionalText = Field(default=None, max_length=ALIAS_MAX)
@@ -155,7 +160,7 @@ class CreateAlertPayload(ActionPayload):
     tags: Tags = Field(default_factory=list)
     details: Details = Field(default_factory=dict)
     entity: str = Field(default="", max_length=ENTITY_MAX)
-    priority: Priority = "P3"
+    priority: Annotated[Priority, BeforeValidator(_null_is_p3, json_schema_input_type=Priority | None)] = "P3"
 
     def all_responders(self) -> list[ResponderRef]:
         legacy = [ResponderRef(type="team", id=team.id, name=team.name) for team in self.teams]

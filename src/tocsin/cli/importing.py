@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from tocsin.cli.common import errors_as_one_line, fail, settings_or_fail
 from tocsin.db import Database
 from tocsin.importer import opsgenie_import
+from tocsin.importer import opsgenie_oncall_check as oncall_check
 from tocsin.importer.changes import CREATE, Change
 from tocsin.importer.opsgenie_reader import EU, US, OpsgenieReader, OpsgenieUnavailable
 from tocsin.importer.opsgenie_source import Source, read_account
@@ -27,12 +28,13 @@ class _Progress:
     def __init__(self, description: str, total: int | None = None) -> None:
         self.console = Console(stderr=True)
         self.live = self.console.is_terminal
+        counted = (
+            (BarColumn(), MofNCompleteColumn())
+            if total is not None
+            else (TextColumn("{task.completed} requests"),)
+        )
         self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=self.console,
+            SpinnerColumn(), TextColumn("{task.description}"), *counted, console=self.console
         )
         self.task = self.progress.add_task(description, total=total)
         self.total = total
@@ -56,7 +58,9 @@ class _Progress:
     def read(self, path: str) -> None:
         self.count += 1
         if self.live:
-            self.progress.update(self.task, description=f"Reading Opsgenie: GET {path}", completed=self.count)
+            shown = "/".join("…" if len(part) > 20 else part for part in path.split("/"))  # ids
+            description = f"Reading Opsgenie: GET {shown}"
+            self.progress.update(self.task, description=description, completed=self.count)
         elif self.count % 25 == 1:
             self.say(f"reading Opsgenie: request {self.count} (GET {path})")
 
@@ -87,9 +91,21 @@ def _read(api_url: str, api_key: str) -> Source:
         except OpsgenieUnavailable as problem:
             fail(f"{problem}; nothing was imported. Run the same command again later.")
         progress.say(
-            f"read {len(source.users)} users and {len(source.teams)} teams in {reader.requests} requests"
+            f"read {len(source.users)} users, {len(source.teams)} teams and "
+            f"{len(source.schedules)} schedules in {reader.requests} requests"
         )
     return source
+
+
+def _on_call_check(api_url: str, api_key: str, db: Database, source: Source) -> list[str]:
+    """Who is on call over the next 14 days, Opsgenie beside Tocsin, for each schedule Tocsin
+    has; a disagreement is a warning, not a failure (Tocsin's schedule may be the one wanted)."""
+
+    def waiting(reason: str, seconds: float) -> None:
+        typer.echo(f"Opsgenie: {reason}; trying again in {seconds:.0f} s", err=True)
+
+    with OpsgenieReader(api_url, api_key, on_wait=waiting) as reader:
+        return [line for found in oncall_check.check(db, reader, source.schedules) for line in found.lines()]
 
 
 @import_app.command("opsgenie")
@@ -107,8 +123,11 @@ def import_opsgenie(
         bool, typer.Option("--plan", help="Change nothing; print what would be done.")
     ] = False,
 ) -> None:
-    """Import users (with contact methods and notification rules) and teams from Opsgenie.
-    Running it again changes nothing already here; a run that stopped goes on where it was."""
+    """Import users (with contact methods and notification rules), teams, schedules (with
+    rotations and future overrides), escalations, team routing rules, heartbeats, alert and
+    notification policies, integrations and maintenance windows from Opsgenie, then compare who
+    is on call for the next 14 days with Opsgenie's answer. Running it again changes nothing
+    already here; a run that stopped goes on where it was."""
     settings = settings_or_fail()
     url = settings.effective_database_url
     with errors_as_one_line(url):
@@ -120,9 +139,12 @@ def import_opsgenie(
                 for line in plan.lines():
                     typer.echo(line)
                 typer.echo(f"Plan: {plan.summary()}. Nothing was changed (--plan).")
+                for line in _on_call_check(api_url, api_key, db, source):
+                    typer.echo(line)
                 return
             with _Progress("Importing", len(plan.to_make())) as progress:
                 applied = opsgenie_import.apply(db, plan, progress.applied)
+            checked = _on_call_check(api_url, api_key, db, source)
         finally:
             db.dispose()
     for change in plan.changes:
@@ -132,7 +154,9 @@ def import_opsgenie(
     typer.echo(f"Imported: {made} created or changed, {same} already here, {len(applied.failed)} failed.")
     for change, problem in applied.failed:
         typer.echo(f"failed: {change.kind} {change.name}: {problem}")
+    for line in checked:
+        typer.echo(line)
     for line in (line for change in applied.made for line in change.report):
-        typer.echo(line)  # new keys: shown this once
+        typer.echo(line)  # new keys: shown this once, last
     if applied.failed:
         fail(f"{len(applied.failed)} change(s) failed; fix what they say and run the same command again")

@@ -19,6 +19,7 @@ from tocsin.importer.opsgenie_maintenance import plan_maintenance, targets
 from tocsin.importer.opsgenie_policies import plan_policies
 from tocsin.importer.opsgenie_refs import Present
 from tocsin.importer.opsgenie_routing import plan_routing
+from tocsin.importer.opsgenie_schedules import plan_schedules
 from tocsin.importer.opsgenie_source import Source
 from tocsin.importer.opsgenie_teams import plan_teams
 from tocsin.importer.opsgenie_users import plan_users
@@ -38,6 +39,8 @@ def make_plan(db: Database, source: Source, outbound: OutboundPolicy | None = No
         plan_users(session, source.users, plan)
         usernames = set(session.scalars(select(User.username))) | source.usernames()
         plan_teams(session, source.teams, usernames, plan)
+        team_names = {str(team.get("name") or "").strip().lower() for team in source.teams}
+        plan_schedules(session, source.schedules, usernames, team_names, plan)
         present = Present.of(session, source, plan)
         plan_escalations(session, source.escalations, present, plan)
         plan_routing(session, source.routing_rules, source.teams, present, plan)

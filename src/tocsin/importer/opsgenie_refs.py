@@ -64,7 +64,12 @@ class Present:
 
     def drop(self, kind: str, name: str) -> None:
         """``name`` will not be in Tocsin after all (the plan cannot carry it)."""
-        among = {"user": self.usernames, "team": self.teams, "escalation": self.escalations}.get(kind)
+        among = {
+            "user": self.usernames,
+            "team": self.teams,
+            "schedule": self.schedules,
+            "escalation": self.escalations,
+        }.get(kind)
         if among is not None:
             among.discard(name.lower() if kind == "user" else name_key(name))
 

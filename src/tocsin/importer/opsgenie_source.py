@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from tocsin.importer.opsgenie_reader import OpsgenieReader
 from tocsin.importer.opsgenie_source_config import read_config
+from tocsin.importer.opsgenie_source_schedules import read_schedules
 
 Json = dict[str, Any]
 
@@ -73,5 +74,6 @@ def read_people(reader: OpsgenieReader) -> Source:
 def read_account(reader: OpsgenieReader) -> Source:
     """Everything an import carries over."""
     source = read_people(reader)
+    source.schedules = read_schedules(reader)
     read_config(reader, source)
     return source
