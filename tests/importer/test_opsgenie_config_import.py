@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import frozen_at
@@ -20,7 +21,7 @@ from tocsin.escalations.schemas import EscalationPayload
 from tocsin.heartbeats import service as heartbeats
 from tocsin.heartbeats.schemas import HeartbeatPayload
 from tocsin.importer import opsgenie_import
-from tocsin.importer.changes import CANNOT, CREATE, SAME
+from tocsin.importer.changes import CANNOT, CHANGE, CREATE, SAME, Change
 from tocsin.importer.opsgenie_source import Source
 from tocsin.oncall import lookup as schedules_lookup
 from tocsin.routing import service as routing
@@ -303,3 +304,23 @@ def test_a_heartbeat_tocsin_has_keeps_what_it_has(db: Database, source: Source) 
             "days",
             False,
         )
+
+
+def test_a_run_cut_short_in_the_configuration_is_finished_by_the_next(db: Database, source: Source) -> None:
+    def stop_at_the_second_team_rules(change: Change, problem: str | None) -> None:
+        seen.append(change)
+        if [c.kind for c in seen].count("routing rules") == 2:
+            raise KeyboardInterrupt
+
+    seen: list[Change] = []
+    with pytest.raises(KeyboardInterrupt):
+        opsgenie_import.apply(db, opsgenie_import.make_plan(db, source), stop_at_the_second_team_rules)
+    resumed = opsgenie_import.make_plan(db, source)
+    applied = opsgenie_import.apply(db, resumed)
+
+    routes = of_kind(resumed, "routing rules")
+    assert sorted(change.action for change in routes.values()) == [CREATE, CREATE, CREATE, SAME, SAME]
+    assert {change.action for change in of_kind(resumed, "escalation").values()} == {SAME}
+    assert applied.failed == []
+    finished = opsgenie_import.make_plan(db, source)
+    assert CREATE not in finished.counts() and CHANGE not in finished.counts()

@@ -1,7 +1,7 @@
-"""What the configuration an import carries over may name: the users, teams, schedules and
-escalations Tocsin has or the same import creates (usernames in lower case, other names by their
-name key). Planning checks names against these; running looks each up by name, since Tocsin's
-objects have their own ids."""
+"""What the configuration an import carries over may name: the users, teams, schedules,
+escalations, integrations and policies Tocsin has or the same import creates (usernames in lower
+case, other names by their name key). Planning checks names against these; running looks each
+up by name, since Tocsin's objects have their own ids."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ class Present:
     integrations: set[str] = field(default_factory=set)
     policies: set[tuple[str, str]] = field(default_factory=set)
     """(owner team's name key, or "" for a global policy; the policy's name key)."""
-    # Integrations and policies: those Tocsin has, and those their planners add as they plan
-    # creating them (maintenance windows, planned after them, name them).
+    # Integrations and policies start as those Tocsin has; their planners add each they plan to
+    # create (maintenance windows, planned after them, name them).
 
     @classmethod
     def of(cls, session: Session, source: Source, plan: Plan) -> Present:
@@ -49,7 +49,7 @@ class Present:
             teams=names(Team.name, source.teams),
             schedules=names(Schedule.name, source.schedules),
             escalations=names(EscalationPolicy.name, source.escalations),
-            integrations=names(Integration.name, []),
+            integrations={name_key(name) for name in session.scalars(select(Integration.name))},
         )
         found.policies = {
             (name_key(team.name) if team else "", policy.name_key)
@@ -62,14 +62,17 @@ class Present:
                 found.drop(change.kind, change.name)
         return found
 
-    def drop(self, kind: str, name: str) -> None:
-        """``name`` will not be in Tocsin after all (the plan cannot carry it)."""
-        among = {
+    def _names_of(self, kind: str) -> set[str] | None:
+        return {
             "user": self.usernames,
             "team": self.teams,
             "schedule": self.schedules,
             "escalation": self.escalations,
         }.get(kind)
+
+    def drop(self, kind: str, name: str) -> None:
+        """``name`` will not be in Tocsin after all (the plan cannot carry it)."""
+        among = self._names_of(kind)
         if among is not None:
             among.discard(name.lower() if kind == "user" else name_key(name))
 
@@ -77,12 +80,7 @@ class Present:
         """Why a ``{type, name|username}`` reference names nothing Tocsin will have, or None."""
         kind = str(recipient.get("type") or "")
         label = str(recipient.get("username") if kind == "user" else recipient.get("name") or "").strip()
-        among = {
-            "user": self.usernames,
-            "team": self.teams,
-            "schedule": self.schedules,
-            "escalation": self.escalations,
-        }.get(kind)
+        among = self._names_of(kind)
         if among is None:
             return f"a {kind or 'nameless'} recipient has no counterpart in Tocsin"
         if (label.lower() if kind == "user" else name_key(label)) not in among:
