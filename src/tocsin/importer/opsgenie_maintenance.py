@@ -22,7 +22,7 @@ from tocsin.importer.opsgenie_refs import Present, invalid
 from tocsin.importer.opsgenie_source import Json, Source
 from tocsin.integrations.models import Integration
 from tocsin.maintenance import service as maintenance
-from tocsin.maintenance.schemas import MaintenancePayload
+from tocsin.maintenance.schemas import MaintenancePayload, MaintenanceTime
 from tocsin.names import name_key
 from tocsin.policies.models import Policy
 from tocsin.teams import service as teams
@@ -161,13 +161,7 @@ def plan_maintenance(
             plan.add(Change("maintenance", label, SAME))
             continue
         try:
-            MaintenancePayload.model_validate(
-                {
-                    "description": description,
-                    "time": time,
-                    "rules": [{"entity": {"type": "policy", "id": "x"}}],
-                }
-            )
+            MaintenanceTime.model_validate(time)
         except ValidationError as problem:
             plan.add(Change("maintenance", label, CANNOT, invalid(problem)))
             continue
