@@ -47,6 +47,22 @@ class Plan:
     def add(self, change: Change) -> None:
         self.changes.append(change)
 
+    def add_existing(
+        self,
+        kind: str,
+        name: str,
+        additions: list[str],
+        kept: list[str],
+        notes: list[str],
+        run: Callable[[Session], None],
+    ) -> None:
+        """An object Tocsin has already: the same when it lacks nothing, else a change that adds
+        what it lacks (``additions``); ``kept`` says what it keeps although Opsgenie differs."""
+        if additions:
+            self.add(Change(kind, name, CHANGE, [*additions, *kept], notes, run))
+        else:
+            self.add(Change(kind, name, SAME, kept, notes))
+
     def to_make(self) -> list[Change]:
         return [change for change in self.changes if change.action in (CREATE, CHANGE)]
 

@@ -17,7 +17,7 @@ from tocsin.db import Database
 from tocsin.errors import TocsinError
 from tocsin.importer.opsgenie_reader import OpsgenieReader, OpsgenieUnavailable
 from tocsin.importer.opsgenie_source import Json
-from tocsin.importer.opsgenie_source_schedules import read_timeline
+from tocsin.importer.opsgenie_source_schedules import instant, read_timeline
 from tocsin.oncall import service as oncall
 from tocsin.oncall.wallclock import zone_named
 
@@ -72,14 +72,6 @@ def _names(people: People) -> str:
     return ", ".join(sorted(people)) if people else "nobody"
 
 
-def _instant(value: object) -> datetime | None:
-    try:
-        found = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return found if found.tzinfo is not None else None
-
-
 def _recipient(recipient: Json) -> str:
     # A user's forwarding rule puts someone else in their place in Opsgenie's final timeline;
     # the schedule itself names the person forwarding (Tocsin forwards outside schedules too).
@@ -96,7 +88,7 @@ def opsgenie_periods(timeline: Json) -> list[Period]:
     periods = []
     for rotation in (timeline.get("finalTimeline") or {}).get("rotations") or []:
         for period in rotation.get("periods") or []:
-            start, end = _instant(period.get("startDate")), _instant(period.get("endDate"))
+            start, end = instant(period.get("startDate")), instant(period.get("endDate"))
             if start is not None and end is not None and start < end:
                 periods.append((start, end, _recipient(period.get("recipient") or {})))
     return periods
@@ -146,7 +138,7 @@ def check_schedule(
     except (OpsgenieUnavailable, TocsinError) as problem:
         result.problem = f"Opsgenie's timeline could not be read ({problem})"
         return result
-    begins, ends = _instant(timeline.get("startDate")), _instant(timeline.get("endDate"))
+    begins, ends = instant(timeline.get("startDate")), instant(timeline.get("endDate"))
     if (begins is not None and begins > start) or (ends is not None and ends < end):
         result.problem = (
             f"Opsgenie's timeline covers {timeline.get('startDate')} to {timeline.get('endDate')}, "

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.actors import SYSTEM
 from tocsin.errors import InvalidInput
-from tocsin.importer.changes import CANNOT, CHANGE, CREATE, SAME, Change, Plan
+from tocsin.importer.changes import CANNOT, CREATE, Change, Plan
 from tocsin.importer.opsgenie_source import Json
-from tocsin.importer.opsgenie_source_schedules import OVERRIDES
+from tocsin.importer.opsgenie_source_schedules import OVERRIDES, instant
 from tocsin.names import name_key
 from tocsin.oncall import restrictions
 from tocsin.oncall import service as oncall
@@ -77,14 +77,6 @@ class WantedSchedule:
     notes: list[str] = field(default_factory=list)
 
 
-def _instant(value: Any) -> datetime | None:
-    try:
-        found = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return found if found.tzinfo is not None else None
-
-
 def _participant(item: Json, usernames: set[str]) -> tuple[str | None, str | None]:
     """(username or None for a gap, why the rotation cannot come over)."""
     kind = str(item.get("type") or "")
@@ -105,7 +97,7 @@ def _participant(item: Json, usernames: set[str]) -> tuple[str | None, str | Non
 def _rotation(number: int, rotation: Json, usernames: set[str]) -> WantedRotation | str:
     """The rotation as Tocsin will hold it, or why it cannot come over."""
     kind, length = rotation.get("type"), rotation.get("length", 1)
-    start, end = _instant(rotation.get("startDate")), _instant(rotation.get("endDate"))
+    start, end = instant(rotation.get("startDate")), instant(rotation.get("endDate"))
     if kind not in TYPES:
         return f"type {kind!r}: Tocsin's rotations are {', '.join(TYPES)}"
     if not isinstance(length, int) or isinstance(length, bool) or length < 1:
@@ -133,7 +125,7 @@ def _override(override: Json, rotation_names: dict[str, str], usernames: set[str
     alias = str(override.get("alias") or "").strip()
     user = override.get("user") or {}
     username = str(user.get("username") or user.get("name") or "").strip().lower()
-    start, end = _instant(override.get("startDate")), _instant(override.get("endDate"))
+    start, end = instant(override.get("startDate")), instant(override.get("endDate"))
     if not alias or start is None or end is None:
         return (
             f"override {alias or '(no alias)'!r}: "
@@ -182,7 +174,7 @@ def wanted(source: Json, usernames: set[str], team_names: set[str], now: datetim
         rotation_names[str(rotation.get("id"))] = found.name
     past = 0
     for override in source.get(OVERRIDES) or []:
-        end = _instant(override.get("endDate"))
+        end = instant(override.get("endDate"))
         if end is not None and end <= now:
             past += 1
             continue
@@ -286,13 +278,10 @@ def plan_schedules(
             plan.add(Change("schedule", want.name, CREATE, details, want.notes, _create(want)))
             continue
         rotations, overrides = _lacking(session, schedule.id, want)
-        kept = _differences(schedule, want)
-        if not rotations and not overrides:
-            plan.add(Change("schedule", want.name, SAME, kept, want.notes))
-            continue
-        details = [
+        additions = [
             *(f"add rotation {rotation.name!r}" for rotation in rotations),
             *(f"add override {override.alias!r}" for override in overrides),
-            *kept,
         ]
-        plan.add(Change("schedule", want.name, CHANGE, details, want.notes, _fill(want)))
+        plan.add_existing(
+            "schedule", want.name, additions, _differences(schedule, want), want.notes, _fill(want)
+        )

@@ -30,6 +30,15 @@ def read_schedules(reader: OpsgenieReader) -> list[Json]:
     return schedules
 
 
+def instant(value: object) -> datetime | None:
+    """An instant Opsgenie wrote (ISO 8601 with ``Z`` or an offset); None when it is not one."""
+    try:
+        found = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
 def opsgenie_instant(at: datetime) -> str:
     """An instant as Opsgenie reads it in a query (``Z``, so no ``+`` to escape)."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tocsin.importer.changes import CANNOT, CHANGE, CREATE, SAME, Change, Plan
+from tocsin.importer.changes import CANNOT, CREATE, Change, Plan
 from tocsin.importer.opsgenie_source import Json
 from tocsin.teams import service as teams
 from tocsin.teams.models import MEMBER_ROLES
@@ -72,8 +72,5 @@ def plan_teams(session: Session, source_teams: list[Json], usernames: set[str], 
             continue
         present = {user.username for user, _ in teams.members_of(session, team.id)}
         lacking = [(username, role) for username, role in members if username not in present]
-        if not lacking:
-            plan.add(Change("team", name, SAME, [], notes))
-            continue
-        details = [f"add {username} as {role}" for username, role in lacking]
-        plan.add(Change("team", name, CHANGE, details, notes, _fill(name, lacking)))
+        additions = [f"add {username} as {role}" for username, role in lacking]
+        plan.add_existing("team", name, additions, [], notes, _fill(name, lacking))

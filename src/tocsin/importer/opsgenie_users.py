@@ -17,7 +17,7 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
 from tocsin.errors import InvalidInput
-from tocsin.importer.changes import CANNOT, CHANGE, CREATE, SAME, Change, Plan
+from tocsin.importer.changes import CANNOT, CREATE, Change, Plan
 from tocsin.importer.opsgenie_source import Json, SourceUser
 from tocsin.notify import contacts, rules
 from tocsin.notify.models import RULE_ACTIONS
@@ -240,13 +240,8 @@ def plan_users(session: Session, users: list[SourceUser], plan: Plan) -> None:
             ]
             plan.add(Change("user", want.username, CREATE, details, want.notes, _create(want)))
             continue
-        kept = _differences(user, want)
-        if not lacking and not new_rules:
-            plan.add(Change("user", want.username, SAME, kept, want.notes))
-            continue
-        details = [
+        additions = [
             *(f"add {method} contact {address}" for method, address, _ in lacking),
             *(f"add notification rule {rule['name']!r}" for rule in new_rules),
-            *kept,
         ]
-        plan.add(Change("user", want.username, CHANGE, details, want.notes, _fill(want)))
+        plan.add_existing("user", want.username, additions, _differences(user, want), want.notes, _fill(want))
