@@ -20,6 +20,7 @@ from tocsin.errors import InvalidInput
 from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
 from tocsin.importer.opsgenie_refs import Present, invalid
 from tocsin.importer.opsgenie_source import Json, Source
+from tocsin.importer.opsgenie_source_schedules import instant
 from tocsin.integrations.models import Integration
 from tocsin.maintenance import service as maintenance
 from tocsin.maintenance.schemas import MaintenancePayload, MaintenanceTime
@@ -47,23 +48,16 @@ def _time(window: Json, now: datetime) -> tuple[Json | None, str | None]:
     kind = str(time.get("type") or "")
     start, end = time.get("startDate"), time.get("endDate")
     if kind == "indefinitely":
-        begins = _moment(start)
+        begins = instant(start)
         if begins is not None and begins > now:
             return None, "it is an indefinite window that has not started; Tocsin starts one when it is made"
         return {"type": "indefinitely"}, None
     if not (start and end):
         return None, f"its time ({kind or 'no type'}) has no start and end"
-    ends = _moment(end)
+    ends = instant(end)
     if ends is not None and ends <= now:
         return None, "it is over"
     return {"type": "schedule", "startDate": start, "endDate": end}, None
-
-
-def _moment(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def _label(target: Target) -> str:
@@ -132,7 +126,7 @@ def _create(description: str, time: Json, rules: list[tuple[str, Target]]) -> An
 
 def _held(session: Session, description: str, time: Json) -> bool:
     """Tocsin has a window not yet over with this description and time."""
-    start, end = _moment(time.get("startDate")), _moment(time.get("endDate"))
+    start, end = instant(time.get("startDate")), instant(time.get("endDate"))
     for window in maintenance.list_maintenance(session, which="non-expired"):
         if window.description != description or (window.end_at is None) != (end is None):
             continue
