@@ -73,15 +73,8 @@ def read_integrations(reader: OpsgenieReader) -> list[Json]:
     return found
 
 
-def read_schedule_names(reader: OpsgenieReader) -> list[Json]:
-    """The schedules as the list names them, for a reading that has not read them whole."""
-    return [{"id": s.get("id"), "name": s.get("name")} for s in reader.get("/v2/schedules") or []]
-
-
 def read_config(reader: OpsgenieReader, source: Source) -> None:
-    """Fill ``source`` with what this module reads."""
-    if not source.schedules:
-        source.schedules = read_schedule_names(reader)
+    """Fill ``source`` with what this module reads (its teams are read already)."""
     source.escalations = read_escalations(reader)
     source.routing_rules = read_routing_rules(reader, source.teams)
     source.heartbeats = read_heartbeats(reader)
