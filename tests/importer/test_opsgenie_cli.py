@@ -51,13 +51,14 @@ def test_plan_then_import_then_import_again(tocsin: Tocsin, og: FakeOpsgenie, db
     assert "create  user ada.lovelace@acme.example: owner; Europe/London;" in planned.stdout
     assert "not carried over: custom role 'Observer'" in planned.stdout
     plan = re.fullmatch(
-        r"Plan: (\d+) to create, 0 to change, 0 already in Tocsin, 0 that cannot be carried over\. "
+        r"Plan: (\d+) to create, 0 to change, 0 already in Tocsin, (\d+) that cannot be carried over\. "
         r"Nothing was changed \(--plan\)\.",
         line_starting(planned.stdout, "Plan: "),
     )
     assert plan is not None
     total = int(plan[1])
     assert total >= 30 + 5 + 6 and user_count(db) == 0
+    assert "cannot  integration Support mailbox: Tocsin takes no alerts by e-mail" in planned.stdout
 
     imported = tocsin("import", "opsgenie", "--api-url", og.base_url)
 

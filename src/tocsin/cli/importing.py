@@ -17,6 +17,7 @@ from tocsin.importer import opsgenie_oncall_check as oncall_check
 from tocsin.importer.changes import CREATE, Change
 from tocsin.importer.opsgenie_reader import EU, US, OpsgenieReader, OpsgenieUnavailable
 from tocsin.importer.opsgenie_source import Source, read_account
+from tocsin.outbound import OutboundPolicy
 
 import_app = typer.Typer(help="Take configuration over from another on-call product.", no_args_is_help=True)
 
@@ -122,17 +123,18 @@ def import_opsgenie(
         bool, typer.Option("--plan", help="Change nothing; print what would be done.")
     ] = False,
 ) -> None:
-    """Import users (with contact methods and notification rules), teams, and schedules (with
-    rotations and future overrides) from Opsgenie, then compare who is on call for the next 14
-    days with Opsgenie's answer. Running it again changes nothing already here; a run that
-    stopped goes on where it was."""
+    """Import users (with contact methods and notification rules), teams, schedules (with
+    rotations and future overrides), escalations, team routing rules, heartbeats, alert and
+    notification policies, integrations and maintenance windows from Opsgenie, then compare who
+    is on call for the next 14 days with Opsgenie's answer. Running it again changes nothing
+    already here; a run that stopped goes on where it was."""
     settings = settings_or_fail()
     url = settings.effective_database_url
     with errors_as_one_line(url):
         source = _read(api_url, api_key)
         db = Database(url, sqlite_synchronous=settings.sqlite_synchronous)
         try:
-            plan = opsgenie_import.make_plan(db, source)
+            plan = opsgenie_import.make_plan(db, source, OutboundPolicy.from_settings(settings))
             if plan_only:
                 for line in plan.lines():
                     typer.echo(line)
@@ -154,5 +156,7 @@ def import_opsgenie(
         typer.echo(f"failed: {change.kind} {change.name}: {problem}")
     for line in checked:
         typer.echo(line)
+    for line in (line for change in applied.made for line in change.report):
+        typer.echo(line)  # new keys: shown this once, last
     if applied.failed:
         fail(f"{len(applied.failed)} change(s) failed; fix what they say and run the same command again")

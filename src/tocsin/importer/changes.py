@@ -30,6 +30,8 @@ class Change:
     """Parts that are not carried over, and why (the rest is)."""
     run: Callable[[Session], None] | None = None
     """Makes the change (``create`` and ``change`` only)."""
+    report: list[str] = field(default_factory=list)
+    """Lines to show once the change is made (a key it issued), filled by ``run``."""
 
     def lines(self) -> list[str]:
         head = f"{self.action:<7} {self.kind} {self.name}"

@@ -12,10 +12,18 @@ from tocsin.accounts.models import User
 from tocsin.db import Database
 from tocsin.errors import TocsinError
 from tocsin.importer.changes import Change, Plan
+from tocsin.importer.opsgenie_escalations import plan_escalations
+from tocsin.importer.opsgenie_heartbeats import plan_heartbeats
+from tocsin.importer.opsgenie_integrations import plan_integrations
+from tocsin.importer.opsgenie_maintenance import plan_maintenance, targets
+from tocsin.importer.opsgenie_policies import plan_policies
+from tocsin.importer.opsgenie_refs import Present
+from tocsin.importer.opsgenie_routing import plan_routing
 from tocsin.importer.opsgenie_schedules import plan_schedules
 from tocsin.importer.opsgenie_source import Source
 from tocsin.importer.opsgenie_teams import plan_teams
 from tocsin.importer.opsgenie_users import plan_users
+from tocsin.outbound import OutboundPolicy
 
 
 @dataclass
@@ -24,7 +32,8 @@ class Applied:
     failed: list[tuple[Change, str]] = field(default_factory=list)
 
 
-def make_plan(db: Database, source: Source) -> Plan:
+def make_plan(db: Database, source: Source, outbound: OutboundPolicy | None = None) -> Plan:
+    """``outbound``: the addresses imported webhooks may post to (public ones only by default)."""
     plan = Plan()
     with db.read_session() as session:
         plan_users(session, source.users, plan)
@@ -32,6 +41,13 @@ def make_plan(db: Database, source: Source) -> Plan:
         plan_teams(session, source.teams, usernames, plan)
         team_names = {str(team.get("name") or "").strip().lower() for team in source.teams}
         plan_schedules(session, source.schedules, usernames, team_names, plan)
+        present = Present.of(session, source, plan)
+        plan_escalations(session, source.escalations, present, plan)
+        plan_routing(session, source.routing_rules, source.teams, present, plan)
+        plan_heartbeats(session, source.heartbeats, present, plan)
+        plan_policies(session, source.policies, source.teams, present, plan)
+        plan_integrations(session, source.integrations, present, plan, outbound or OutboundPolicy())
+        plan_maintenance(session, source.maintenance, targets(source), present, plan)
     return plan
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tocsin.importer.opsgenie_reader import OpsgenieReader
+from tocsin.importer.opsgenie_source_config import read_config
 from tocsin.importer.opsgenie_source_schedules import read_schedules
 
 Json = dict[str, Any]
@@ -74,4 +75,5 @@ def read_account(reader: OpsgenieReader) -> Source:
     """Everything an import carries over."""
     source = read_people(reader)
     source.schedules = read_schedules(reader)
+    read_config(reader, source)
     return source

@@ -18,6 +18,8 @@ from tocsin.secrets_util import hash_key, new_api_key
 from tocsin.teams import service as teams
 
 NAME_MAX = 100
+KEPT_KEY_LENGTH = (20, 100)
+"""Shortest and longest key an integration may keep (Opsgenie's are 36-character UUIDs)."""
 
 
 def kind_of(type: str) -> str:
@@ -55,12 +57,14 @@ def create_integration(
     outbound: OutboundPolicy | None = None,
     integration_id: str | None = None,
     signing_salt: str | None = None,
+    api_key: str | None = None,
 ) -> tuple[Integration, str]:
     """Returns the integration and, for kinds that receive alerts (API, Heartbeat), its key, which
     is shown once and stored only as a hash; kinds that only send get "" (they need no key).
     ``outbound`` says which internal addresses a webhook may reach (none, by default).
     ``integration_id`` and ``signing_salt`` are given when they were chosen in advance (a chat
-    integration's Request URL is shown before it is saved)."""
+    integration's Request URL is shown before it is saved). ``api_key`` is the key to keep for a
+    kind that receives (an integration taken over from Opsgenie keeps the key its senders have)."""
     kind = kind_of(type)
     team = None
     if team_name:
@@ -73,7 +77,9 @@ def create_integration(
     name = checked_name(session, name)
     if integration_id is not None and session.get(Integration, integration_id) is not None:
         raise Conflict(f"integration {integration_id} already exists")
-    secret = new_api_key() if kind in outgoing.RECEIVERS else ""
+    secret = ""
+    if kind in outgoing.RECEIVERS:
+        secret = _kept_key(session, api_key) if api_key else new_api_key()
     integration = Integration(
         id=integration_id or new_id(),
         name=name,
@@ -93,6 +99,15 @@ def create_integration(
     session.flush()
     config_version.bump(session)  # it may forward alert activity (``outgoing.any_listening``)
     return integration, secret
+
+
+def _kept_key(session: Session, key: str) -> str:
+    key = key.strip()
+    if not KEPT_KEY_LENGTH[0] <= len(key) <= KEPT_KEY_LENGTH[1] or any(char.isspace() for char in key):
+        raise InvalidInput("apiKey", "a key to keep must be 20 to 100 characters without spaces")
+    if find_by_secret(session, key) is not None:
+        raise Conflict("another integration already has this key")
+    return key
 
 
 def find_integration(session: Session, *, name: str) -> Integration | None:

@@ -1,0 +1,75 @@
+"""Opsgenie heartbeats → Tocsin heartbeats: name, description, interval and unit, enabled, owner
+team, and the alert raised when one expires (message, tags, priority). The import never pings:
+an imported heartbeat's interval starts when it is created, and it expires unless its sender
+pings Tocsin's address in time. A heartbeat Tocsin already has keeps what it has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from tocsin.actors import SYSTEM
+from tocsin.heartbeats import service as heartbeats
+from tocsin.heartbeats.schemas import HeartbeatPayload
+from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
+from tocsin.importer.opsgenie_refs import Present, invalid, team_ref
+from tocsin.importer.opsgenie_source import Json
+
+_FIELDS = (
+    "name",
+    "description",
+    "interval",
+    "intervalUnit",
+    "enabled",
+    "alertMessage",
+    "alertTags",
+    "alertPriority",
+)
+
+
+def wanted(source: Json, present: Present) -> tuple[HeartbeatPayload | None, list[str]]:
+    owner = team_ref(source.get("ownerTeam"))
+    if owner and present.lacks({"type": "team", **owner}):
+        return None, [f"its owner team {owner['name']!r} is neither in Tocsin nor in this import"]
+    body = {key: source[key] for key in _FIELDS if source.get(key) is not None}
+    body.setdefault("enabled", True)
+    try:
+        return HeartbeatPayload.model_validate({**body, "ownerTeam": owner}), []
+    except ValidationError as problem:
+        return None, invalid(problem)
+
+
+def _create(payload: HeartbeatPayload) -> Any:
+    def run(session: Session) -> None:
+        heartbeats.create_heartbeat(session, actor=SYSTEM, payload=payload)
+
+    return run
+
+
+def plan_heartbeats(session: Session, source: list[Json], present: Present, plan: Plan) -> None:
+    for found in source:
+        name = str(found.get("name") or "").strip()
+        if not name:
+            plan.add(Change("heartbeat", "(no name)", CANNOT, ["it has no name"]))
+            continue
+        if heartbeats.find_heartbeat(session, name) is not None:
+            plan.add(Change("heartbeat", name, SAME))
+            continue
+        payload, reasons = wanted(found, present)
+        if payload is None:
+            plan.add(Change("heartbeat", name, CANNOT, reasons))
+            continue
+        details = [
+            f"every {payload.interval} {payload.interval_unit}",
+            "enabled" if payload.enabled else "disabled",
+            f"alert {payload.alert_priority}: {payload.alert_message or name + ' is expired'}",
+        ]
+        notes = []
+        if payload.enabled:
+            notes.append(
+                f"its last ping ({found.get('lastPingTime') or 'never'}): Tocsin counts the interval from "
+                "the import; point the sender's pings at Tocsin before it ends"
+            )
+        plan.add(Change("heartbeat", name, CREATE, details, notes, _create(payload)))
