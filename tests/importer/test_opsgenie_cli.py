@@ -127,9 +127,9 @@ def test_on_a_terminal_progress_is_a_bar(tocsin: Tocsin, og: FakeOpsgenie) -> No
 
     assert process.wait(timeout=60) == 0
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))  # colours, cursor
-    assert re.search(
-        r"Reading Opsgenie: GET (/v2/[a-z-]+)+(/…)+(/[a-z-]+)* \d+ requests", text
-    )  # ids left out
+    reads = re.findall(r"Reading Opsgenie: GET (\S+) (\d+) requests", text)
+    assert reads and int(reads[-1][1]) > 100  # the count, up to the last read
+    assert all(len(part) <= 20 for path, _ in reads for part in path.split("/"))  # ids left out
     bars = re.findall(r"Importing [━╺╸ ]+ *(\d+)/(\d+)", text)
     assert bars and bars[-1][0] == bars[-1][1]  # the import's bar, full at the end
-    assert "[1/35]" not in text  # no log lines on a terminal
+    assert "[1/" not in text  # no log lines on a terminal

@@ -243,7 +243,7 @@ def test_routing_rules_are_imported_once_and_a_teams_own_rules_are_kept(db: Data
         assert [rule.name for rule in routing.rules_of(session, team)] == ["Everything", "Default Rule"]
 
 
-def test_heartbeats_come_over_with_their_interval_and_alert_and_are_never_pinged(
+def test_heartbeats_come_over_disabled_until_their_senders_move_and_are_never_pinged(
     db: Database, source: Source, fake_opsgenie: FakeOpsgenie
 ) -> None:
     plan = opsgenie_import.make_plan(db, source)
@@ -251,11 +251,11 @@ def test_heartbeats_come_over_with_their_interval_and_alert_and_are_never_pinged
     assert sorted(planned) == ["nightly-backup", "old-cron", "payments-gateway", "warehouse-load"]
     assert planned["payments-gateway"].details == [
         "every 5 minutes",
-        "enabled",
         "alert P1: payments-gateway stopped checking in",
+        "disabled until its sender pings Tocsin: then `tocsin heartbeat enable payments-gateway` "
+        "(enabled in Opsgenie, last ping 2027-03-08T11:58:31.000Z)",
     ]
-    assert "2027-03-08T11:58:31.000Z" in planned["payments-gateway"].notes[0]
-    assert planned["old-cron"].notes == []  # disabled: nothing to point anywhere yet
+    assert planned["old-cron"].details[-1] == "disabled, as in Opsgenie"
 
     with frozen_at(datetime(2027, 3, 8, 12, tzinfo=UTC)):
         opsgenie_import.apply(db, plan)
@@ -263,17 +263,10 @@ def test_heartbeats_come_over_with_their_interval_and_alert_and_are_never_pinged
     with db.read_session() as session:
         gateway = heartbeats.get_heartbeat(session, "Payments-Gateway")
         payments = teams.get_team(session, name="Payments")
-        assert (gateway.interval, gateway.interval_unit, gateway.enabled, gateway.owner_team_id) == (
-            5,
-            "minutes",
-            True,
-            payments.id,
-        )
+        assert (gateway.interval, gateway.interval_unit, gateway.owner_team_id) == (5, "minutes", payments.id)
         assert (gateway.alert_priority, gateway.alert_tags) == ("P1", ["heartbeat", "payments"])
-        assert gateway.expires_at is not None and gateway.expires_at.replace(tzinfo=UTC) == datetime(
-            2027, 3, 8, 12, 5, tzinfo=UTC
-        )
-        assert gateway.last_ping_at is None and gateway.expired is False
+        # Its sender still pings Opsgenie: enabled now, it would expire in 5 minutes and page someone.
+        assert (gateway.enabled, gateway.expires_at, gateway.last_ping_at) == (False, None, None)
         old = heartbeats.get_heartbeat(session, "old-cron")
         assert (old.enabled, old.expires_at, old.interval, old.interval_unit) == (False, None, 30, "minutes")
     assert fake_opsgenie.requests_to("/v2/heartbeats") >= 1

@@ -68,6 +68,8 @@ class _Progress:
         self.say(f"Opsgenie: {reason}; trying again in {seconds:.0f} s")
 
     def applied(self, change: Change, problem: str | None) -> None:
+        for line in change.report if problem is None else []:
+            typer.echo(line)  # a new key: on stdout as soon as it is committed, so no interruption loses it
         self.count += 1
         verb = "created" if change.action == CREATE else "changed"
         line = f"{verb} {change.kind} {change.name}"
@@ -156,7 +158,5 @@ def import_opsgenie(
         typer.echo(f"failed: {change.kind} {change.name}: {problem}")
     for line in checked:
         typer.echo(line)
-    for line in (line for change in applied.made for line in change.report):
-        typer.echo(line)  # new keys: shown this once, last
     if applied.failed:
         fail(f"{len(applied.failed)} change(s) failed; fix what they say and run the same command again")

@@ -31,7 +31,7 @@ class Change:
     run: Callable[[Session], None] | None = None
     """Makes the change (``create`` and ``change`` only)."""
     report: list[str] = field(default_factory=list)
-    """Lines to show once the change is made (a key it issued), filled by ``run``."""
+    """Lines to show as soon as the change is committed (a key it issued), filled by ``run``."""
 
     def lines(self) -> list[str]:
         head = f"{self.action:<7} {self.kind} {self.name}"

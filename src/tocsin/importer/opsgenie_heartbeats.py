@@ -1,7 +1,8 @@
-"""Opsgenie heartbeats → Tocsin heartbeats: name, description, interval and unit, enabled, owner
-team, and the alert raised when one expires (message, tags, priority). The import never pings:
-an imported heartbeat's interval starts when it is created, and it expires unless its sender
-pings Tocsin's address in time. A heartbeat Tocsin already has keeps what it has."""
+"""Opsgenie heartbeats → Tocsin heartbeats: name, description, interval and unit, owner team, and
+the alert raised when one expires (message, tags, priority). They come over disabled: until its
+sender pings Tocsin instead of Opsgenie, an enabled heartbeat would expire and page someone for
+nothing. Each is enabled when its sender is moved. A heartbeat Tocsin already has keeps what it
+has."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ _FIELDS = (
     "description",
     "interval",
     "intervalUnit",
-    "enabled",
     "alertMessage",
     "alertTags",
     "alertPriority",
@@ -34,7 +34,7 @@ def wanted(source: Json, present: Present) -> tuple[HeartbeatPayload | None, lis
     if owner and present.lacks({"type": "team", **owner}):
         return None, [f"its owner team {owner['name']!r} is neither in Tocsin nor in this import"]
     body = {key: source[key] for key in _FIELDS if source.get(key) is not None}
-    body.setdefault("enabled", True)
+    body["enabled"] = False
     try:
         return HeartbeatPayload.model_validate({**body, "ownerTeam": owner}), []
     except ValidationError as problem:
@@ -63,13 +63,13 @@ def plan_heartbeats(session: Session, source: list[Json], present: Present, plan
             continue
         details = [
             f"every {payload.interval} {payload.interval_unit}",
-            "enabled" if payload.enabled else "disabled",
             f"alert {payload.alert_priority}: {payload.alert_message or name + ' is expired'}",
         ]
-        notes = []
-        if payload.enabled:
-            notes.append(
-                f"its last ping ({found.get('lastPingTime') or 'never'}): Tocsin counts the interval from "
-                "the import; point the sender's pings at Tocsin before it ends"
+        if found.get("enabled", True):
+            details.append(
+                "disabled until its sender pings Tocsin: then `tocsin heartbeat enable "
+                f"{name}` (enabled in Opsgenie, last ping {found.get('lastPingTime') or 'never'})"
             )
-        plan.add(Change("heartbeat", name, CREATE, details, notes, _create(payload)))
+        else:
+            details.append("disabled, as in Opsgenie")
+        plan.add(Change("heartbeat", name, CREATE, details, [], _create(payload)))

@@ -200,7 +200,7 @@ def plan_integrations(
             details.append(
                 "keeps its key: senders change only the host"
                 if found.get("apiKey")
-                else "a new key, listed after applying"
+                else "a new key, printed once as soon as it is made"
             )
         elif settings is not None:
             details.append(f"posts to {settings.url}")
