@@ -47,7 +47,7 @@ def test_plan_then_import_then_import_again(tocsin: Tocsin, og: FakeOpsgenie, db
     planned = tocsin("import", "opsgenie", "--api-url", og.base_url, "--plan")
 
     assert planned.returncode == 0, planned.stderr
-    assert "read 30 users, 5 teams and 6 schedules in" in planned.stderr
+    assert "read 30 users, 5 teams, 6 schedules, " in planned.stderr
     assert "create  user ada.lovelace@acme.example: owner; Europe/London;" in planned.stdout
     assert "not carried over: custom role 'Observer'" in planned.stdout
     plan = re.fullmatch(
@@ -56,7 +56,7 @@ def test_plan_then_import_then_import_again(tocsin: Tocsin, og: FakeOpsgenie, db
         line_starting(planned.stdout, "Plan: "),
     )
     assert plan is not None
-    total = int(plan[1])
+    total, cannot = int(plan[1]), int(plan[2])
     assert total >= 30 + 5 + 6 and user_count(db) == 0
     assert "cannot  integration Support mailbox: Tocsin takes no alerts by e-mail" in planned.stdout
 
@@ -65,7 +65,12 @@ def test_plan_then_import_then_import_again(tocsin: Tocsin, og: FakeOpsgenie, db
     assert imported.returncode == 0, imported.stderr
     assert "[1/" in imported.stderr and f"[{total}/{total}] created " in imported.stderr
     imported_line = line_starting(imported.stdout, "Imported: ")
-    assert imported_line == f"Imported: {total} created or changed, 0 already here, 0 failed."
+    assert imported_line == (
+        f"Imported: {total} created or changed, 0 already here, {cannot} not carried over, 0 failed."
+    )
+    assert "not carried over: integration Datadog: Tocsin does not serve" in imported.stdout  # a `cannot`
+    new_keys = [line for line in imported.stdout.splitlines() if line.startswith("new key: ")]
+    assert f"{len(new_keys)} new integration key(s) are above" in imported.stdout and new_keys
     checked = [line for line in imported.stdout.splitlines() if "on-call check" in line]
     assert len(checked) == len(og.account.schedules) and all(
         "agrees with Opsgenie" in line for line in checked
@@ -76,7 +81,9 @@ def test_plan_then_import_then_import_again(tocsin: Tocsin, og: FakeOpsgenie, db
 
     assert again.returncode == 0, again.stderr
     again_line = line_starting(again.stdout, "Imported: ")
-    assert again_line == f"Imported: 0 created or changed, {total} already here, 0 failed."
+    assert again_line == (
+        f"Imported: 0 created or changed, {total} already here, {cannot} not carried over, 0 failed."
+    )
 
 
 def test_opsgenie_that_stays_throttled_leaves_nothing_half_imported(

@@ -14,7 +14,7 @@ from tocsin.cli.common import errors_as_one_line, fail, settings_or_fail
 from tocsin.db import Database
 from tocsin.importer import opsgenie_import
 from tocsin.importer import opsgenie_oncall_check as oncall_check
-from tocsin.importer.changes import CREATE, Change
+from tocsin.importer.changes import CANNOT, CREATE, SAME, Change
 from tocsin.importer.opsgenie_reader import EU, US, OpsgenieReader, OpsgenieUnavailable
 from tocsin.importer.opsgenie_source import Source, read_account
 from tocsin.outbound import OutboundPolicy
@@ -83,6 +83,23 @@ class _Progress:
             self.say(f"[{self.count}/{self.total}] {line}")
 
 
+def _counted(source: Source) -> str:
+    """ "30 users, 5 teams, … and 3 maintenance windows"."""
+    routing_rules = sum(len(rules) for rules in source.routing_rules.values())
+    counts = [
+        f"{len(source.users)} users",
+        f"{len(source.teams)} teams",
+        f"{len(source.schedules)} schedules",
+        f"{len(source.escalations)} escalations",
+        f"{routing_rules} routing rules",
+        f"{len(source.heartbeats)} heartbeats",
+        f"{len(source.policies)} policies",
+        f"{len(source.integrations)} integrations",
+        f"{len(source.maintenance)} maintenance windows",
+    ]
+    return ", ".join(counts[:-1]) + " and " + counts[-1]
+
+
 def _read(api_url: str, api_key: str) -> Source:
     with (
         _Progress("Reading Opsgenie") as progress,
@@ -92,10 +109,7 @@ def _read(api_url: str, api_key: str) -> Source:
             source = read_account(reader)
         except OpsgenieUnavailable as problem:
             fail(f"{problem}; nothing was imported. Run the same command again later.")
-        progress.say(
-            f"read {len(source.users)} users, {len(source.teams)} teams and "
-            f"{len(source.schedules)} schedules in {reader.requests} requests"
-        )
+        progress.say(f"read {_counted(source)} in {reader.requests} requests")
     return source
 
 
@@ -150,10 +164,16 @@ def import_opsgenie(
         finally:
             db.dispose()
     for change in plan.changes:
-        for note in change.notes:
-            typer.echo(f"not carried over: {change.kind} {change.name}: {note}")
-    made, same = len(applied.made), plan.counts()["same"]
-    typer.echo(f"Imported: {made} created or changed, {same} already here, {len(applied.failed)} failed.")
+        for reason in change.details if change.action == CANNOT else change.notes:
+            typer.echo(f"not carried over: {change.kind} {change.name}: {reason}")
+    counts = plan.counts()
+    typer.echo(
+        f"Imported: {len(applied.made)} created or changed, {counts[SAME]} already here, "
+        f"{counts[CANNOT]} not carried over, {len(applied.failed)} failed."
+    )
+    keys = sum(len(change.report) for change in applied.made)
+    if keys:
+        typer.echo(f"{keys} new integration key(s) are above, on the lines that begin with 'new key:'.")
     for change, problem in applied.failed:
         typer.echo(f"failed: {change.kind} {change.name}: {problem}")
     for line in checked:
