@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tocsin.actors import SYSTEM
 from tocsin.escalations import service as escalations
 from tocsin.escalations.schemas import NOTIFY_TYPES_OF, EscalationPayload
 from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
-from tocsin.importer.opsgenie_refs import Present, by_name, invalid, team_ref
+from tocsin.importer.opsgenie_refs import Present, by_name, team_ref, validated
 from tocsin.importer.opsgenie_source import Json
 
 _UNITS = ("minutes", "hours", "days")
@@ -76,10 +75,7 @@ def wanted(source: Json, present: Present) -> tuple[EscalationPayload | None, li
         "rules": rules,
         "repeat": source.get("repeat"),
     }
-    try:
-        return EscalationPayload.model_validate(body), []
-    except ValidationError as problem:
-        return None, invalid(problem)
+    return validated(EscalationPayload, body)
 
 
 def _create(payload: EscalationPayload) -> Any:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from tocsin.actors import SYSTEM
 from tocsin.heartbeats import service as heartbeats
 from tocsin.heartbeats.schemas import HeartbeatPayload
 from tocsin.importer.changes import CANNOT, CREATE, SAME, Change, Plan
-from tocsin.importer.opsgenie_refs import Present, invalid, team_ref
+from tocsin.importer.opsgenie_refs import Present, team_ref, validated
 from tocsin.importer.opsgenie_source import Json
 
 _FIELDS = (
@@ -35,10 +34,7 @@ def wanted(source: Json, present: Present) -> tuple[HeartbeatPayload | None, lis
         return None, [f"its owner team {owner['name']!r} is neither in Tocsin nor in this import"]
     body = {key: source[key] for key in _FIELDS if source.get(key) is not None}
     body["enabled"] = False
-    try:
-        return HeartbeatPayload.model_validate({**body, "ownerTeam": owner}), []
-    except ValidationError as problem:
-        return None, invalid(problem)
+    return validated(HeartbeatPayload, {**body, "ownerTeam": owner})
 
 
 def _create(payload: HeartbeatPayload) -> Any:

@@ -6,9 +6,9 @@ up by name, since Tocsin's objects have their own ids."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,8 @@ from tocsin.names import name_key
 from tocsin.oncall.models import Schedule
 from tocsin.policies.models import Policy
 from tocsin.teams.models import Team
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 @dataclass
@@ -98,6 +100,14 @@ def by_name(recipient: Json) -> Json:
 def team_ref(owner: Json | None) -> Json | None:
     name = str((owner or {}).get("name") or "").strip()
     return {"name": name} if name else None
+
+
+def validated(model: type[Model], body: Json) -> tuple[Model | None, list[str]]:
+    """``body`` as Tocsin's request ``model`` takes it, or None and the reasons it does not."""
+    try:
+        return model.model_validate(body), []
+    except ValidationError as problem:
+        return None, invalid(problem)
 
 
 def invalid(problem: ValidationError) -> list[str]:
