@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 
 from tests.fakes.command_answer import CommandAnswer
+from tests.fakes.deadline import collector_held_off
 from tests.fakes.mattermost_model import HttpSender, Sent
 from tests.fakes.slack_model import Ephemeral, Message, readable
 from tests.fakes.slack_world import CONTROL_KEYS, Channel, Enterprise, ResponseUrl, World
@@ -201,7 +202,8 @@ def run(
     result = SlashResult(Sent(method, request_url, headers, body, fields), dict(fields)["response_url"])
     started = time.monotonic()
     try:
-        answer = send(client, request_url, method, body, headers)
+        with collector_held_off():
+            answer = send(client, request_url, method, body, headers)
     except httpx.TimeoutException as exc:
         result.error, result.detail = "operation_timeout", repr(exc)
         return result
