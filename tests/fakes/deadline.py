@@ -1,4 +1,5 @@
-"""Timing an answer against a platform's deadline (Slack's 3 s) inside the test process."""
+"""Timing a chat command's answer inside the test process: against Slack's 3 s, and against the
+2 s within which Tocsin answers in the reply rather than later (on every platform)."""
 
 from __future__ import annotations
 
