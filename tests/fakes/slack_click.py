@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from tests.fakes.deadline import collector_held_off
+from tests.fakes.deadline import answer_seconds, collector_held_off
 from tests.fakes.mattermost_model import FakeUser, HttpSender, Sent
 from tests.fakes.slack_model import Ephemeral, Message
 from tests.fakes.slack_slash import TIMEOUT_SECONDS, send, signed_headers
@@ -106,7 +106,7 @@ def click(
         result.error, result.detail = "dispatch_failed", repr(exc)
         return result
     result.status = answer.status_code
-    if time.monotonic() - started > TIMEOUT_SECONDS:
+    if answer_seconds(answer, time.monotonic() - started) > TIMEOUT_SECONDS:
         result.error = "operation_timeout"
     elif answer.status_code != 200:
         result.error = "http_service_error"

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import httpx
 
 from tests.fakes.command_answer import CommandAnswer
-from tests.fakes.deadline import collector_held_off
+from tests.fakes.deadline import answer_seconds, collector_held_off
 from tests.fakes.mattermost_model import HttpSender, Sent
 from tests.fakes.slack_model import Ephemeral, Message, readable
 from tests.fakes.slack_world import CONTROL_KEYS, Channel, Enterprise, ResponseUrl, World
@@ -212,5 +212,6 @@ def run(
         return result
     finally:
         result.elapsed = time.monotonic() - started
+    result.elapsed = answer_seconds(answer, result.elapsed)
     take_answer(world, result, answer, url, wait)
     return result
