@@ -43,11 +43,16 @@ def source(read: Source) -> Source:
     return copy.deepcopy(read)
 
 
-def counts(db: Database) -> dict[str, int]:
+def row_counts(db: Database, tables: tuple[str, ...]) -> dict[str, int]:
+    """How many rows each of ``tables`` holds."""
     with db.read_session() as session:
         return {
-            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
+            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables
         }
+
+
+def counts(db: Database) -> dict[str, int]:
+    return row_counts(db, TABLES)
 
 
 def of_kind(plan: Plan, kind: str) -> dict[str, Change]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
 
 from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
+from tests.importer.opsgenie_config import row_counts
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
 from tocsin.db import Database
@@ -43,10 +43,7 @@ def source(fake_opsgenie: FakeOpsgenie) -> Source:
 
 
 def counts(db: Database) -> dict[str, int]:
-    with db.read_session() as session:
-        return {
-            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
-        }
+    return row_counts(db, TABLES)
 
 
 def by_name(plan: Plan) -> dict[str, Change]:

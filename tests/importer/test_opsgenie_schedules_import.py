@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from typer.testing import CliRunner
 
 from tests.conftest import frozen_at
@@ -21,6 +20,7 @@ from tests.fakes import opsgenie_config_api
 from tests.fakes.opsgenie_account import FULL_KEY
 from tests.fakes.opsgenie_config_api import FakeOpsgenie
 from tests.fakes.opsgenie_schedules import NOW
+from tests.importer.opsgenie_config import row_counts
 from tests.test_cli import tocsin_environment
 from tocsin.actors import SYSTEM
 from tocsin.cli.app import app
@@ -54,10 +54,7 @@ def source(reader: OpsgenieReader) -> Source:
 
 
 def counts(db: Database) -> dict[str, int]:
-    with db.read_session() as session:
-        return {
-            table: session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
-        }
+    return row_counts(db, TABLES)
 
 
 def schedule_changes(plan: Plan) -> dict[str, Change]:

@@ -51,8 +51,13 @@ def request_id(request: Request) -> str:
     return str(request.state.request_id)
 
 
+def elapsed(request: Request) -> float:
+    """Seconds since the request arrived (``RequestContext`` noted when)."""
+    return time.perf_counter() - float(request.state.started)
+
+
 def took(request: Request) -> float:
-    return round(time.perf_counter() - request.state.started, 3)
+    return round(elapsed(request), 3)
 
 
 def body(request: Request, **fields: Any) -> dict[str, Any]:

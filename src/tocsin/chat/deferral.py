@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from starlette.requests import Request
+
+from tocsin.api import envelope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,10 +24,7 @@ _pending: set[asyncio.Task[None]] = set()
 def time_left(request: Request, allowed: float) -> float:
     """What is left of ``allowed`` seconds counted from the request's arrival (the platform's
     clock started when it sent the request, not when the command began to run)."""
-    started = getattr(request.state, "started", None)
-    if started is None:
-        return allowed
-    return allowed - (time.perf_counter() - started)
+    return allowed - envelope.elapsed(request)
 
 
 async def reply_in_time(

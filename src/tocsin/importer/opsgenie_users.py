@@ -194,10 +194,8 @@ def _create(want: Wanted) -> Any:
             password=None,
             full_name=want.full_name,
             time_zone=want.time_zone,
+            default_rule=not any(rule["action_type"] == "create-alert" for rule in want.rules),
         )
-        if any(rule["action_type"] == "create-alert" for rule in want.rules):
-            for rule in rules.list_rules(session, actor=SYSTEM, user=user):
-                rules.delete_rule(session, actor=SYSTEM, user=user, rule_id=rule.id)  # Opsgenie's instead
         _add(session, user, [c for c in want.contacts if c[:2] != ("email", want.username)], want.rules)
 
     return run

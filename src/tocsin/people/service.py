@@ -20,7 +20,9 @@ def create_user(
     full_name: str = "",
     time_zone: str = "UTC",
     actor: Actor = SYSTEM,
+    default_rule: bool = True,
 ) -> User:
+    """``default_rule`` False: the caller gives the person's "New alert" rules itself (an import)."""
     user = accounts.create_user(
         session,
         username=username,
@@ -30,5 +32,7 @@ def create_user(
         time_zone=time_zone,
         actor=actor,
     )
-    rules.add_default_rule(session, user, contacts.add_default_contact(session, user))
+    contact = contacts.add_default_contact(session, user)
+    if default_rule:
+        rules.add_default_rule(session, user, contact)
     return user
