@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
 CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -69,6 +72,21 @@ def page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+def signed_in(
+    browser: Browser, base_url: str, username: str, password: str, *, viewport: dict[str, int] = DESKTOP
+) -> Page:
+    """A new browser context at ``viewport`` size, logged in through the login form."""
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
 
 
 class Problems:
