@@ -22,9 +22,7 @@ PAGE = """<!doctype html><html lang="en"><head><title>Check</title></head><body>
 
 
 def test_grey_on_white_text_and_an_unlabelled_field_are_serious(page: Page) -> None:
-    page.set_content(
-        PAGE.format(body='<p style="color:#bbb;background:#fff">Faint</p><input type="text">')
-    )
+    page.set_content(PAGE.format(body='<p style="color:#bbb;background:#fff">Faint</p><input type="text">'))
 
     found = {item["id"]: item["impact"] for item in violations(page)}
 
