@@ -3,7 +3,6 @@ the people who may see it."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tocsin.accounts import service as accounts
+from tocsin.accounts.models import User
 from tocsin.alerts import reads
-from tocsin.alerts.json_views import iso
 from tocsin.alerts.models import Alert, AlertResponder
 from tocsin.alerts.service import AlertRef
 from tocsin.config import Settings
@@ -21,6 +20,7 @@ from tocsin.errors import AlertNotFound, PermissionDenied
 from tocsin.escalations import service as escalations
 from tocsin.oncall import service as oncall
 from tocsin.teams import service as teams
+from tocsin.web.moments import when
 from tocsin.web.pages import db, render, signed_in_user, to_login
 
 LOG_ENTRIES_SHOWN = 100
@@ -44,14 +44,18 @@ def install(app: FastAPI, settings: Settings) -> None:
             newest_first = reads.Page(offset=None, direction="next", limit=LOG_ENTRIES_SHOWN, order="desc")
             log = reads.logs(session, ref, actor, newest_first)
             notes = reads.notes(session, ref, actor, reads.Page(None, "next", NOTES_SHOWN, "desc"))
-            view = _view(session, alert, responders)
+            view = _view(session, alert, responders, user)
         return render(
             request,
             "alert.html",
             user=user,
             alert=view,
-            log=[{"at": _when(entry.created_at), "text": entry.log, "owner": entry.owner} for entry in log],
-            notes=[{"at": _when(note.created_at), "text": note.note, "owner": note.owner} for note in notes],
+            log=[
+                {"at": when(entry.created_at, user), "text": entry.log, "owner": entry.owner} for entry in log
+            ],
+            notes=[
+                {"at": when(note.created_at, user), "text": note.note, "owner": note.owner} for note in notes
+            ],
         )
 
 
@@ -63,13 +67,13 @@ def state_of(alert: Alert) -> str:
     return "acknowledged" if alert.acknowledged else "open"
 
 
-def _view(session: Session, alert: Alert, responders: list[AlertResponder]) -> dict[str, Any]:
+def _view(session: Session, alert: Alert, responders: list[AlertResponder], viewer: User) -> dict[str, Any]:
     return {
         "tiny_id": alert.tiny_id,
         "message": alert.message,
         "description": alert.description,
         "state": state_of(alert),
-        "snoozed_until": _when(alert.snoozed_until) if alert.snoozed and alert.snoozed_until else None,
+        "snoozed_until": when(alert.snoozed_until, viewer) if alert.snoozed and alert.snoozed_until else None,
         "priority": alert.priority,
         "owner": alert.owner,
         "responders": [_label(session, row) for row in responders if not row.visible_only],
@@ -79,7 +83,7 @@ def _view(session: Session, alert: Alert, responders: list[AlertResponder]) -> d
         "source": alert.source,
         "entity": alert.entity,
         "count": alert.count,
-        "created_at": _when(alert.created_at),
+        "created_at": when(alert.created_at, viewer),
         "acknowledged_by": alert.acknowledged_by,
         "closed_by": alert.closed_by,
     }
@@ -101,11 +105,3 @@ def _label(session: Session, responder: AlertResponder) -> str:
         policy = escalations.find_policy(session, responder.ref_id)
         name = policy.name if policy else None
     return f"{responder.type} {name or responder.ref_id}"
-
-
-def _when(moment: datetime | None) -> dict[str, str] | None:
-    """The machine form (for ``<time datetime>``) and the shown form of a moment, in UTC."""
-    if moment is None:
-        return None
-    stamp = iso(moment) or ""
-    return {"iso": stamp, "shown": stamp[:19].replace("T", " ") + " UTC"}
