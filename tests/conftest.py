@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi.dependencies import models as fastapi_dependency_models
 from fastapi.testclient import TestClient
 
 from tests.support.postgres import PostgresServer, PostgresUnavailable, execute_admin
@@ -49,6 +50,25 @@ def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     test's time. A hash names its parameters, so verifying works as in production; servers the
     tests start as processes hash at the real cost."""
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+# FastAPI remembers, in module-level caches of 4,096 entries, whether each endpoint function is
+# a coroutine or a generator. Every app a test builds has its own endpoint closures, and each one
+# holds its whole app alive: about 125 apps (3 million objects, near 1 GB) stayed reachable in a
+# worker, and each full garbage collection paused the tests for seconds. One app per process in
+# production never notices.
+_FASTAPI_CALLABLE_CACHES = (
+    "_is_gen_callable_cached",
+    "_is_async_gen_callable_cached",
+    "_is_coroutine_callable_cached",
+)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    for name in _FASTAPI_CALLABLE_CACHES:
+        cache = getattr(fastapi_dependency_models, name, None)
+        if cache is not None:
+            cache.cache_clear()
 
 
 @pytest.fixture(scope="session")
