@@ -163,10 +163,12 @@ def test_logging_in_never_goes_on_to_another_site(http: TestClient, ada: str) ->
         http.post("/logout", data={"csrf_token": csrf_token_in(http.get("/alerts").text)})
 
 
-def test_root_sends_a_signed_in_user_to_the_alert_list(http: TestClient, ada: str) -> None:
+def test_root_is_the_home_page_for_a_signed_in_user(http: TestClient, ada: str) -> None:
     log_in(http, ada)
 
-    assert http.get("/").headers["location"] == "/alerts"
+    home = http.get("/")
+    assert home.status_code == 200
+    assert "Waiting for you" in home.text
 
 
 def test_logout_ends_the_session(http: TestClient, ada: str) -> None:

@@ -3,6 +3,8 @@ used for paging), and takes the code sent to one."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,7 +23,11 @@ from tocsin.notify.outbox import OutboxMessage
 def _contact_rows(html: str) -> list[tuple[str, str, str]]:
     section = html.split('<section aria-labelledby="contacts">')[1].split("</section>")[0]
     return [
-        (row["Method"], row["Address"], row["State"].split(" Code sent")[0].removesuffix(" Send a test"))
+        (
+            row["Method"],
+            row["Address"],
+            re.sub(r"( Send a test)?( Disable| Enable) Remove$", "", row["State"].split(" Code sent")[0]),
+        )
         for row in alert_rows(section)
     ]
 
