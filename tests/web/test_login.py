@@ -196,7 +196,7 @@ def test_logout_without_the_csrf_token_does_not_log_out(
     response = http.post("/logout", data={} if token is None else {"csrf_token": token})
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/"  # which shows the alert list: still signed in
+    assert response.headers["location"] == "/"  # the home page: still signed in
     assert http.get("/alerts").status_code == 200
 
 

@@ -83,6 +83,7 @@ def rules_context(session: Session, actor: Actor, user: User) -> dict[str, Any]:
             {
                 "id": rule.id,
                 "name": rule.name,
+                "action_type": rule.action_type,
                 "action": ACTION_NAMES.get(rule.action_type, rule.action_type),
                 "enabled": rule.enabled,
                 "before": NOTIFY_TIME_NAMES.get(next(iter(rules.notification_time_of(rule)), ""), "")
@@ -98,6 +99,9 @@ def rules_context(session: Session, actor: Actor, user: User) -> dict[str, Any]:
                 ],
             }
         )
+    for index, row in enumerate(shown):  # rules are ordered among those of their kind only
+        row["first"] = index == 0 or shown[index - 1]["action_type"] != row["action_type"]
+        row["last"] = index == len(shown) - 1 or shown[index + 1]["action_type"] != row["action_type"]
     choices = [
         (contact.id, contact_label(contact.method, contact.address))
         for contact in contacts.list_contacts(session, actor=actor, user=user)
