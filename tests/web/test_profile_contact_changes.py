@@ -37,6 +37,10 @@ def test_removing_a_contact_removes_its_rule_steps_and_says_so(http: TestClient,
     (rule,) = api.data(f"/v2/users/{ADA}/notification-rules")
     notice_after(http, submit(http, f"/profile/rules/{rule['id']}/steps", contact_id=pager, after="5"))
 
+    before = http.get("/profile").text
+    (row,) = [row for row in before.split("<tr>") if "<td>ada-pager</td>" in row]
+    assert '<span class="used-by">In the rules New alert.</span>' in row
+
     page = notice_after(http, submit(http, f"/profile/contacts/{pager}/remove"))
 
     assert "Removed ada-pager, and its steps in the rules New alert." in page

@@ -19,6 +19,9 @@ from tocsin.notify import contacts
 from tocsin.notify.models import ContactMethod
 from tocsin.notify.outbox import OutboxMessage
 
+BUTTONS = r"( Send a test)?( In the rules [^.]*\.)?( Disable| Enable) Remove$"
+"""What follows a contact's state in its cell: buttons, and the rules that send to it."""
+
 
 def _contact_rows(html: str) -> list[tuple[str, str, str]]:
     section = html.split('<section aria-labelledby="contacts">')[1].split("</section>")[0]
@@ -26,7 +29,7 @@ def _contact_rows(html: str) -> list[tuple[str, str, str]]:
         (
             row["Method"],
             row["Address"],
-            re.sub(r"( Send a test)?( Disable| Enable) Remove$", "", row["State"].split(" Code sent")[0]),
+            re.sub(BUTTONS, "", row["State"].split(" Code sent")[0]),
         )
         for row in alert_rows(section)
     ]
