@@ -122,3 +122,16 @@ def test_nothing_waiting_says_so(http: TestClient, people, add_alert: Callable[.
     signed_in_as(http, ADA)
 
     assert "Nothing is waiting for you" in section(http.get("/").text, "waiting")
+
+
+def test_in_quiet_hours_the_home_page_says_until_when(
+    http: TestClient, people, frozen_clock: FrozenClock
+) -> None:
+    frozen_clock.set(datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 23:30 in London
+    signed_in_as(http, ADA)
+    submit(http, "/profile/quiet-hours", start="22:00", end="07:00")
+
+    assert "In your quiet hours until 07:00" in section(http.get("/").text, "you")
+
+    frozen_clock.set(datetime(2026, 3, 2, 7, 30, tzinfo=UTC))
+    assert "quiet hours" not in section(http.get("/").text, "you").split("<p>")[0]
