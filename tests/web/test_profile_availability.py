@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.pages import csrf_token_in
 from tests.web.profile_people import ADA, MAX, api_fixture, notice_after, people_fixture, signed_in_as, submit  # noqa: F401
 from tocsin.clock import FrozenClock
+from tocsin.errors import ServerBusy
+from tocsin.writer import WriteQueue
 
 QUIET = f"/v2/users/{ADA}/quiet-hours"
 
@@ -118,3 +121,21 @@ def test_muting_from_the_profile_mutes_only_the_person_signed_in(http: TestClien
 
     assert "mutedUntil" in api.data(f"/v2/users/{MAX}")
     assert "mutedUntil" not in api.data(f"/v2/users/{ADA}")
+
+
+def test_a_busy_server_answers_with_the_profile_and_when_to_try_again(
+    http: TestClient, people, api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_in_as(http, ADA)
+    token = csrf_token_in(http.get("/profile").text)
+
+    async def busy(queue: WriteQueue, job: object) -> None:
+        raise ServerBusy("Tocsin is busy with other changes.", retry_after=3)
+
+    monkeypatch.setattr(WriteQueue, "run", busy)
+    refused = http.post("/profile/mute", data={"minutes": "60", "csrf_token": token})
+
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "3"
+    assert "Tocsin is busy with other changes. Try again in 3 seconds." in refused.text
+    assert "<h1>Profile</h1>" in refused.text

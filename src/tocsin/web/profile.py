@@ -21,13 +21,22 @@ from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
 from tocsin.chat import linking
 from tocsin.config import Settings
-from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TryLater
 from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import PHONE_METHODS
 from tocsin.teams import service as teams
 from tocsin.web import csrf, profile_view
 from tocsin.web.moments import when
-from tocsin.web.pages import db, redirect, render, session_lifetimes, session_token, signed_in_user, to_login
+from tocsin.web.pages import (
+    db,
+    redirect,
+    render,
+    session_lifetimes,
+    session_token,
+    signed_in_user,
+    to_login,
+    try_later,
+)
 
 FLASH = "profile_flash"
 EXPIRED = "Your session expired; please try again."
@@ -79,6 +88,12 @@ async def apply_change(
 
     try:
         notice = await request.app.state.writer.run(job)
+    except TryLater as refusal:
+
+        def show(status: int, error: str) -> Response:
+            return profile_page(request, user, status=status, error=error)
+
+        return await run_in_threadpool(try_later, refusal, show)
     except (InvalidInput, Conflict, NotFound, PermissionDenied) as problem:
         status = (
             404 if isinstance(problem, NotFound)
