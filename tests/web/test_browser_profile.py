@@ -88,6 +88,11 @@ def test_home_and_profile_zone_rule_step_and_mute(
     expect(rule.locator("ol.steps li")).to_have_count(2)
     expect(rule.locator("ol.steps li").nth(1)).to_contain_text("E-mail ada@example.com, after 5 min")
 
+    shift_only = page.get_by_label("For a shift: notify")
+    expect(shift_only).to_be_hidden()  # a new-alert rule has no shift to be before
+    page.get_by_label("When").select_option(label="Your on-call shift starts")
+    expect(shift_only).to_be_visible()
+
     page.get_by_role("button", name="for 1 hour").click()
     banner = page.locator(".muted-banner")
     expect(banner).to_contain_text("You are muted until")
