@@ -163,10 +163,12 @@ def test_logging_in_never_goes_on_to_another_site(http: TestClient, ada: str) ->
         http.post("/logout", data={"csrf_token": csrf_token_in(http.get("/alerts").text)})
 
 
-def test_root_sends_a_signed_in_user_to_the_alert_list(http: TestClient, ada: str) -> None:
+def test_root_is_the_home_page_for_a_signed_in_user(http: TestClient, ada: str) -> None:
     log_in(http, ada)
 
-    assert http.get("/").headers["location"] == "/alerts"
+    home = http.get("/")
+    assert home.status_code == 200
+    assert "Waiting for you" in home.text
 
 
 def test_logout_ends_the_session(http: TestClient, ada: str) -> None:
@@ -194,7 +196,7 @@ def test_logout_without_the_csrf_token_does_not_log_out(
     response = http.post("/logout", data={} if token is None else {"csrf_token": token})
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/"  # which shows the alert list: still signed in
+    assert response.headers["location"] == "/"  # the home page: still signed in
     assert http.get("/alerts").status_code == 200
 
 

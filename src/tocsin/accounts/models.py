@@ -23,6 +23,8 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    date_format: Mapped[str] = mapped_column(String(24), default="iso", server_default="iso")
+    """How pages write times for this user (``accounts.date_formats``)."""
     password_hash: Mapped[str | None] = mapped_column(String(200))
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     """While in the future, the user is sent no notifications."""

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
-from tocsin.accounts import web_sessions
+from tocsin.accounts import date_formats, web_sessions
 from tocsin.accounts.models import USER_ROLES, User
 from tocsin.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from tocsin.actors import SYSTEM, Actor, require_to_manage
@@ -114,9 +114,11 @@ def update_user(
     full_name: str | None = None,
     role: str | None = None,
     time_zone: str | None = None,
+    date_format: str | None = None,
 ) -> User:
-    """Change what is given. The user may change their own name and time zone; changing a role
-    needs global configuration rights, and an owner's say when owners are concerned."""
+    """Change what is given. The user may change their own name, time zone and date format;
+    changing a role needs global configuration rights, and an owner's say when owners are
+    concerned."""
     if actor.user_id != user.id:
         require_to_manage(actor, None, what=f"user {user.username}")
     new_role = parse_role(role) if role is not None else user.role
@@ -128,6 +130,8 @@ def update_user(
             _keep_an_owner(session, user, "demoted", field="role")
     if time_zone is not None:
         user.time_zone = _check_time_zone(time_zone)
+    if date_format is not None:
+        user.date_format = date_formats.check_date_format(date_format)
     if full_name is not None:
         user.full_name = _check_full_name(full_name) or user.username.split("@")[0]
     if new_role != user.role:

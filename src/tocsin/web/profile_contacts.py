@@ -1,6 +1,8 @@
 """The profile's contact methods: how the person is reached, whether each phone number is
 verified, forms to enter the code sent to it or ask for a new one (phone numbers are used for
-paging only once verified), a test notification to any verified contact, and a form to add one."""
+paging only once verified), a test notification to any verified contact, a form to add one,
+and buttons to disable, enable or remove one (removing one also removes the notification rule
+steps that send to it, as ``DELETE /v2/users/{identifier}/contacts/{id}`` does)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import ContactMethod
 from tocsin.teams import service as teams
 from tocsin.web.pages import redirect
-from tocsin.web.profile import FLASH, form_sender, profile_page
+from tocsin.web.profile import FLASH, apply_change, form_sender, profile_page
+from tocsin.web.profile_view import rules_using
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -77,6 +80,41 @@ def install(app: FastAPI, settings: Settings) -> None:
         return await _change(
             request, csrf_token, send, lambda c: f"A test notification is on its way to {c.address}."
         )
+
+    @app.post("/profile/contacts/{contact_id}/remove", include_in_schema=False)
+    async def remove_contact(
+        request: Request, contact_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        def remove(session: Session, user: User) -> str:
+            actor = teams.actor_for_user(session, user, channel="web")
+            contact = contacts.get_contact(session, actor=actor, user=user, contact_id=contact_id)
+            address, used = contact.address, rules_using(session, contact.id)
+            contacts.delete_contact(session, actor=actor, user=user, contact_id=contact_id)
+            if not used:
+                return f"Removed {address}."
+            return f"Removed {address}, and its steps in the rules {', '.join(used)}."
+
+        return await apply_change(request, csrf_token, remove)
+
+    for word, enabled in (("enable", True), ("disable", False)):
+        _switch_route(app, word, enabled)
+
+
+def _switch_route(app: FastAPI, word: str, enabled: bool) -> None:
+    @app.post(
+        f"/profile/contacts/{{contact_id}}/{word}", include_in_schema=False, name=f"profile_{word}_contact"
+    )
+    async def switch(request: Request, contact_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
+        def change(session: Session, user: User) -> str:
+            actor = teams.actor_for_user(session, user, channel="web")
+            contact = contacts.set_contact_enabled(
+                session, actor=actor, user=user, contact_id=contact_id, enabled=enabled
+            )
+            if enabled:
+                return f"Enabled {contact.address}: its rule steps send to it again."
+            return f"Disabled {contact.address}: no rule sends to it until you enable it."
+
+        return await apply_change(request, csrf_token, change)
 
 
 def _added(contact: ContactMethod) -> str:

@@ -25,10 +25,14 @@ from tocsin.web import (
     alert_page,
     chat_links,
     csrf,
+    home_page,
     integration_pages,
     oidc_pages,
     profile,
+    profile_availability,
     profile_contacts,
+    profile_details,
+    profile_rules,
     profile_security,
 )
 from tocsin.web.pages import (
@@ -52,14 +56,13 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile.install(app, settings)
     profile_security.install(app, settings)
     profile_contacts.install(app, settings)
+    profile_details.install(app, settings)
+    profile_availability.install(app, settings)
+    profile_rules.install(app, settings)
+    home_page.install(app, settings)
     alert_page.install(app, settings)
     oidc_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
-
-    @app.get("/", include_in_schema=False)
-    def home(request: Request) -> Response:
-        target = "/alerts" if signed_in_user(request) is not None else "/login"
-        return redirect(request, target)
 
     @app.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str = "") -> Response:
