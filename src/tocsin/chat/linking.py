@@ -107,6 +107,7 @@ def user_for_chat_user(session: Session, *, platform: str, team_id: str, chat_us
             ChatAccount.platform == platform,
             ChatAccount.chat_team_id == team_id,
             ChatAccount.chat_user_id == chat_user_id,
+            User.deactivated_at.is_(None),  # a deactivated person acts nowhere
         )
     )
 

@@ -27,9 +27,12 @@ from tocsin.web import (
     csrf,
     integration_pages,
     oidc_pages,
+    password_link_pages,
+    people_pages,
     profile,
     profile_contacts,
     profile_security,
+    team_manage,
 )
 from tocsin.web.pages import (
     HERE,
@@ -44,6 +47,8 @@ from tocsin.web.pages import (
     try_later,
 )
 
+DEACTIVATED = "This account is deactivated. Ask a Tocsin administrator to reactivate it."
+
 
 def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -54,6 +59,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile_contacts.install(app, settings)
     alert_page.install(app, settings)
     oidc_pages.install(app, settings)
+    people_pages.install(app, settings)
+    password_link_pages.install(app, settings)
+    team_manage.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/", include_in_schema=False)
@@ -102,6 +110,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         if user is None:
             throttles.login_failed(username=username, address=address)
             return show_login(401, "Wrong username or password.")
+        if not user.is_active:
+            return show_login(403, DEACTIVATED)
         if not settings.password_login and user.role != "owner":
             # Only owners keep their password, so that no outage of the provider locks everyone out.
             label = settings.oidc_button_label
