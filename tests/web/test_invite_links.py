@@ -181,3 +181,25 @@ def test_the_link_is_emailed_where_smtp_is_set_up(database_url, tmp_path, crew):
         assert mail.recipients == ["zoe@example.com"]
         assert mail.subject == "[Tocsin] You are invited: set your password"
         assert f"http://tocsin.test{link}" in mail.body and "admin@example.com" in mail.body
+
+
+def test_with_password_login_off_people_are_invited_without_a_link_but_owners_get_one(settings, db):
+    from tests.web.sso_world import sso_settings
+
+    make_crew(db)
+    sso_only = sso_settings(settings, "http://127.0.0.1:9", password_login=False)
+    with web_client(sso_only) as http:
+        log_in(http, email("owner"))
+        response = submit(http, "/people", "/people", username="zoe@example.com", role="user")
+        page = http.get(response.headers["location"]).text
+        assert "Invited zoe@example.com: they sign in with single sign-on." in page
+        assert 'id="password-link"' not in page and "Make a new set-password link" not in page
+        assert "<dd>Active</dd>" in page
+
+        zoe = person(db, "zoe@example.com")
+        assert zoe is not None
+        forged = submit(http, "/people", f"/people/{zoe.id}/password-link")
+        assert forged.status_code == 409 and "Password sign-in is off on this server" in forged.text
+
+        response = submit(http, "/people", "/people", username="second-owner@example.com", role="owner")
+        assert LINK.search(http.get(response.headers["location"]).text)

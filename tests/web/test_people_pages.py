@@ -137,7 +137,7 @@ def test_an_admin_changes_a_role_but_is_offered_nothing_for_an_owner(http, db, c
     response = submit(http, f"/people/{crew['bob']}", f"/people/{crew['bob']}/role", role="admin")
 
     assert response.status_code == 303
-    assert "Role of bob@example.com changed." in http.get(f"/people/{crew['bob']}").text
+    assert "bob@example.com is now admin." in http.get(f"/people/{crew['bob']}").text
     assert person(db, email("bob")).role == "admin"  # type: ignore[union-attr]
     owner_page = http.get(f"/people/{crew['owner']}").text
     assert "Manage" not in owner_page and "/role" not in owner_page and "Deactivate" not in owner_page

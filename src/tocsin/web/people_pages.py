@@ -6,12 +6,12 @@ decide who may (only owners touch owners; the last active owner stays one)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import FastAPI, Form
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,6 +20,7 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.models import USER_ROLES, User
 from tocsin.actors import Actor
 from tocsin.config import Settings
+from tocsin.errors import Conflict
 from tocsin.people import invite_mail
 from tocsin.people import service as people
 from tocsin.teams import service as teams
@@ -32,6 +33,8 @@ LINK = "people_link"
 """A set-password link just made, shown once on the person's page."""
 SHOWN = 200
 Form_ = Annotated[str, Form()]
+PersonChange = Callable[[Session, Actor, User, str], object]
+"""A change a form on a person's page makes: (session, actor, person, the form's role)."""
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -59,7 +62,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = await sender(request, csrf_token, show)
         if isinstance(user, Response):
             return user
-        with_link = settings.password_login
+        # Owners keep their password even where everyone else signs in with single sign-on.
+        with_link = settings.password_login or role.strip().lower() == "owner"
 
         def create(session: Session) -> tuple[str, str, str]:
             actor = teams.actor_for_user(session, user, channel="web")
@@ -87,7 +91,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         shown = link["url"] if isinstance(link, dict) and link.get("person") == person_id else ""
         return person_page(request, user, person_id, notice=request.session.pop(FLASH, ""), link=shown)
 
-    def person_form(path: str, notice: str, change: Any) -> None:
+    def person_form(path: str, notice: str, change: PersonChange) -> None:
         """A form on the person's page: ``change(session, actor, person, form)`` does it."""
 
         @app.post(f"/people/{{person_id}}/{path}", include_in_schema=False)
@@ -110,12 +114,12 @@ def install(app: FastAPI, settings: Settings) -> None:
             done = await carry_out(request, user, act, lambda status, error: show(user, status, error))
             if isinstance(done, Response):
                 return done
-            request.session[FLASH] = notice.format(person=done)
+            request.session[FLASH] = notice.format(person=done, role=role)
             return redirect(request, f"/people/{person_id}")
 
     person_form(
         "role",
-        "Role of {person} changed.",
+        "{person} is now {role}.",
         lambda session, actor, person, role: accounts.update_user(
             session, actor=actor, user=person, role=role
         ),
@@ -141,12 +145,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = await sender(request, csrf_token, show)
         if isinstance(user, Response):
             return user
-        if not settings.password_login:
-            return await run_in_threadpool(show, user, 409, NO_PASSWORDS)
 
         def issue(session: Session) -> tuple[str, str]:
             actor = teams.actor_for_user(session, user, channel="web")
             found = accounts.get_user_by_identifier(session, person_id)
+            if not settings.password_login and found.role != "owner":
+                raise Conflict(NO_PASSWORDS)
             return found.username, password_links.issue_link(session, actor=actor, user=found)
 
         done = await carry_out(request, user, issue, lambda status, error: show(user, status, error))
@@ -192,10 +196,10 @@ def _with_link(
     return response
 
 
-def _state(person: User, pending: set[str]) -> str:
+def _state(person: User, pending: set[str], passwords: bool) -> str:
     if not person.is_active:
         return "Deactivated"
-    if person.password_hash is None:
+    if person.password_hash is None and (passwords or person.role == "owner"):
         return "Invited: link open" if person.id in pending else "No password yet"
     return "Active"
 
@@ -229,6 +233,7 @@ def people_page(
     error: str = "",
     entered: dict[str, str] | None = None,
 ) -> Response:
+    passwords = request.app.state.settings.password_login
     with db(request).read_session() as session:
         actor = teams.actor_for_user(session, viewer, channel="web")
         found, total = accounts.find_people(session, name_contains=q, limit=SHOWN)
@@ -242,7 +247,7 @@ def people_page(
                 "full_name": person.full_name,
                 "role": person.role,
                 "teams": team_names[person.id],
-                "state": _state(person, pending),
+                "state": _state(person, pending, passwords),
                 "active": person.is_active,
             }
             for person in found
@@ -275,6 +280,7 @@ def person_page(
     error: str = "",
     link: str = "",
 ) -> Response:
+    passwords = request.app.state.settings.password_login
     with db(request).read_session() as session:
         person = accounts.find_user_by_identifier(session, person_id)
         if person is None:
@@ -296,7 +302,7 @@ def person_page(
             "role": person.role,
             "time_zone": person.time_zone,
             "created": when(person.created_at, viewer),
-            "state": _state(person, password_links.has_pending_link(session, [person.id])),
+            "state": _state(person, password_links.has_pending_link(session, [person.id]), passwords),
             "active": person.is_active,
             "deactivated": when(person.deactivated_at, viewer),
         }
@@ -310,7 +316,7 @@ def person_page(
         roles=roles if may_change else [],
         may_change=may_change,
         may_deactivate=may_change and person.id != viewer.id,
-        may_link=may_change and person.is_active and request.app.state.settings.password_login,
+        may_link=may_change and person.is_active and (passwords or view["role"] == "owner"),
         notice=notice,
         error=error,
         link=link,
