@@ -55,6 +55,7 @@ def test_invite_a_person_who_sets_a_password_then_put_them_in_a_new_team(
     link = admin.locator("#password-link").inner_text().strip()
     assert link.startswith(f"{server.url}/password/")
     expect(admin.get_by_role("button", name="Copy link")).to_be_visible()
+    assert admin.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # the long link wraps
     assert_accessible(admin)
     admin.get_by_role("link", name="People").first.click()
     expect(admin.locator("table.people")).to_contain_text("Invited: link open")
@@ -66,6 +67,7 @@ def test_invite_a_person_who_sets_a_password_then_put_them_in_a_new_team(
     zoe_problems = chromium.Problems(zoe)
     zoe.goto(link)
     expect(zoe.get_by_role("heading", name="Set your password")).to_be_visible()
+    assert zoe.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert_accessible(zoe)
     zoe.get_by_label("New password").fill("a long new secret")
     zoe.get_by_label("The same again").fill("a long new secret")
@@ -85,5 +87,11 @@ def test_invite_a_person_who_sets_a_password_then_put_them_in_a_new_team(
     expect(admin.locator("table.members")).to_contain_text("Zoe Quinn")
     assert_accessible(admin)
     chromium.screenshot(admin, tmp_path, f"team-{size}", full_page=True)
+    admin.get_by_role("link", name="Delete team…").click()
+    expect(admin.get_by_role("heading", name="Delete team night shift?")).to_be_visible()
+    expect(admin.locator("ul.goes")).to_contain_text("1 membership(s) end")
+    assert_accessible(admin)
+    admin.get_by_role("link", name="Cancel").click()
+    expect(admin.get_by_role("heading", name="night shift")).to_be_visible()
 
     assert problems.seen == [] and zoe_problems.seen == []
