@@ -92,7 +92,7 @@ def test_a_used_link_says_so_and_who_to_ask(admin, settings):
         assert log_in(browser, "zoe@example.com", "x" * 12).status_code == 401
 
 
-def test_a_link_expires_after_15_minutes(admin, settings, frozen_clock):
+def test_a_link_expires_after_15_minutes(frozen_clock, admin, settings):
     link = invite(admin)
     frozen_clock.advance(password_links.LINK_LIFETIME - timedelta(seconds=1))
     with web_client(settings) as browser:

@@ -289,9 +289,11 @@ def person_page(
         roles = assignable_roles(session, actor)
         owner_say = "owner" in roles
         may_change = bool(roles) and (person.role != "owner" or owner_say)
+        member_of = teams.team_ids_of_user(session, person.id)
         memberships = [
             {"id": team.id, "name": team.name, "role": role}
             for team in teams.list_teams(session)
+            if team.id in member_of
             for member, role in teams.members_of(session, team.id)
             if member.id == person.id
         ]
