@@ -114,7 +114,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             done = await carry_out(request, user, act, lambda status, error: show(user, status, error))
             if isinstance(done, Response):
                 return done
-            request.session[FLASH] = notice.format(person=done, role=role)
+            request.session[FLASH] = notice.format(person=done, role=role.strip().lower())
             return redirect(request, f"/people/{person_id}")
 
     person_form(
