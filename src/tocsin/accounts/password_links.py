@@ -1,19 +1,17 @@
 """One-time links that set a person's password: made by an administrator when inviting someone,
-or for a person who has no password or lost it. Like ``/genie connect`` links (``chat.linking``)
-a link is valid for 15 minutes and once; only the SHA-256 of its token is stored, and it is
-consumed by one conditional statement, so of two uses at once only one sets the password.
-A new link for a person voids the ones made for them before."""
+or for a person who has no password or lost it. They are ``one_time_links``, as ``/genie
+connect`` links are: valid for 15 minutes and once, stored as the hash of their token, used up
+by one conditional statement (of two uses at once only one sets the password). A new link for a
+person voids the ones made for them before."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tocsin import clock
+from tocsin import clock, one_time_links
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import PasswordLink, User
 from tocsin.actors import Actor, require_to_manage
@@ -21,10 +19,7 @@ from tocsin.db import table_of
 from tocsin.errors import InvalidInput, TocsinError
 from tocsin.secrets_util import hash_key
 
-LINK_LIFETIME = timedelta(minutes=15)
-KEEP_EXPIRED = timedelta(days=1)
-"""Expired links are deleted this long after they expire (when the next link is made), so the
-page can still say who made a link that has just expired."""
+LINK_LIFETIME = one_time_links.LIFETIME
 
 
 class PasswordLinkExpired(TocsinError):
@@ -56,17 +51,16 @@ def issue_link(session: Session, *, actor: Actor, user: User) -> str:
     if not user.is_active:
         raise InvalidInput("user", f"{user.username} is deactivated; reactivate them first")
     now = clock.now()
-    links = table_of(PasswordLink)
-    session.execute(delete(links).where(PasswordLink.expires_at < now - KEEP_EXPIRED))
+    one_time_links.purge_expired(session, PasswordLink, now)
     session.execute(
-        update(links)
+        update(table_of(PasswordLink))
         .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.expires_at > now)
         .values(expires_at=now)
     )
-    token = secrets.token_urlsafe(32)
+    token, token_hash = one_time_links.new_token()
     session.add(
         PasswordLink(
-            token_hash=hash_key(token),
+            token_hash=token_hash,
             user_id=user.id,
             created_by=actor.username or actor.name,
             created_at=now,
@@ -114,13 +108,7 @@ def set_password_with(session: Session, *, token: str, password: str) -> User:
         raise PasswordLinkExpired(link.created_by if link is not None else "")
     assert link is not None and user is not None
     accounts.check_password(password)
-    now = clock.now()
-    used = session.execute(
-        update(table_of(PasswordLink))
-        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None), PasswordLink.expires_at > now)
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if not one_time_links.use_up(session, PasswordLink, link.token_hash, clock.now()):
         raise PasswordLinkExpired(link.created_by)
     accounts.replace_password(session, user, password)
     return user
