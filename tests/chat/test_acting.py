@@ -46,6 +46,19 @@ def test_a_linked_chat_user_acts_as_their_tocsin_user_through_mattermost(db, cha
     assert not actor.scope.everything  # ann's own rights: her team's alerts
 
 
+def test_a_deactivated_persons_chat_account_no_longer_acts_as_them(db, chat):
+    chat.link("ann")
+    with db.write_session() as session:
+        accounts.set_active(
+            session, actor=SYSTEM, user=accounts.get_user(session, "ann@example.com"), active=False
+        )
+
+    actor = _actor(db, chat, "ann")
+
+    assert actor.user_id is None and actor.describe() == "@ann (Mattermost)"
+    assert actor.manages == NOTHING
+
+
 def test_an_unlinked_chat_user_acts_through_the_integration_and_configures_nothing(db, chat):
     actor = _actor(db, chat, "bob")
 

@@ -60,6 +60,21 @@ def test_a_link_does_its_action_as_its_person(http, api, cast, ops_alert):
     assert tap(http, link("close", ops_alert, cast["ann"])) == (200, "#1 is already closed: Disk full on db1")
 
 
+def test_a_deactivated_persons_link_does_nothing(http, api, db, cast, ops_alert):
+    from tocsin.accounts import service as accounts
+    from tocsin.actors import SYSTEM
+
+    with db.write_session() as session:
+        ann = accounts.get_user(session, "ann@example.com")
+        accounts.set_active(session, actor=SYSTEM, user=ann, active=False)
+
+    assert tap(http, link("acknowledge", ops_alert, cast["ann"])) == (
+        403,
+        "the person this push was sent to is deactivated in Tocsin",
+    )
+    assert alert(http, api, ops_alert)["acknowledged"] is False
+
+
 def test_a_forged_link_is_refused(http, api, cast, ops_alert):
     assert tap(http, "/webhooks/ntfy/act/not-a-token") == (
         403,

@@ -96,6 +96,22 @@ def test_unknown_numbers_hidden_alerts_and_nonsense_get_a_one_line_answer(
     assert api.data("/v2/alerts", params={"query": "acknowledged:true"}) == []
 
 
+def test_a_deactivated_persons_reply_does_nothing(api, cast, db, phone, engine, alert_for):
+    from tocsin.accounts import service as accounts
+    from tocsin.actors import SYSTEM
+
+    alert_id, tiny = _paged(api, db, phone, engine, alert_for, ("sms", ANN_PHONE, 0))
+    with db.write_session() as session:
+        accounts.set_active(
+            session, actor=SYSTEM, user=accounts.get_user(session, "ann@example.com"), active=False
+        )
+
+    answer = _message(phone.text_from(ANN_PHONE, f"ack {tiny}", webhook=SMS_WEBHOOK))
+
+    assert answer.startswith("Tocsin: this number is not a verified phone number of anyone in Tocsin.")
+    assert api.data(f"/v2/alerts/{alert_id}")["acknowledged"] is False
+
+
 def test_an_unsigned_or_forged_text_is_refused_and_does_nothing(
     api, cast, db, phone, engine, alert_for, http
 ):

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.factories import make_team, make_user
 from tocsin.accounts import service as accounts
+from tocsin.actors import SYSTEM
 from tocsin.oidc_settings import parse_group_teams
 from tocsin.people.oidc_login import SignOnRefused, SignOnRules, sign_on
 from tocsin.teams import service as teams
@@ -127,3 +128,16 @@ def test_the_group_mapping_setting_is_read_as_group_equals_team() -> None:
     assert parse_group_teams("") == {}
     with pytest.raises(ValueError, match="'sre' is not group=Team"):
         parse_group_teams("sre")
+
+
+def test_a_deactivated_person_is_refused_and_told_to_ask_for_reactivation(db) -> None:
+    make_user(db, "ada@example.com")
+    with db.write_session() as session:
+        ada = accounts.get_user(session, "ada@example.com")
+        accounts.set_active(session, actor=SYSTEM, user=ada, active=False)
+
+    refused = refusal(db, {"sub": "1", "email": "ada@example.com"})
+
+    assert refused.reason == "deactivated"
+    assert refused.message == "The Tocsin account ada@example.com is deactivated."
+    assert "reactivate" in refused.advice

@@ -150,3 +150,25 @@ def test_who_may_manage_a_person(db, cast):
         | {("admin", target) for target in everyone}
         | {("lead", "lead"), ("lead", "ann"), ("ann", "ann"), ("bob", "bob"), ("eve", "eve")}
     )
+
+
+def test_a_team_that_owns_a_heartbeat_cannot_be_deleted(db, cast):
+    from tocsin.heartbeats import service as heartbeats
+    from tocsin.heartbeats.schemas import HeartbeatPayload
+
+    payload = HeartbeatPayload.model_validate(
+        {
+            "name": "nightly backup",
+            "intervalUnit": "hours",
+            "interval": 24,
+            "enabled": True,
+            "ownerTeam": {"name": "ops"},
+        }
+    )
+    with db.write_session() as session:
+        heartbeats.create_heartbeat(session, actor=actor_of(session, "admin"), payload=payload)
+    with db.write_session() as session, pytest.raises(Conflict) as refused:
+        teams.delete_team(session, actor=actor_of(session, "admin"), team=teams.get_team(session, name="ops"))
+    assert refused.value.message.endswith(
+        "; team ops owns heartbeat(s) 'nightly backup'; delete them or give them another team first"
+    )

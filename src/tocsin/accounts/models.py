@@ -33,10 +33,16 @@ class User(Base):
     """Quiet hours, every day from ``quiet_start`` to ``quiet_end`` ("22:00" to "07:00") in the
     user's time zone: no notifications then unless an alert is tagged OverwriteQuietHours."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """Set while the person is deactivated: they cannot sign in and are not notified."""
 
     @property
     def is_admin(self) -> bool:
         return self.role in ("owner", "admin")
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 Index("uq_user_account_username_key", User.username_key, unique=True)
@@ -78,3 +84,21 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class PasswordLink(Base):
+    """A one-time link that sets a person's password (an invitation, or a lost password), valid
+    until ``expires_at``. Only the hash of its token is stored, as for chat account links."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    """Who made the link (a username): whom to ask for a new one."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

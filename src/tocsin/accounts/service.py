@@ -4,14 +4,16 @@ A new password, a new role and deleting a user end the user's web sessions at on
 
 Who may do what: creating and deleting users and changing roles needs global configuration
 rights (``Actor.manages``); only an owner (or the system itself: the CLI, the first-owner
-bootstrap) may create, promote, demote or delete an owner; the last owner stays an owner."""
+bootstrap) may create, promote, demote, deactivate or delete an owner; the last active owner stays
+an active owner. A deactivated person keeps their account (and its history) but cannot sign in
+and is not notified; deactivating ends their web sessions."""
 
 from __future__ import annotations
 
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -49,7 +51,7 @@ def parse_role(role: str) -> str:
     return role.strip().lower()
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
         raise InvalidInput("password", f"password must be at least {MIN_LENGTH} characters long")
 
@@ -85,11 +87,11 @@ def create_user(
     username = normalise_username(username)
     role = parse_role(role)
     if role == "owner":
-        _require_owner(session, actor, "create an owner")
+        require_owner(session, actor, "create an owner")
     _check_time_zone(time_zone)
     full_name = _check_full_name(full_name)
     if password is not None:
-        _check_password(password)
+        check_password(password)
     existing = find_user(session, username)
     if existing is not None:
         raise Conflict(f"user {existing.username} already exists")
@@ -125,7 +127,7 @@ def update_user(
     if new_role != user.role:
         require_to_manage(actor, None, what="user roles")
         if "owner" in (new_role, user.role):
-            _require_owner(session, actor, "promote or demote an owner")
+            require_owner(session, actor, "promote or demote an owner")
         if user.role == "owner":
             _keep_an_owner(session, user, "demoted", field="role")
     if time_zone is not None:
@@ -146,7 +148,7 @@ def delete_user(session: Session, *, actor: Actor, user: User) -> None:
     them. Refused while configuration elsewhere names them (an escalation rule, say)."""
     require_to_manage(actor, None, what="users")
     if user.role == "owner":
-        _require_owner(session, actor, "delete an owner")
+        require_owner(session, actor, "delete an owner")
         _keep_an_owner(session, user, "deleted", field=None)
     used_by = _configuration_naming(session, user.id)
     if used_by:
@@ -159,7 +161,7 @@ def delete_user(session: Session, *, actor: Actor, user: User) -> None:
     session.flush()
 
 
-def _require_owner(session: Session, actor: Actor, what: str) -> None:
+def require_owner(session: Session, actor: Actor, what: str) -> None:
     if actor is SYSTEM:
         return
     acting = session.get(User, actor.user_id) if actor.user_id else None
@@ -170,11 +172,32 @@ def _require_owner(session: Session, actor: Actor, what: str) -> None:
 def _keep_an_owner(session: Session, user: User, change: str, *, field: str | None) -> None:
     # Locks the owners' rows (PostgreSQL; SQLite write transactions are serial anyway), so two
     # concurrent requests cannot each remove one of the last two owners.
-    owners = session.scalars(select(User.id).where(User.role == "owner").with_for_update()).all()
+    owners = session.scalars(
+        select(User.id).where(User.role == "owner", User.deactivated_at.is_(None)).with_for_update()
+    ).all()
     if list(owners) == [user.id]:
         raise InvalidInput(
             field, f"{user.username} is the last owner and cannot be {change}; make someone else owner first"
         )
+
+
+def set_active(session: Session, *, actor: Actor, user: User, active: bool) -> User:
+    """Deactivate (``active`` False) or reactivate a person. Needs global configuration rights,
+    and an owner's say for an owner; nobody deactivates themselves (they would be locked out)."""
+    require_to_manage(actor, None, what="users")
+    if user.role == "owner":
+        require_owner(session, actor, "deactivate or reactivate an owner")
+    if active:
+        user.deactivated_at = None
+    elif user.deactivated_at is None:
+        if actor.user_id == user.id:
+            raise InvalidInput("user", "you cannot deactivate yourself; ask another administrator")
+        if user.role == "owner":
+            _keep_an_owner(session, user, "deactivated", field="user")
+        user.deactivated_at = clock.now()
+        web_sessions.end_sessions_of(session, user.id)
+    session.flush()
+    return user
 
 
 def _configuration_naming(session: Session, user_id: str) -> list[str]:
@@ -200,6 +223,22 @@ def list_users(
     ordering = [column.desc() if order == "desc" else column.asc(), User.id]
     users = list(session.scalars(select(User).order_by(*ordering).offset(offset).limit(limit)))
     return users, count_users(session)
+
+
+def find_people(session: Session, *, name_contains: str = "", limit: int = 200) -> tuple[list[User], int]:
+    """Up to ``limit`` people by username, of those whose username or full name contains
+    ``name_contains`` (in any case); and how many there are in all."""
+    text = name_contains.strip().lower()
+    where = (
+        or_(
+            func.lower(User.username).contains(text, autoescape=True),
+            func.lower(User.full_name).contains(text, autoescape=True),
+        )
+        if text
+        else true()
+    )
+    people = list(session.scalars(select(User).where(where).order_by(User.username).limit(limit)))
+    return people, session.scalar(select(func.count()).select_from(User).where(where)) or 0
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -240,9 +279,9 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
 
 
 def set_password(session: Session, *, username: str, password: str) -> User:
-    _check_password(password)
+    check_password(password)
     user = get_user(session, username)
-    _replace_password(session, user, password)
+    replace_password(session, user, password)
     return user
 
 
@@ -251,13 +290,13 @@ def change_own_password(session: Session, *, user: User, current_password: str, 
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput("current_password", "the current password is not right")
     try:
-        _check_password(new_password)
+        check_password(new_password)
     except InvalidInput as problem:
         raise InvalidInput("new_password", f"the new {problem.message}") from None
-    _replace_password(session, user, new_password)
+    replace_password(session, user, new_password)
 
 
-def _replace_password(session: Session, user: User, password: str) -> None:
+def replace_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     web_sessions.end_sessions_of(session, user.id)
     session.flush()

@@ -75,7 +75,7 @@ def signed_in(session: Session, token: str, lifetimes: Lifetimes) -> SignedIn | 
     if web_session is None or not _is_live(web_session, lifetimes):
         return None
     user = session.get(User, web_session.user_id)
-    if user is None:
+    if user is None or not user.is_active:
         return None
     return SignedIn(user, web_session.last_seen_at <= clock.now() - TOUCH_EVERY)
 

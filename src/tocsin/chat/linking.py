@@ -8,15 +8,13 @@ integration: they outlive the integration they were made through.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tocsin import clock
+from tocsin import clock, one_time_links
 from tocsin.accounts.models import User
 from tocsin.chat.models import ChatAccount, ChatLinkToken
 from tocsin.chat.requests import ChatIdentity
@@ -24,10 +22,8 @@ from tocsin.db import table_of
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TocsinError
 from tocsin.secrets_util import hash_key
 
-LINK_LIFETIME = timedelta(minutes=15)
+LINK_LIFETIME = one_time_links.LIFETIME
 PURPOSES = ("connect", "disconnect")
-KEEP_EXPIRED = timedelta(days=1)
-"""Expired link tokens are deleted this long after they expire (when the next link is issued)."""
 
 
 class LinkExpired(TocsinError):
@@ -71,11 +67,11 @@ def issue_link(session: Session, *, identity: ChatIdentity, purpose: str, integr
     if purpose not in PURPOSES:
         raise InvalidInput("purpose", f"purpose must be one of {', '.join(PURPOSES)}")
     now = clock.now()
-    session.execute(delete(table_of(ChatLinkToken)).where(ChatLinkToken.expires_at < now - KEEP_EXPIRED))
-    token = secrets.token_urlsafe(32)
+    one_time_links.purge_expired(session, ChatLinkToken, now)
+    token, token_hash = one_time_links.new_token()
     session.add(
         ChatLinkToken(
-            token_hash=hash_key(token),
+            token_hash=token_hash,
             purpose=purpose,
             platform=identity.platform,
             chat_team_id=identity.team_id,
@@ -107,6 +103,7 @@ def user_for_chat_user(session: Session, *, platform: str, team_id: str, chat_us
             ChatAccount.platform == platform,
             ChatAccount.chat_team_id == team_id,
             ChatAccount.chat_user_id == chat_user_id,
+            User.deactivated_at.is_(None),  # a deactivated person acts nowhere
         )
     )
 
@@ -246,17 +243,7 @@ def _disconnect(session: Session, link: ChatLinkToken, user: User) -> ApproveOut
 
 def _consume(session: Session, link: ChatLinkToken) -> None:
     """Mark the link used, in one conditional statement: of two approvals racing, one wins."""
-    now = clock.now()
-    used = session.execute(
-        update(table_of(ChatLinkToken))
-        .where(
-            ChatLinkToken.token_hash == link.token_hash,
-            ChatLinkToken.used_at.is_(None),
-            ChatLinkToken.expires_at > now,
-        )
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if not one_time_links.use_up(session, ChatLinkToken, link.token_hash, clock.now()):
         raise LinkExpired()
 
 

@@ -1,5 +1,5 @@
-"""Telling people about an alert: their notification rules decide how and when; mute and a
-missing channel are said in the alert log instead of failing silently.
+"""Telling people about an alert: their notification rules decide how and when; mute, a
+deactivated person and a missing channel are said in the alert log instead of failing silently.
 
 The engine routes a whole batch of alert events at once, so what a round says and sends is
 gathered in a ``Notices`` and written together: the people's users, notification rules and
@@ -107,6 +107,9 @@ class Notices:
             writes.log(
                 alert_id, f"{user.username} notified instead of {person.instead_of} (forwarding rule)", now
             )
+        if not user.is_active:
+            writes.log(alert_id, f"{user.username} not notified ({person.why}): deactivated", now)
+            return
         if pair not in known:
             writes.new_recipients.setdefault(pair, "pending")
         muted_until = mute.muted_until(user, now)

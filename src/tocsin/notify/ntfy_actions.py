@@ -58,6 +58,8 @@ def carry_out(session: Session, link: ntfy_tokens.ActionLink) -> Answer:
     user = session.get(User, link.user_id)
     if user is None:
         return Answer(403, "the person this push was sent to is no longer a Tocsin user")
+    if not user.is_active:
+        return Answer(403, "the person this push was sent to is deactivated in Tocsin")
     actor = teams.actor_for_user(session, user, channel=CHANNEL)
     request_context.note_actor(actor)
     ref = AlertRef(link.alert_id)

@@ -153,7 +153,10 @@ class PersonalChannel:
 
 
 def _silenced(user: User, alert: Alert, now: datetime) -> str | None:
-    """Why the person is to hear nothing now: a mute, or quiet hours the alert does not override."""
+    """Why the person is to hear nothing now: deactivated since the message was queued, a mute, or
+    quiet hours the alert does not override."""
+    if not user.is_active:
+        return "deactivated"
     muted_until = mute.muted_until(user, now)
     if muted_until is not None:
         return f"muted until {muted_until:%Y-%m-%d %H:%M} UTC"

@@ -90,7 +90,7 @@ def answer(session: Session, *, sender: str, body: str, now: datetime) -> Reply 
 
 
 def _owners(session: Session, number: str) -> list[User]:
-    """The people whose verified SMS or voice contact this number is."""
+    """The active people whose verified SMS or voice contact this number is."""
     return list(
         session.scalars(
             select(User)
@@ -99,6 +99,7 @@ def _owners(session: Session, number: str) -> list[User]:
                 ContactMethod.method.in_(PHONE_METHODS),
                 ContactMethod.address == number,
                 ContactMethod.verified_at.is_not(None),
+                User.deactivated_at.is_(None),  # a deactivated person answers no page
             )
             .distinct()
         )

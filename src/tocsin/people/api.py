@@ -67,7 +67,7 @@ def user_json(user: User) -> dict[str, Any]:
         "role": {"id": role, "name": role},
         "timeZone": user.time_zone,
         "createdAt": iso(user.created_at),
-        "blocked": False,
+        "blocked": not user.is_active,
         "verified": True,
     }
     until = muted_until(user, clock.now())

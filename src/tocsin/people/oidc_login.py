@@ -111,6 +111,12 @@ def sign_on(session: Session, claims: Mapping[str, Any], rules: SignOnRules) -> 
             full_name=name.strip()[:FULL_NAME_MAX] if isinstance(name, str) else "",
         )
         created = True
+    if not user.is_active:
+        raise SignOnRefused(
+            "deactivated",
+            f"The Tocsin account {email} is deactivated.",
+            "Ask a Tocsin administrator to reactivate it.",
+        )
     joined = join_mapped_teams(session, user, groups_of(claims, rules), rules.team_of_group)
     return SignedOn(user=user, created=created, joined=joined)
 

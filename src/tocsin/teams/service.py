@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -13,9 +13,8 @@ from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import EVERYTHING, SYSTEM, Actor, Scope, require_to_manage
 from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tocsin.escalations.models import EscalationPolicy, EscalationRule
-from tocsin.integrations.models import Integration
 from tocsin.names import name_key
+from tocsin.teams import deletion
 from tocsin.teams.models import MEMBER_ROLES, Team, TeamMember
 
 DESCRIPTION_MAX = 10000
@@ -66,31 +65,12 @@ def update_team(
 
 
 def delete_team(session: Session, *, actor: Actor, team: Team) -> None:
-    """Delete a team and its memberships; refused while integrations belong to it or escalation
-    rules of other teams name it (those cannot follow it away)."""
+    """Delete a team and its memberships; refused while integrations or heartbeats belong to it or
+    escalation rules of other teams name it (those cannot follow it away): ``deletion``."""
     require_to_manage(actor, team.id, what=f"team {team.name}")
-    # Read here until integrations and escalations have service functions to ask (theirs import teams).
-    integration_names = session.scalars(
-        select(Integration.name).where(Integration.team_id == team.id).order_by(Integration.name)
-    ).all()
-    if integration_names:
-        raise Conflict(
-            f"team {team.name} owns integration(s) {', '.join(map(repr, integration_names))}; "
-            "delete them or give them another team first"
-        )
-    policy_names = session.scalars(
-        select(EscalationPolicy.name)
-        .join(EscalationRule, EscalationRule.policy_id == EscalationPolicy.id)
-        .where(EscalationRule.recipient_type == "team", EscalationRule.recipient_id == team.id)
-        .where(or_(EscalationPolicy.owner_team_id.is_(None), EscalationPolicy.owner_team_id != team.id))
-        .distinct()
-        .order_by(EscalationPolicy.name)
-    ).all()
-    if policy_names:
-        raise Conflict(
-            f"team {team.name} is a recipient in escalation policy {', '.join(map(repr, policy_names))}; "
-            "change that first"
-        )
+    found = deletion.blockers(session, team)
+    if found:
+        raise Conflict("; ".join(found))
     session.delete(team)
     session.flush()
 

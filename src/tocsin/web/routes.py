@@ -28,12 +28,15 @@ from tocsin.web import (
     home_page,
     integration_pages,
     oidc_pages,
+    password_link_pages,
+    people_pages,
     profile,
     profile_availability,
     profile_contacts,
     profile_details,
     profile_rules,
     profile_security,
+    team_manage,
 )
 from tocsin.web.pages import (
     HERE,
@@ -47,6 +50,8 @@ from tocsin.web.pages import (
     to_login,
     try_later,
 )
+
+DEACTIVATED = "This account is deactivated. Ask a Tocsin administrator to reactivate it."
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -62,6 +67,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     home_page.install(app, settings)
     alert_page.install(app, settings)
     oidc_pages.install(app, settings)
+    people_pages.install(app, settings)
+    password_link_pages.install(app, settings)
+    team_manage.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
@@ -105,6 +113,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         if user is None:
             throttles.login_failed(username=username, address=address)
             return show_login(401, "Wrong username or password.")
+        if not user.is_active:
+            return show_login(403, DEACTIVATED)
         if not settings.password_login and user.role != "owner":
             # Only owners keep their password, so that no outage of the provider locks everyone out.
             label = settings.oidc_button_label
