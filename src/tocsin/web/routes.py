@@ -22,6 +22,7 @@ from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
 from tocsin.ops import request_context
 from tocsin.teams import service as teams
 from tocsin.web import (
+    alert_actions,
     alert_page,
     chat_links,
     csrf,
@@ -53,6 +54,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile_security.install(app, settings)
     profile_contacts.install(app, settings)
     alert_page.install(app, settings)
+    alert_actions.install(app, settings)
     oidc_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
