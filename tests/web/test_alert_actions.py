@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.engine.conftest import EngineDriver
 from tests.web import alert_world as world
 from tests.web.alert_world import AddAlert, api_alert, api_list, press
-from tests.web.pages import log_in
+from tests.web.conftest import web_client, web_settings
+from tests.web.pages import csrf_token_in, log_in
 from tocsin import clock
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
@@ -173,3 +175,47 @@ def test_a_custom_action_is_sent_to_the_integration_that_defines_it(
     assert "Custom action 'Restart' executed by ada@example.com via web" in api_list(
         ada, reader_key, alert_id, "logs"
     )
+
+
+def test_escalate_to_next_fires_the_next_rule_of_the_running_escalation(
+    ada: TestClient, db, settings, alert_id: str, reader_key: str
+) -> None:
+    with db.write_session() as session:
+        first = {"recipient": {"type": "user", "username": "ada@example.com"}}
+        later = {"delay": {"timeAmount": 30}, "recipient": {"type": "user", "username": "bob@example.com"}}
+        payload = {"name": "ops_escalation", "ownerTeam": {"name": "ops"}, "teamDefault": True,
+                   "rules": [first, later]}  # fmt: skip
+        escalations.create_policy(session, actor=SYSTEM, payload=EscalationPayload.model_validate(payload))
+    assert "escalate-next" not in world.offered(ada.get(f"/alerts/{alert_id}").text)
+    engine = EngineDriver(db, settings)
+    engine.start()
+    try:
+        engine.tick()  # the escalation starts: its first rule fires, the second waits 30 minutes
+        assert "escalate-next" in world.offered(ada.get(f"/alerts/{alert_id}").text)
+
+        assert press(ada, alert_id, "escalate-next").status_code == 303
+        engine.tick()
+    finally:
+        engine.stop()
+
+    log = api_list(ada, reader_key, alert_id, "logs")
+    assert "Escalated to the next rule of ops_escalation (rule 2) by ada@example.com via web" in log
+    assert "escalate-next" not in world.offered(ada.get(f"/alerts/{alert_id}").text)  # no rule left
+
+
+def test_under_a_path_prefix_the_forms_post_and_come_back_under_it(
+    database_url: str, tmp_path, db, alert_id: str
+) -> None:
+    prefix = "/tocsin"
+    with web_client(web_settings(database_url, tmp_path, root_path=prefix)) as http:
+        log_in(http, "ada@example.com", prefix=prefix)
+        page = http.get(f"{prefix}/alerts/{alert_id}").text
+        assert f'action="{prefix}/alerts/{alert_id}/acknowledge"' in page
+        assert f'<script src="{prefix}/static/alert_page.js" defer></script>' in page
+
+        answer = http.post(
+            f"{prefix}/alerts/{alert_id}/acknowledge", data={"csrf_token": csrf_token_in(page)}
+        )
+
+        assert answer.status_code == 303 and answer.headers["location"] == f"{prefix}/alerts/{alert_id}"
+        assert "Acknowledged." in http.get(answer.headers["location"]).text
