@@ -57,19 +57,31 @@ def test_an_open_alert_offers_every_action_and_an_acknowledged_one_no_acknowledg
     assert "take-ownership" not in then  # acknowledging made ada the owner
 
 
+@pytest.mark.parametrize(
+    ("form", "fields", "refusal"),
+    [
+        ("acknowledge", {}, "Alert is closed; it cannot be acknowledged."),
+        ("snooze", {"preset": "1h"}, "Alert is closed; it cannot be snoozed."),
+        ("assign", {"owner": "bob@example.com"}, "Alert is closed; it cannot be assigned."),
+        ("add-responder", {"type": "user", "name": "bob@example.com"},
+         "Alert is closed; it cannot be given responders."),
+        ("escalate-next", {}, "Alert is closed; it cannot be escalated."),
+    ],
+)  # fmt: skip
 def test_a_closed_alert_offers_no_action_that_moves_it_and_refuses_a_forged_one(
-    ada: TestClient, db, alert_id: str, reader_key: str
+    ada: TestClient, db, alert_id: str, reader_key: str, form: str, fields: dict[str, str], refusal: str
 ) -> None:
     as_user(db, "ada@example.com", actions.close, alert_id)
+    before = api_alert(ada, reader_key, alert_id)
     page = ada.get(f"/alerts/{alert_id}").text
     assert not offered(page) & (QUICK | {"unacknowledge", "assign", "add-responder", "escalate"})
     assert {"note", "add-tags"} <= offered(page)
 
-    answer = press(ada, alert_id, "acknowledge")
+    answer = press(ada, alert_id, form, **fields)
 
     assert answer.status_code == 409
-    assert error_at(answer.text, "acknowledge") == "Alert is closed; it cannot be acknowledged."
-    assert api_alert(ada, reader_key, alert_id)["acknowledged"] is False
+    assert error_at(answer.text, form) == refusal
+    assert api_alert(ada, reader_key, alert_id) == before
 
 
 def test_someone_who_may_not_see_the_alert_cannot_act_on_it(
@@ -148,5 +160,6 @@ def test_a_refused_form_keeps_what_was_typed(ada: TestClient, alert_id: str) -> 
     answer = press(ada, alert_id, "assign", owner="nobody@example.com", note="over to you")
 
     assert answer.status_code == 422
-    assert 'value="nobody@example.com" aria-describedby="problem-assign" aria-invalid="true"' in answer.text
+    field = 'value="nobody@example.com" aria-describedby="problem-assign" aria-invalid="true" autofocus'
+    assert field in answer.text
     assert "<details open>\n  <summary>Owner and responders</summary>" in answer.text

@@ -6,6 +6,8 @@
   var page = document.querySelector(".alert-page");
   if (!page) { return; }
   var alertId = page.getAttribute("data-alert-id");
+  // The page's own address: after a refused form the browser shows it at the form's address.
+  var pageUrl = page.getAttribute("data-page");
   var fetching = null;
   var again = false;
 
@@ -15,6 +17,7 @@
         active.type !== "hidden") {
       return true;
     }
+    if (part.querySelector("[aria-invalid=true]")) { return true; }  // refused input, shown again
     var fields = part.querySelectorAll("input:not([type=hidden]), textarea, select");
     for (var i = 0; i < fields.length; i++) {
       var field = fields[i];
@@ -61,7 +64,7 @@
 
   function refresh() {
     if (fetching) { again = true; return; }
-    fetching = fetch(window.location.pathname, {credentials: "same-origin", headers: {Accept: "text/html"}})
+    fetching = fetch(pageUrl, {credentials: "same-origin", headers: {Accept: "text/html"}})
       .then(function (response) {
         if (response.status === 404) { offerReload(); return null; }
         return response.ok ? response.text() : null;
