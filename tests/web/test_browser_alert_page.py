@@ -71,7 +71,8 @@ def test_work_an_alert_from_its_page(
     page.goto(f"{server.url}/alerts/{alert_id}")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Take ownership").click()
+    page.get_by_role("button", name="Take ownership").focus()  # by keyboard
+    page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Assigned.")).to_be_visible()
     page.get_by_role("button", name="Acknowledge", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Acknowledged.")).to_be_visible()
@@ -82,7 +83,8 @@ def test_work_an_alert_from_its_page(
     page.get_by_role("button", name="Snooze 1 h").click()
     expect(page.locator("dl.facts")).to_contain_text("snoozed until 20")
     page.get_by_label("Add a note").fill("Cleaning /var/log")
-    page.get_by_role("button", name="Add note").click()
+    page.keyboard.press("Tab")  # from the note to its button
+    page.keyboard.press("Enter")
     expect(page.locator("ul.notes")).to_contain_text("ada@example.com Cleaning /var/log")
     chromium.screenshot(page, tmp_path, f"alert-{size}", full_page=True)
 

@@ -135,7 +135,7 @@ def priority_of(fields: Fields) -> str:
 def responder_of(fields: Fields) -> ResponderRef:
     kind = text(fields, "type")
     if kind not in RESPONDER_TYPES:
-        raise InvalidInput("type", f"A responder is a {', '.join(RESPONDER_TYPES[:-1])} or schedule")
+        raise InvalidInput("type", "A responder is a user, team, escalation or schedule")
     name = _name(fields, "name", f"the {kind}'s name")
     if kind == "user":
         return ResponderRef(type="user", username=name)

@@ -43,8 +43,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        notice = request.session.pop(FLASH, "") if FLASH in request.session else ""
-        return show(request, user, alert_id, notice=notice)
+        return show(request, user, alert_id, notice=request.session.pop(FLASH, ""))
 
 
 def show(
