@@ -4,6 +4,8 @@ happened (303), or shows the page again with the problem at the form and nothing
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -26,17 +28,26 @@ from tocsin.errors import (
 )
 from tocsin.teams import service as teams
 from tocsin.web import csrf
-from tocsin.web.alert_forms import ACTIONS, text
+from tocsin.web.alert_forms import ACTIONS, Act, text
 from tocsin.web.alert_page import FLASH, show
 from tocsin.web.pages import redirect, render, signed_in_user, to_login, try_later
 
 EXPIRED = "Your session expired; please try again."
-NOT_OFFERED = "That is not something this page offers."
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    @app.post("/alerts/{alert_id}/{action}", include_in_schema=False)
-    async def act_on_alert(request: Request, alert_id: str, action: str) -> Response:
+    # One route per form, so that other pages' paths under /alerts/ stay free.
+    for action, act in ACTIONS.items():
+        app.add_api_route(
+            f"/alerts/{{alert_id}}/{action}",
+            _endpoint(action, act),
+            methods=["POST"],
+            include_in_schema=False,
+        )
+
+
+def _endpoint(action: str, act: Act) -> Callable[[Request, str], Awaitable[Response]]:
+    async def act_on_alert(request: Request, alert_id: str) -> Response:
         user = await run_in_threadpool(signed_in_user, request)
         if user is None:
             return to_login(request)
@@ -44,9 +55,6 @@ def install(app: FastAPI, settings: Settings) -> None:
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
         if not csrf.is_valid(request, fields.get("csrf_token")):
             return await _again(request, user, alert_id, 400, EXPIRED, action, fields)
-        act = ACTIONS.get(action)
-        if act is None:
-            return await _again(request, user, alert_id, 404, NOT_OFFERED, "", fields)
 
         def change(session: Session) -> ActionOutcome:
             actor = teams.actor_for_user(session, user, channel="web")
@@ -72,6 +80,9 @@ def install(app: FastAPI, settings: Settings) -> None:
             return await _again(request, user, alert_id, 422, _sentence(problem.message), action, fields)
         request.session[FLASH] = _notice(outcome, action, fields)
         return redirect(request, f"/alerts/{alert_id}")
+
+    act_on_alert.__name__ = f"alert_{action.replace('-', '_')}"
+    return act_on_alert
 
 
 async def _again(
