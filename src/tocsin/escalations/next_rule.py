@@ -4,7 +4,7 @@ a tick). Opsgenie's API escalates to a named policy instead (``alerts.actions.es
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tocsin import clock
@@ -21,17 +21,7 @@ def escalate_to_next(session: Session, *, ref: AlertRef, actor: Actor) -> Action
     alert = find_alert(session, ref, actor, for_update=True)
     if alert.status == "closed":
         raise AlertActionRefused("Alert is closed; it cannot be escalated")
-    step = session.scalar(
-        select(AlertEscalationStep)
-        .join(AlertEscalation, AlertEscalation.id == AlertEscalationStep.alert_escalation_id)
-        .where(
-            AlertEscalation.alert_id == alert.id,
-            AlertEscalation.state == "active",
-            AlertEscalationStep.fired_at.is_(None),
-        )
-        .order_by(AlertEscalationStep.due_at, AlertEscalationStep.id)
-        .limit(1)
-    )
+    step = session.scalar(_next_step(alert.id))
     if step is None:
         raise AlertActionRefused("Alert has no escalation rule left to escalate to")
     step.due_at = min(step.due_at, now)
@@ -47,3 +37,22 @@ def escalate_to_next(session: Session, *, ref: AlertRef, actor: Actor) -> Action
     wake_signal.due_now(session)
     session.flush()
     return ActionOutcome(alert.id, alert.alias, "Escalated")
+
+
+def has_next_rule(session: Session, alert_id: str) -> bool:
+    """Whether escalating the alert to next would fire a rule (its escalation has one left)."""
+    return session.scalar(_next_step(alert_id)) is not None
+
+
+def _next_step(alert_id: str) -> Select[AlertEscalationStep]:
+    return (
+        select(AlertEscalationStep)
+        .join(AlertEscalation, AlertEscalation.id == AlertEscalationStep.alert_escalation_id)
+        .where(
+            AlertEscalation.alert_id == alert_id,
+            AlertEscalation.state == "active",
+            AlertEscalationStep.fired_at.is_(None),
+        )
+        .order_by(AlertEscalationStep.due_at, AlertEscalationStep.id)
+        .limit(1)
+    )

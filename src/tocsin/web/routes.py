@@ -22,6 +22,7 @@ from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
 from tocsin.ops import request_context
 from tocsin.teams import service as teams
 from tocsin.web import (
+    alert_actions,
     alert_page,
     chat_links,
     csrf,
@@ -66,6 +67,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile_rules.install(app, settings)
     home_page.install(app, settings)
     alert_page.install(app, settings)
+    alert_actions.install(app, settings)
     oidc_pages.install(app, settings)
     people_pages.install(app, settings)
     password_link_pages.install(app, settings)
