@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Scope
 from tocsin.alerts.models import Alert, AlertResponder
 from tocsin.alerts.query import compile_node, parse
-from tocsin.alerts.service import is_open, visible_condition
+from tocsin.alerts.service import alerts_by_id, is_open, visible_condition
 
 STATES = ("open", "acknowledged", "closed", "all")
 """open: open and not acknowledged; acknowledged: open and acknowledged; closed; all."""
@@ -44,15 +44,12 @@ class AlertFilter:
     def condition(self) -> ColumnElement[bool]:
         parts: list[ColumnElement[bool]] = [_state_condition(self.state), compile_node(parse(self.query))]
         if self.team_ids:
-            # IN, not a correlated EXISTS: SQLite, without statistics, would probe each alert's
-            # responders through the (type, ref_id) index, reading every row of the team each time.
             parts.append(
-                Alert.id.in_(
-                    select(AlertResponder.alert_id).where(
-                        AlertResponder.type == "team",
-                        AlertResponder.visible_only.is_(False),
-                        AlertResponder.ref_id.in_(self.team_ids),
-                    )
+                exists().where(
+                    AlertResponder.alert_id == Alert.id,
+                    AlertResponder.type == "team",
+                    AlertResponder.ref_id.in_(self.team_ids),
+                    AlertResponder.visible_only.is_(False),
                 )
             )
         if self.priorities:
@@ -90,13 +87,15 @@ def list_page(
 ) -> tuple[list[Alert], bool]:
     """Up to ``limit`` alerts ``scope`` may see from ``offset`` on, and whether more follow
     (one row more is fetched to know, so no page counts every alert)."""
-    rows = list(
+    # The page's ids first, so a sort that cannot walk an index orders narrow rows, not whole alerts.
+    page_ids = list(
         session.scalars(
-            select(Alert)
+            select(Alert.id)
             .where(visible_condition(scope), view.condition())
             .order_by(*view.ordering())
             .offset(offset)
             .limit(limit + 1)
         )
     )
-    return rows[:limit], len(rows) > limit
+    found = alerts_by_id(session, set(page_ids[:limit]))
+    return [found[alert_id] for alert_id in page_ids[:limit] if alert_id in found], len(page_ids) > limit
