@@ -153,5 +153,9 @@ def test_live_changes_count_new_alerts_and_refresh_shown_rows_keeping_the_select
     status.get_by_role("button", name="Show").click()
 
     expect(page.locator("#alert-rows tr")).to_have_count(3)
+    page.get_by_role("link", name="Select all on this page").click()  # the script ticks, no reload
+    expect(page.locator("#selected-count")).to_have_text("3 selected")
+    page.get_by_role("link", name="Clear the selection").click()
+    expect(page.locator("#selected-count")).to_have_text("")
     expect(page.locator("#new-alerts")).to_be_empty()
     assert problems.seen == []
