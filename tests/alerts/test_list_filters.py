@@ -47,3 +47,12 @@ def test_a_tab_sorted_by_creation_walks_the_creation_index_without_sorting(sqlit
     plan = sqlite_plan(sqlite, AlertFilter(state="closed"))
 
     assert "ix_alert_created_at" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+@pytest.mark.parametrize("state", ["open", "acknowledged"])
+def test_the_open_tabs_walk_open_alerts_newest_first_and_stop_after_a_page(
+    sqlite: Database, state: str
+) -> None:
+    plan = sqlite_plan(sqlite, AlertFilter(state=state))
+
+    assert plan == "SCAN alert USING INDEX ix_alert_open_created", plan

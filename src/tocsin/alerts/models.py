@@ -44,6 +44,14 @@ class Alert(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # The alert list's Open and Acknowledged tabs, newest first, a page at a time (migration 0024).
+        Index(
+            "ix_alert_open_created",
+            "created_at",
+            "tiny_id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
