@@ -24,7 +24,6 @@ from tocsin.errors import InvalidInput
 from tocsin.teams import service as teams
 from tocsin.web import alert_bulk, alert_list_params
 from tocsin.web.alert_list_params import PAGE_SIZES, SORT_LABELS, TABS, ListParams
-from tocsin.web.alert_page import state_of
 from tocsin.web.moments import when
 from tocsin.web.pages import db, render, signed_in_user, to_login
 
@@ -125,6 +124,14 @@ def _row(alert: Alert, viewer: User, now: datetime) -> dict[str, Any]:
         "created": when(alert.created_at, viewer),
         "age": age(alert.created_at, now),
     }
+
+
+def state_of(alert: Alert) -> str:
+    if alert.status == "closed":
+        return "closed"
+    if alert.snoozed:
+        return "snoozed"
+    return "acknowledged" if alert.acknowledged else "open"
 
 
 def age(moment: datetime, now: datetime) -> str:
