@@ -240,3 +240,13 @@ def test_a_signed_out_visitor_is_sent_to_log_in_and_back(http: TestClient) -> No
 
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2Falerts%3Ftab%3Dclosed"
+
+
+def test_the_page_loads_its_own_script_and_styles_and_the_live_updates_script(root: TestClient) -> None:
+    html = root.get("/alerts").text
+
+    assert '<script src="/static/live.js" defer></script>' in html
+    assert '<script src="/static/alert_list.js" defer></script>' in html
+    assert '<link rel="stylesheet" href="/static/alert_list.css">' in html
+    assert root.get("/static/alert_list.js").status_code == 200
+    assert root.get("/static/alert_list.css").status_code == 200

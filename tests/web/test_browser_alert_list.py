@@ -155,7 +155,10 @@ def test_live_changes_count_new_alerts_and_refresh_shown_rows_keeping_the_select
     expect(page.locator("#alert-rows tr")).to_have_count(3)
     page.get_by_role("link", name="Select all on this page").click()  # the script ticks, no reload
     expect(page.locator("#selected-count")).to_have_text("3 selected")
-    page.get_by_role("link", name="Clear the selection").click()
+    page.get_by_label("Tag to add").fill("seen-live")
+    page.get_by_label("Tag to add").press("Enter")  # Enter in the tag field adds the tag
+
+    expect(page.get_by_role("status").filter(has_text="tagged")).to_have_text("3 tagged 'seen-live'.")
     expect(page.locator("#selected-count")).to_have_text("")
     expect(page.locator("#new-alerts")).to_be_empty()
     assert problems.seen == []
