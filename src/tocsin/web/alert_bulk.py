@@ -24,7 +24,7 @@ from tocsin.alerts.actions import ActionOutcome
 from tocsin.alerts.schemas import TAG_MAX
 from tocsin.alerts.service import AlertRef
 from tocsin.config import Settings
-from tocsin.errors import AlertActionRefused, AlertNotFound, PermissionDenied, ServerBusy
+from tocsin.errors import AlertActionRefused, AlertNotFound, PermissionDenied
 from tocsin.teams import service as teams
 from tocsin.web import csrf
 from tocsin.web.pages import redirect, render, signed_in_user, to_login
@@ -69,12 +69,7 @@ def install(app: FastAPI, settings: Settings, *, flash: str) -> None:
             actor = teams.actor_for_user(session, user, channel="web")
             return apply_to_each(session, actor, alert_ids, action, change, done)
 
-        try:
-            outcomes = await request.app.state.writer.run(job)
-        except ServerBusy:
-            return _refused(
-                request, user, back, 503, "Tocsin is busy; nothing was changed. Try again in a moment."
-            )
+        outcomes = await request.app.state.writer.run(job)
         request.session[flash] = "; ".join(f"{count} {what}" for what, count in outcomes.items()) + "."
         return redirect(request, back)
 
