@@ -161,7 +161,8 @@ def test_the_alert_page_needs_a_login(http: TestClient, disk_alert: str) -> None
 def test_the_alert_list_links_each_message_to_its_page(http: TestClient, disk_alert: str) -> None:
     log_in(http, "ada@example.com")
 
-    assert f'<a href="/alerts/{disk_alert}">Disk full on db1</a>' in http.get("/alerts").text
+    # Acknowledged: under the Acknowledged and All tabs of the list.
+    assert f'<a href="/alerts/{disk_alert}">Disk full on db1</a>' in http.get("/alerts?tab=all").text
 
 
 def test_alert_text_is_html_escaped(http: TestClient, db, people, add_alert: AddAlert) -> None:

@@ -44,6 +44,14 @@ class Alert(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        # The alert list's Open and Acknowledged tabs, newest first, a page at a time (migration 0024).
+        Index(
+            "ix_alert_open_created",
+            "created_at",
+            "tiny_id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -86,7 +94,11 @@ class AlertResponder(Base):
     """A team, user, escalation or schedule that responds to an alert (or only sees it)."""
 
     __tablename__ = "alert_responder"
-    __table_args__ = (Index("ix_alert_responder_ref", "type", "ref_id"),)
+    __table_args__ = (
+        Index("ix_alert_responder_ref", "type", "ref_id"),
+        # Whether one alert has a given responder: the alert list's team filter (migration 0024).
+        Index("ix_alert_responder_alert_type_ref", "alert_id", "type", "ref_id"),
+    )
 
     id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
     alert_id: Mapped[str] = mapped_column(String(36), ForeignKey("alert.id", ondelete="CASCADE"), index=True)

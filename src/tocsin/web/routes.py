@@ -1,4 +1,4 @@
-"""Log in and out, and a read-only list of open alerts."""
+"""Log in and out, and each page group's routes."""
 
 from __future__ import annotations
 
@@ -14,15 +14,12 @@ from starlette.responses import Response
 from tocsin.accounts import service as accounts
 from tocsin.accounts import web_sessions
 from tocsin.accounts.models import User
-from tocsin.alerts import listing
-from tocsin.alerts.json_views import iso
-from tocsin.alerts.search_limits import SearchLimits
 from tocsin.config import Settings
-from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests
+from tocsin.errors import ServerBusy, TooManyRequests
 from tocsin.ops import request_context
-from tocsin.teams import service as teams
 from tocsin.web import (
     alert_actions,
+    alert_list,
     alert_page,
     chat_links,
     csrf,
@@ -47,8 +44,6 @@ from tocsin.web.pages import (
     render,
     safe_next,
     session_token,
-    signed_in_user,
-    to_login,
     try_later,
 )
 
@@ -66,6 +61,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile_availability.install(app, settings)
     profile_rules.install(app, settings)
     home_page.install(app, settings)
+    alert_list.install(app, settings)
     alert_page.install(app, settings)
     alert_actions.install(app, settings)
     oidc_pages.install(app, settings)
@@ -143,37 +139,3 @@ def install(app: FastAPI, settings: Settings) -> None:
             await request.app.state.writer.run(lambda session: web_sessions.end_session(session, token))
         request.session.clear()
         return redirect(request, "/login")
-
-    @app.get("/alerts", include_in_schema=False)
-    def open_alerts(request: Request, query: str = "") -> Response:
-        user = signed_in_user(request)
-        if user is None:
-            return to_login(request)
-        limits = SearchLimits.of(settings)
-        with db(request).read_session() as session:
-            actor = teams.actor_for_user(session, user, channel="web")
-            try:
-                limits.check(query)
-                with limits.time_limited(session):
-                    alerts, _ = listing.list_alerts(
-                        session, scope=actor.scope, query=query, open_only=True, limit=100
-                    )
-                error = None
-            except InvalidInput as problem:
-                alerts, error = [], problem.message
-            rows = [
-                {
-                    "id": alert.id,
-                    "tiny_id": alert.tiny_id,
-                    "priority": alert.priority,
-                    "message": alert.message,
-                    "acknowledged": alert.acknowledged,
-                    "snoozed": alert.snoozed,
-                    "count": alert.count,
-                    "source": alert.source,
-                    "owner": alert.owner,
-                    "created_at": iso(alert.created_at),
-                }
-                for alert in alerts
-            ]
-        return render(request, "alerts.html", user=user, alerts=rows, query=query, error=error)
