@@ -26,6 +26,7 @@ from tocsin.web import (
     chat_links,
     csrf,
     integration_pages,
+    live_pages,
     oidc_pages,
     profile,
     profile_contacts,
@@ -52,6 +53,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile.install(app, settings)
     profile_security.install(app, settings)
     profile_contacts.install(app, settings)
+    live_pages.install(app, settings)  # before alert_page: /alerts/live is not an alert
     alert_page.install(app, settings)
     oidc_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
