@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator
 import anyio
 from fastapi import FastAPI
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from tocsin.actors import Scope
-from tocsin.alerts.changes import AlertChange, ChangeFeed
+from tocsin.alerts.changes import AlertChange, ChangeFeed, Subscription
 from tocsin.config import Settings
 from tocsin.teams import service as teams
 from tocsin.web.pages import db, signed_in_user
@@ -46,9 +47,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         scope = await run_in_threadpool(_viewer_scope, request)
         if scope is None:
             return PlainTextResponse("Log in to follow alert changes.", status_code=401)
+        # Subscribed before the answer starts: a browser that has the headers misses nothing.
+        subscription = await feed.subscribe(scope)
         stopping = anyio.Event()  # set by sse-starlette when the server is told to stop
         return EventSourceResponse(
-            _events(request, feed, scope, stopping),
+            _events(request, feed, subscription, stopping),
+            background=BackgroundTask(feed.unsubscribe, subscription),  # even if never streamed
             ping=HEARTBEAT_SECONDS,
             headers={"Cache-Control": "no-cache"},
             send_timeout=SEND_TIMEOUT_SECONDS,
@@ -67,10 +71,8 @@ def _viewer_scope(request: Request) -> Scope | None:
 
 
 async def _events(
-    request: Request, feed: ChangeFeed, scope: Scope, stopping: anyio.Event
+    request: Request, feed: ChangeFeed, subscription: Subscription, stopping: anyio.Event
 ) -> AsyncIterator[ServerSentEvent]:
-    subscription = await feed.subscribe(scope)
-
     async def end_when_stopping() -> None:
         await stopping.wait()
         subscription.close()
@@ -78,7 +80,6 @@ async def _events(
     # Ended, not cut off: a browser sees a cut stream as a failed load (a console error).
     watcher = asyncio.get_running_loop().create_task(end_when_stopping())
     try:
-        # Sent once subscribed: a client that has read it misses no later change.
         yield ServerSentEvent(comment="listening", retry=RETRY_MILLISECONDS)
         check_at = time.monotonic() + SESSION_CHECK_SECONDS
         while not subscription.closed:

@@ -4,8 +4,9 @@
 // "created" or "updated". Pages listen for it and fetch what they show.
 //
 // The browser reconnects by itself when the connection drops (a server restart): the server
-// says how soon (retry). A refused connection (signed out) is not tried again until the page
-// is loaded anew.
+// says how soon (retry). Changes made while it was away are not sent again, so after it is back
+// "tocsin:live-resumed" is dispatched on document: a page may then fetch what it shows anew.
+// A refused connection (signed out) is not tried again until the page is loaded anew.
 (function () {
   "use strict";
 
@@ -33,8 +34,15 @@
     if (source !== null) {
       return;
     }
+    let opened = false;
     source = new EventSource(address);
     source.addEventListener("alert", announce);
+    source.addEventListener("open", function () {
+      if (opened) {
+        document.dispatchEvent(new CustomEvent("tocsin:live-resumed"));
+      }
+      opened = true;
+    });
     source.addEventListener("error", function () {
       // While CONNECTING the browser retries on its own; CLOSED means it was refused.
       if (source !== null && source.readyState === EventSource.CLOSED) {
