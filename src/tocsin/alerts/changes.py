@@ -241,6 +241,7 @@ class ChangeFeed:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._closed = False
+        self._failing = False
 
     @property
     def listeners(self) -> int:
@@ -309,8 +310,11 @@ class ChangeFeed:
             listeners = list(self._subscriptions)
             try:
                 shares = await asyncio.to_thread(self._poll, [listener.scope for listener in listeners])
+                self._failing = False
             except Exception:  # the database is away for a moment: try again at the next interval
-                log.exception("reading alert changes failed")
+                if not self._failing:  # once, not three times a second while it lasts
+                    log.exception("reading alert changes failed; trying again until it works")
+                self._failing = True
                 shares = {}
             for listener in listeners:
                 for change in shares.get(listener.scope, ()):
