@@ -78,6 +78,27 @@ def listening_page(browser: Browser, server: LiveServer, viewport: dict[str, int
     return page
 
 
+def test_a_page_that_includes_live_js_twice_listens_once(
+    browser: Browser, server: LiveServer, key: str
+) -> None:
+    page = listening_page(browser, server, chromium.DESKTOP)
+    page.evaluate(
+        """() => new Promise((loaded) => {
+          const again = document.createElement("script");
+          again.src = document.querySelector('script[src$="/static/live.js"]').src;
+          again.onload = loaded;
+          document.head.append(again);
+        })"""
+    )
+    first = create_by_api(server.url, key, "api down")
+    second = create_by_api(server.url, key, "db down")
+    page.wait_for_function("(id) => window.changes.some((change) => change.id === id)", arg=second)
+    created = [
+        change["id"] for change in page.evaluate("() => window.changes") if change["change"] == "created"
+    ]
+    assert created == [first, second]  # each once
+
+
 @pytest.mark.parametrize(("viewport", "size"), [(chromium.PHONE, "phone"), (chromium.DESKTOP, "desktop")])
 def test_an_alert_created_through_the_api_reaches_the_page_and_a_restart_is_weathered(
     browser: Browser,

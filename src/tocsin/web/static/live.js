@@ -10,9 +10,11 @@
 (function () {
   "use strict";
 
-  if (typeof window.EventSource !== "function" || !document.currentScript) {
+  // Once per page, however many of its parts include this script.
+  if (typeof window.EventSource !== "function" || !document.currentScript || window.tocsinLive) {
     return;
   }
+  window.tocsinLive = true;
   const script = new URL(document.currentScript.src, document.baseURI);
   const root = script.pathname.replace(/\/static\/live\.js$/, "");
   const address = script.origin + root + "/alerts/live";
