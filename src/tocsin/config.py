@@ -94,6 +94,8 @@ class Settings(OidcSettings, BaseSettings):
     """The most terms (``field:value`` or free-text words) one alert search may have."""
     search_time_limit_seconds: float = 5.0
     """How long one alert listing or count may run in the database before it is stopped (422)."""
+    live_poll_seconds: float = Field(default=0.3, ge=0.05, le=5.0)
+    """While a browser listens for live updates, how often each process looks for changed alerts."""
     chat_button_lifetime_hours: float = Field(default=24.0, gt=0)
     """How long the buttons of a chat post work after it is posted (or redrawn by a press)."""
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"

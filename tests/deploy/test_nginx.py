@@ -4,19 +4,25 @@ http is sent to https; bodies over the limit and floods of logins stop at nginx.
 
 from __future__ import annotations
 
+import re
 import ssl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from httpx_sse import EventSource
 
 from tests.deploy.nginx import Certificate, Nginx, check, configuration, make_certificate, nginx_binary
 from tests.deploy.seen_by_tocsin import client_address, integration_key, scheme
+from tests.support.api import ApiClient
+from tests.support.factories import make_user
 from tests.support.postgres import free_port
 from tests.support.processes import Serve
 from tests.test_cli import tocsin_environment
+from tocsin.db import Database
 
 CLIENT = "127.0.0.2"  # the client's own address on loopback; nginx's is 127.0.0.1
 
@@ -27,12 +33,15 @@ class Proxied:
     http_url: str
     certificate: Certificate
     key: str
+    database_url: str
+    tocsin_url: str
 
     def client(self, **options: object) -> httpx.Client:
         trust = ssl.create_default_context()
         self.certificate.authority.configure_trust(trust)
         transport = httpx.HTTPTransport(verify=trust, local_address=CLIENT)
-        return httpx.Client(base_url=self.url, transport=transport, timeout=10, **options)  # type: ignore[arg-type]
+        options = {"timeout": 10, **options}
+        return httpx.Client(base_url=self.url, transport=transport, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +57,16 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
         https, http = free_port(), free_port()
         main = configuration(directory, certificate, http=http, https=https, tocsin=serve.port)
         nginx = Nginx(main, https)
-        key = integration_key(f"sqlite:///{directory / 'data' / 'tocsin.db'}")
-        yield Proxied(f"https://127.0.0.1:{https}", f"http://127.0.0.1:{http}", certificate, key)
+        database_url = f"sqlite:///{directory / 'data' / 'tocsin.db'}"
+        key = integration_key(database_url)
+        yield Proxied(
+            f"https://127.0.0.1:{https}",
+            f"http://127.0.0.1:{http}",
+            certificate,
+            key,
+            database_url,
+            serve.url,
+        )
     finally:
         if nginx is not None:
             nginx.stop()
@@ -102,6 +119,32 @@ def test_a_body_over_the_limit_stops_at_nginx(proxied: Proxied) -> None:
 
     assert answer.status_code == 413
     assert "nginx" in answer.text
+
+
+def test_a_live_update_passes_through_nginx_at_once(proxied: Proxied) -> None:
+    """The stream is not held in nginx's buffers: Tocsin's X-Accel-Buffering turns them off."""
+    database = Database(proxied.database_url)
+    try:
+        make_user(database, "live@example.com", role="admin", password="correct horse")
+    finally:
+        database.dispose()
+    with httpx.Client(base_url=proxied.tocsin_url, timeout=10) as direct:  # nginx's login limit counts not
+        form = direct.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token, form.text
+        login = {"username": "live@example.com", "password": "correct horse", "csrf_token": token[1]}
+        assert direct.post("/login", data=login).status_code == 303
+        cookies = dict(direct.cookies)
+    browser = proxied.client(timeout=httpx.Timeout(10, read=5), cookies=cookies)
+    with browser, browser.stream("GET", "/alerts/live") as stream:
+        events = EventSource(stream).iter_sse()
+        assert next(events).retry  # the first message, tiny, is already through
+        with proxied.client() as api:
+            created = ApiClient(api, proxied.key).create(message="Seen through nginx?")
+        answered = time.monotonic()
+        change = next(events)
+        assert time.monotonic() - answered < 1
+    assert change.event == "alert" and change.json()["id"] == created["id"]
 
 
 def test_a_flood_of_logins_stops_at_nginx(proxied: Proxied) -> None:

@@ -8,15 +8,20 @@ import time
 import uvicorn
 
 from tests.support.postgres import free_port
-from tocsin.app import build
+from tocsin.app import create_app, wrap
 from tocsin.config import Settings
 
 
 class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.app = create_app(settings)
         config = uvicorn.Config(
-            build(settings), host="127.0.0.1", port=settings.port, log_level="warning", access_log=False
+            wrap(self.app, settings),
+            host="127.0.0.1",
+            port=settings.port,
+            log_level="warning",
+            access_log=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="tocsin-test-server", daemon=True)
@@ -36,6 +41,9 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        # What a SIGTERM does to a served process (tocsin.web.live_pages): open live-update
+        # streams end, or uvicorn would wait for them. A server in a thread gets no signal.
+        self.app.state.alert_changes.close()
         self._server.should_exit = True
         self._thread.join(timeout=20)
 

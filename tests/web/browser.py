@@ -89,11 +89,6 @@ def signed_in(
     return page
 
 
-# The alert list loads live.js, which comes with the live updates on another branch; until they
-# meet, its 404 is no problem of any page. The lead removes this after merging.
-NOT_YET_MERGED = "/static/live.js"
-
-
 class Problems:
     """Console errors, uncaught script errors and answers of status 400 or more seen by ``page``.
     ``expect_status`` excuses the answers a test asks for on purpose (a "Token expired" page is
@@ -110,8 +105,6 @@ class Problems:
         self._expected.add((status, url))
 
     def _response(self, response: Response) -> None:
-        if response.status == 404 and response.url.endswith(NOT_YET_MERGED):
-            return
         if response.status >= 400 and (response.status, response.url) not in self._expected:
             self.seen.append(f"{response.status} {response.url}")
 
@@ -119,8 +112,6 @@ class Problems:
         if message.type != "error":
             return
         where = message.location.get("url", "")
-        if where.endswith(NOT_YET_MERGED):
-            return
         failed_load = "Failed to load resource: the server responded with a status of"
         if any(
             message.text.startswith(f"{failed_load} {status}") and where == url

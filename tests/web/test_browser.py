@@ -43,13 +43,11 @@ def test_log_in_see_the_open_alerts_and_log_out(
         "response",
         lambda response: stylesheets.append(response.status) if response.url.endswith(".css") else None,
     )
-    # live.js comes with the live updates, on another branch; the lead removes this after merging.
-    live_js = "/static/live.js"
     page.on(
         "console",
         lambda message: (
             problems.append(f"{message.text} {message.location}")
-            if message.type == "error" and not message.location.get("url", "").endswith(live_js)
+            if message.type == "error"
             else None
         ),
     )
@@ -57,7 +55,7 @@ def test_log_in_see_the_open_alerts_and_log_out(
         "response",
         lambda r: (
             problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith(live_js)
+            if r.status >= 400
             else None
         ),
     )

@@ -66,8 +66,6 @@ def test_work_an_alert_from_its_page(
         browser, server.url, "ada@example.com", "correct horse", viewport=chromium.SIZES[size]
     )
     problems = chromium.Problems(page)
-    # live.js comes with the live updates of the alert list; until they are merged it is missing.
-    problems.expect_status(404, f"{server.url}/static/live.js")
     page.goto(f"{server.url}/alerts/{alert_id}")
     assert_accessible(page)
 
@@ -105,7 +103,6 @@ def test_the_page_follows_a_change_and_keeps_what_is_being_typed(
         browser, server.url, "ada@example.com", "correct horse", viewport=chromium.PHONE
     )
     problems = chromium.Problems(page)
-    problems.expect_status(404, f"{server.url}/static/live.js")  # removed once live.js is merged
     page.goto(f"{server.url}/alerts/{alert_id}")
     page.evaluate("window.stillThisPage = true")
     page.locator("summary", has_text="Tags").click()

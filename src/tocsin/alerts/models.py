@@ -111,9 +111,14 @@ class AlertResponder(Base):
 
 class AlertLog(Base):
     __tablename__ = "alert_log"
+    __table_args__ = (
+        # An alert's entries in order: its page, and its first entry found in one step however
+        # long its log (live updates tell a new alert from a changed one by it).
+        Index("ix_alert_log_alert_id_id", "alert_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
-    alert_id: Mapped[str] = mapped_column(String(36), ForeignKey("alert.id", ondelete="CASCADE"), index=True)
+    alert_id: Mapped[str] = mapped_column(String(36), ForeignKey("alert.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     type: Mapped[str] = mapped_column(String(32))
     owner: Mapped[str] = mapped_column(String(320), default="")

@@ -25,6 +25,7 @@ from tocsin.web import (
     csrf,
     home_page,
     integration_pages,
+    live_pages,
     oidc_pages,
     password_link_pages,
     people_pages,
@@ -62,6 +63,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     profile_rules.install(app, settings)
     home_page.install(app, settings)
     alert_list.install(app, settings)
+    live_pages.install(app, settings)  # before alert_page: /alerts/live is not an alert
     alert_page.install(app, settings)
     alert_actions.install(app, settings)
     oidc_pages.install(app, settings)
