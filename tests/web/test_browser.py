@@ -46,18 +46,12 @@ def test_log_in_see_the_open_alerts_and_log_out(
     page.on(
         "console",
         lambda message: (
-            problems.append(f"{message.text} {message.location}")
-            if message.type == "error"
-            else None
+            problems.append(f"{message.text} {message.location}") if message.type == "error" else None
         ),
     )
     page.on(
         "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400
-            else None
-        ),
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
 
