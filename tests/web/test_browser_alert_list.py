@@ -159,3 +159,23 @@ def test_live_changes_count_new_alerts_and_refresh_shown_rows_keeping_the_select
     expect(page.locator("#selected-count")).to_have_text("")
     expect(page.locator("#new-alerts")).to_be_empty()
     assert problems.seen == []
+
+
+def test_after_live_updates_resume_the_rows_are_fetched_anew(
+    browser: Browser, server: LiveServer, db, add_alert: Callable[..., str]
+) -> None:
+    """Changes made while the page was not listening (a server restart) are not replayed, so the
+    page reads its rows again when live.js says it listens again."""
+    from playwright.sync_api import expect
+
+    missed = add_alert(message="Acknowledged while the server restarted")
+    page = chromium.signed_in(browser, server.url, "ada@example.com", PASSWORD, viewport=chromium.DESKTOP)
+    problems = watched(page, server)
+    expect(page.locator("#alert-rows tr")).to_have_count(1)
+
+    with db.write_session() as session:
+        actions.acknowledge(session, ref=AlertRef(missed), actor=SYSTEM)
+    page.evaluate("() => document.dispatchEvent(new CustomEvent('tocsin:live-resumed'))")
+
+    expect(page.locator("#alert-rows tr")).to_have_count(0)
+    assert problems.seen == []

@@ -106,4 +106,7 @@
       countNew();
     }
   });
+
+  // Back after the server restarted or the network dropped: what changed meanwhile is not replayed.
+  document.addEventListener("tocsin:live-resumed", function () { refreshRows(); });
 }());

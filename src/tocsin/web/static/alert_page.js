@@ -80,4 +80,7 @@
   document.addEventListener("tocsin:alert-changed", function (event) {
     if (event.detail && event.detail.id === alertId) { refresh(); }
   });
+
+  // Back after the server restarted or the network dropped: what changed meanwhile is not replayed.
+  document.addEventListener("tocsin:live-resumed", function () { refresh(); });
 })();
