@@ -29,8 +29,8 @@ from tocsin.errors import (
 from tocsin.teams import service as teams
 from tocsin.web import csrf
 from tocsin.web.alert_forms import ACTIONS, Act, text
-from tocsin.web.alert_page import FLASH, show
-from tocsin.web.pages import redirect, render, signed_in_user, to_login, try_later
+from tocsin.web.alert_page import show
+from tocsin.web.pages import flash, redirect, render, signed_in_user, to_login, try_later
 
 EXPIRED = "Your session expired; please try again."
 
@@ -78,7 +78,7 @@ def _endpoint(action: str, act: Act) -> Callable[[Request, str], Awaitable[Respo
             return await _again(request, user, alert_id, 409, _sentence(refusal.message), action, fields)
         except (InvalidInput, NotFound) as problem:
             return await _again(request, user, alert_id, 422, _sentence(problem.message), action, fields)
-        request.session[FLASH] = _notice(outcome, action, fields)
+        flash(request, _notice(outcome, action, fields))
         return redirect(request, f"/alerts/{alert_id}")
 
     act_on_alert.__name__ = f"alert_{action.replace('-', '_')}"

@@ -27,7 +27,7 @@ from tocsin.config import Settings
 from tocsin.errors import AlertActionRefused, AlertNotFound, PermissionDenied
 from tocsin.teams import service as teams
 from tocsin.web import csrf
-from tocsin.web.pages import redirect, render, signed_in_user, to_login
+from tocsin.web.pages import flash, redirect, render, signed_in_user, to_login
 
 MAX_SELECTED = 100
 SNOOZE_PRESETS = {"1h": ("1 hour", timedelta(hours=1)), "4h": ("4 hours", timedelta(hours=4)),
@@ -44,7 +44,7 @@ class _Refused(Exception):
         self.status, self.message = status, message
 
 
-def install(app: FastAPI, settings: Settings, *, flash: str) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     @app.post("/alerts/bulk", include_in_schema=False)
     async def act_on_alerts(request: Request) -> Response:
         user = await run_in_threadpool(signed_in_user, request)
@@ -62,7 +62,7 @@ def install(app: FastAPI, settings: Settings, *, flash: str) -> None:
         except _Refused as refusal:
             return _refused(request, user, back, refusal.status, refusal.message)
         if not alert_ids:
-            request.session[flash] = "Select one or more alerts first; nothing was changed."
+            flash(request, "Select one or more alerts first; nothing was changed.")
             return redirect(request, back)
 
         def job(session: Session) -> Counter[str]:
@@ -70,7 +70,7 @@ def install(app: FastAPI, settings: Settings, *, flash: str) -> None:
             return apply_to_each(session, actor, alert_ids, action, change, done)
 
         outcomes = await request.app.state.writer.run(job)
-        request.session[flash] = "; ".join(f"{count} {what}" for what, count in outcomes.items()) + "."
+        flash(request, "; ".join(f"{count} {what}" for what, count in outcomes.items()) + ".")
         return redirect(request, back)
 
 

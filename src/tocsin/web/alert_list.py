@@ -25,9 +25,8 @@ from tocsin.teams import service as teams
 from tocsin.web import alert_bulk, alert_list_params
 from tocsin.web.alert_list_params import PAGE_SIZES, SORT_LABELS, TABS, ListParams
 from tocsin.web.moments import when
-from tocsin.web.pages import db, render, signed_in_user, to_login
+from tocsin.web.pages import db, flashed, render, signed_in_user, to_login
 
-FLASH = "alerts_flash"
 ACTIONS_BY_TAB = {
     "open": ("acknowledge", "close", "snooze", "tag"),
     "acknowledged": ("unacknowledge", "close", "snooze", "tag"),
@@ -38,7 +37,7 @@ ACTIONS_BY_TAB = {
 
 def install(app: FastAPI, settings: Settings) -> None:
     limits = SearchLimits.of(settings)
-    alert_bulk.install(app, settings, flash=FLASH)
+    alert_bulk.install(app, settings)
 
     @app.get("/alerts", include_in_schema=False)
     def alert_list(request: Request) -> Response:
@@ -72,7 +71,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             team_names=team_names,
             actions=ACTIONS_BY_TAB[params.tab],
             snooze_presets=alert_bulk.SNOOZE_PRESETS,
-            notice=request.session.pop(FLASH, ""),
+            notice=flashed(request),
             back=params.link(page=params.page, select_all=False)[1:],
         )
 

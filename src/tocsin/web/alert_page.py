@@ -28,13 +28,12 @@ from tocsin.oncall import service as oncall
 from tocsin.teams import service as teams
 from tocsin.web.alert_forms import RESPONDER_TYPES, SNOOZE_PRESETS, TOMORROW_MORNING
 from tocsin.web.moments import when
-from tocsin.web.pages import db, render, signed_in_user, to_login
+from tocsin.web.pages import db, flashed, render, signed_in_user, to_login
 
 LOG_ENTRIES_SHOWN = 100
 NOTES_SHOWN = 100
 CHOICES_SHOWN = 500
 """At most this many users, teams, schedules and escalations are suggested in a form's list."""
-FLASH = "alert_page_flash"
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -43,7 +42,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return show(request, user, alert_id, notice=request.session.pop(FLASH, ""))
+        return show(request, user, alert_id, notice=flashed(request))
 
 
 def show(

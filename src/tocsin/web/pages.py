@@ -108,6 +108,19 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+FLASH = "flash"
+
+
+def flash(request: Request, notice: str) -> None:
+    """A notice for the page the browser is sent to next (after a POST's redirect)."""
+    request.session[FLASH] = notice
+
+
+def flashed(request: Request) -> str:
+    """The notice left for this page by the POST before, once."""
+    return str(request.session.pop(FLASH, ""))
+
+
 def wait_in_words(seconds: int) -> str:
     """When a refused action may be tried again, in words: "in 40 seconds", "in 5 minutes"."""
     if seconds < 60:

@@ -18,8 +18,7 @@ from tocsin.config import Settings
 from tocsin.errors import InvalidInput, ServerBusy
 from tocsin.web import csrf
 from tocsin.web.admin_forms import EXPIRED, sentence
-from tocsin.web.pages import address_of, db, redirect, render, try_later
-from tocsin.web.profile import FLASH as PROFILE_FLASH
+from tocsin.web.pages import address_of, db, flash, redirect, render, try_later
 
 MISMATCH = "The two passwords are not the same; type the new password twice."
 SSO_ONLY = "Password sign-in is off on this server: sign in with single sign-on instead."
@@ -64,7 +63,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             )
         request.session.clear()
         request.session[csrf.SESSION_ID] = session_id
-        request.session[PROFILE_FLASH] = "Your password is set and you are signed in."
+        flash(request, "Your password is set and you are signed in.")
         return redirect(request, "/profile")
 
 

@@ -26,9 +26,8 @@ from tocsin.people import service as people
 from tocsin.teams import service as teams
 from tocsin.web.admin_forms import carry_out, sender
 from tocsin.web.moments import when
-from tocsin.web.pages import db, redirect, render, signed_in_user, to_login
+from tocsin.web.pages import db, flash, flashed, redirect, render, signed_in_user, to_login
 
-FLASH = "people_flash"
 LINK = "people_link"
 """A set-password link just made, shown once on the person's page."""
 SHOWN = 200
@@ -43,7 +42,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return people_page(request, user, q=q, notice=request.session.pop(FLASH, ""))
+        return people_page(request, user, q=q, notice=flashed(request))
 
     @app.post("/people", include_in_schema=False)
     async def invite(
@@ -89,7 +88,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             return to_login(request)
         link = request.session.pop(LINK, None)
         shown = link["url"] if isinstance(link, dict) and link.get("person") == person_id else ""
-        return person_page(request, user, person_id, notice=request.session.pop(FLASH, ""), link=shown)
+        return person_page(request, user, person_id, notice=flashed(request), link=shown)
 
     def person_form(path: str, notice: str, change: PersonChange) -> None:
         """A form on the person's page: ``change(session, actor, person, form)`` does it."""
@@ -114,7 +113,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             done = await carry_out(request, user, act, lambda status, error: show(user, status, error))
             if isinstance(done, Response):
                 return done
-            request.session[FLASH] = notice.format(person=done, role=role.strip().lower())
+            flash(request, notice.format(person=done, role=role.strip().lower()))
             return redirect(request, f"/people/{person_id}")
 
     person_form(
@@ -177,13 +176,13 @@ def _with_link(
     """To the person's page, which shows the new link once; the e-mail goes after the answer."""
     response = redirect(request, f"/people/{person_id}")
     if not token:
-        request.session[FLASH] = f"Invited {person}: they sign in with single sign-on."
+        flash(request, f"Invited {person}: they sign in with single sign-on.")
         return response
     url = password_links.link_url(settings.base_url, token)
     request.session[LINK] = {"person": person_id, "url": url}
     mailed = f" An e-mail with it is on its way to {person}." if settings.smtp_host else ""
     made = f"Invited {person}." if invited else f"A new set-password link for {person} is ready."
-    request.session[FLASH] = f"{made}{mailed}"
+    flash(request, f"{made}{mailed}")
     if settings.smtp_host:
         response.background = BackgroundTask(
             invite_mail.send_password_link,

@@ -29,6 +29,8 @@ from tocsin.web import csrf, profile_view
 from tocsin.web.moments import when
 from tocsin.web.pages import (
     db,
+    flash,
+    flashed,
     redirect,
     render,
     session_lifetimes,
@@ -38,7 +40,6 @@ from tocsin.web.pages import (
     try_later,
 )
 
-FLASH = "profile_flash"
 EXPIRED = "Your session expired; please try again."
 
 
@@ -48,7 +49,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return profile_page(request, user, notice=request.session.pop(FLASH, ""))
+        return profile_page(request, user, notice=flashed(request))
 
     @app.post("/profile/chat-accounts/{account_id}/revoke", include_in_schema=False)
     async def revoke_chat_account(
@@ -68,7 +69,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         except NotFound as missing:
             problem = missing.message
             return await run_in_threadpool(lambda: profile_page(request, user, status=404, error=problem))
-        request.session[FLASH] = f"Revoked {revoked}."
+        flash(request, f"Revoked {revoked}.")
         return redirect(request, "/profile")
 
 
@@ -103,7 +104,7 @@ async def apply_change(
         )  # fmt: skip
         message = sentence(problem.message)
         return await run_in_threadpool(lambda: profile_page(request, user, status=status, error=message))
-    request.session[FLASH] = notice
+    flash(request, notice)
     return redirect(request, f"/profile{anchor}")
 
 

@@ -21,8 +21,8 @@ from tocsin.errors import Conflict, InvalidInput, NotFound
 from tocsin.notify import contact_trial, contacts
 from tocsin.notify.models import ContactMethod
 from tocsin.teams import service as teams
-from tocsin.web.pages import redirect
-from tocsin.web.profile import FLASH, apply_change, form_sender, profile_page
+from tocsin.web.pages import flash, redirect
+from tocsin.web.profile import apply_change, form_sender, profile_page
 from tocsin.web.profile_view import rules_using
 
 
@@ -144,5 +144,5 @@ async def _change(
         status = 404 if isinstance(problem, NotFound) else 409 if isinstance(problem, Conflict) else 422
         message = problem.message[:1].upper() + problem.message[1:] + "."
         return await run_in_threadpool(lambda: profile_page(request, user, status=status, error=message))
-    request.session[FLASH] = done(contact)
+    flash(request, done(contact))
     return redirect(request, "/profile")

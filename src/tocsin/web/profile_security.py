@@ -18,8 +18,8 @@ from tocsin.accounts.models import User
 from tocsin.config import Settings
 from tocsin.errors import InvalidInput, ServerBusy, TooManyRequests, TryLater
 from tocsin.web import csrf
-from tocsin.web.pages import address_of, redirect, signed_in_user, to_login, try_later
-from tocsin.web.profile import EXPIRED, FLASH, profile_page
+from tocsin.web.pages import address_of, flash, redirect, signed_in_user, to_login, try_later
+from tocsin.web.profile import EXPIRED, profile_page
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -64,7 +64,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             return await _show(request, user, 422, problem.message[:1].upper() + problem.message[1:] + ".")
         request.session.clear()
         request.session[csrf.SESSION_ID] = token
-        request.session[FLASH] = "Password changed. Every other browser has been logged out."
+        flash(request, "Password changed. Every other browser has been logged out.")
         return redirect(request, "/profile")
 
     @app.post("/profile/sessions/end", include_in_schema=False)

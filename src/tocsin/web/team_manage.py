@@ -23,8 +23,8 @@ from tocsin.teams import deletion
 from tocsin.teams import service as teams
 from tocsin.teams.models import Team
 from tocsin.web.admin_forms import carry_out, sender
-from tocsin.web.pages import db, redirect, render, signed_in_user, to_login
-from tocsin.web.team_pages import FLASH, team_page, teams_page
+from tocsin.web.pages import db, flash, redirect, render, signed_in_user, to_login
+from tocsin.web.team_pages import team_page, teams_page
 
 Form_ = Annotated[str, Form()]
 Change = Callable[[Session, Actor, Team, dict[str, str]], str]
@@ -53,7 +53,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         done = await carry_out(request, user, create, lambda status, error: show(user, status, error))
         if isinstance(done, Response):
             return done
-        request.session[FLASH] = f"Team {done[1]} created. Add its members here."
+        flash(request, f"Team {done[1]} created. Add its members here.")
         return redirect(request, f"/teams/{done[0]}")
 
     def team_form(path: str, change: Change) -> None:
@@ -90,7 +90,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             done = await carry_out(request, user, act, lambda status, error: show(user, status, error))
             if isinstance(done, Response):
                 return done
-            request.session[FLASH] = done
+            flash(request, done)
             return redirect(request, f"/teams/{team_id}")
 
     team_form("details", _change_details)
@@ -123,7 +123,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         done = await carry_out(request, user, delete, lambda status, error: show(user, status, error))
         if isinstance(done, Response):
             return done
-        request.session[FLASH] = f"Team {done} deleted."
+        flash(request, f"Team {done} deleted.")
         return redirect(request, "/teams")
 
 

@@ -18,9 +18,7 @@ from tocsin.config import Settings
 from tocsin.integrations import registry
 from tocsin.integrations.models import Integration
 from tocsin.teams import service as teams
-from tocsin.web.pages import db, render, signed_in_user, to_login
-
-FLASH = "teams_flash"
+from tocsin.web.pages import db, flashed, render, signed_in_user, to_login
 
 
 def integration_rows(session: Session, found: Iterable[Integration]) -> list[dict[str, Any]]:
@@ -45,14 +43,14 @@ def install(app: FastAPI, settings: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return teams_page(request, user, notice=request.session.pop(FLASH, ""))
+        return teams_page(request, user, notice=flashed(request))
 
     @app.get("/teams/{team_id}", include_in_schema=False)
     def team(request: Request, team_id: str, q: str = "") -> Response:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return team_page(request, user, team_id, q=q, notice=request.session.pop(FLASH, ""))
+        return team_page(request, user, team_id, q=q, notice=flashed(request))
 
 
 def teams_page(
