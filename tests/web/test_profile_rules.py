@@ -288,22 +288,6 @@ def test_no_priority_ticked_is_refused_and_changes_nothing(http: TestClient, api
     assert api.data(f"{RULES}/{rule['id']}")["criteria"] == {"type": "match-all"}
 
 
-@pytest.mark.parametrize("token", [None, "forged"])
-def test_changing_priorities_needs_the_forms_token(
-    http: TestClient, api: Client, people, token: str | None
-) -> None:
-    (rule,) = api.data(RULES)
-    signed_in_as(http, ADA)
-
-    data: dict[str, Any] = {"priority": ["P1"]}
-    if token is not None:
-        data["csrf_token"] = token
-    refused = http.post(f"/profile/rules/{rule['id']}/priorities", data=data)
-
-    assert refused.status_code == 400
-    assert api.data(f"{RULES}/{rule['id']}")["criteria"] == {"type": "match-all"}
-
-
 def test_another_persons_rule_priorities_cannot_be_changed(http: TestClient, api: Client, people) -> None:
     (adas,) = api.data(RULES)
     signed_in_as(http, MAX)
