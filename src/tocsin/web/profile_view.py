@@ -15,10 +15,11 @@ from tocsin import clock
 from tocsin.accounts import date_formats
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
+from tocsin.conditions.filters import PRIORITIES
 from tocsin.notify import contacts, mute, rules
 from tocsin.notify.models import NotificationRule, NotificationRuleStep
 from tocsin.web.moments import time_of_day, when
-from tocsin.web.rule_priorities import PRIORITIES, covers, priorities_of
+from tocsin.web.rule_priorities import covers, priorities_of
 
 ACTION_NAMES = {
     "create-alert": "A new alert",

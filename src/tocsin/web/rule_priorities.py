@@ -7,22 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from tocsin.conditions.filters import PRIORITIES, Condition, Filter
-
-__all__ = ["PRIORITIES", "covers", "criteria_for", "priorities_of"]
 from tocsin.errors import InvalidInput
 
-OPERATION_WORDS = {
-    "equals": "is",
-    "contains": "contains",
-    "starts-with": "starts with",
-    "ends-with": "ends with",
-    "matches": "matches the pattern",
-    "equals-ignore-whitespace": "is (ignoring spaces)",
-    "is-empty": "is empty",
-    "contains-key": "has the key",
-    "contains-value": "has the value",
-    "greater-than": "is more urgent than",
-    "less-than": "is less urgent than",
+OPERATION_WORDS = {  # operation: (holds, negated)
+    "equals": ("is", "is not"),
+    "contains": ("contains", "does not contain"),
+    "starts-with": ("starts with", "does not start with"),
+    "ends-with": ("ends with", "does not end with"),
+    "matches": ("matches the pattern", "does not match the pattern"),
+    "equals-ignore-whitespace": ("is (ignoring spaces)", "is not (ignoring spaces)"),
+    "is-empty": ("is empty", "is not empty"),
+    "contains-key": ("has the key", "does not have the key"),
+    "contains-value": ("has the value", "does not have the value"),
+    "greater-than": ("is more urgent than", "is not more urgent than"),
+    "less-than": ("is less urgent than", "is not less urgent than"),
 }
 
 
@@ -77,9 +75,11 @@ def covers(criteria: Filter) -> str:
 
 def _words(condition: Condition) -> str:
     subject = f"{condition.field} {condition.key}" if condition.key else condition.field
-    verb = OPERATION_WORDS.get(condition.operation, condition.operation)
-    if condition.negate:
-        verb = f"not ({verb})" if condition.operation != "equals" else "is not"
+    holds, negated = OPERATION_WORDS.get(
+        condition.operation, (condition.operation, f"not {condition.operation}")
+    )
+    verb = negated if condition.negate else holds
     if condition.operation == "is-empty":
         return f"{subject} {verb}"
-    return f"{subject} {verb} {condition.expected!r}"
+    expected = condition.expected if condition.field == "priority" else repr(condition.expected)
+    return f"{subject} {verb} {expected}"
