@@ -1,7 +1,7 @@
 """The profile and the home page in Debian's Chromium, on a phone (360 px) and a desktop, against
 a live Tocsin: the home page says who is on call and what waits; on the profile, a new time zone
-moves the times shown, a rule gets a step, and muting for an hour puts the banner on top. Axe
-checks each page; the screenshots the docs show are taken here
+moves the times shown, a rule gets a step and is limited to P1 and P2 alerts, and muting for an
+hour puts the banner on top. Axe checks each page; the screenshots the docs show are taken here
 (``TOCSIN_SCREENSHOTS_DIR=docs/screenshots`` writes them there too)."""
 
 from __future__ import annotations
@@ -88,10 +88,20 @@ def test_home_and_profile_zone_rule_step_and_mute(
     expect(rule.locator("ol.steps li")).to_have_count(2)
     expect(rule.locator("ol.steps li").nth(1)).to_contain_text("E-mail ada@example.com, after 5 min")
 
+    expect(rule.locator(".meta")).to_contain_text("for every alert")
+    for priority in ("P3", "P4", "P5"):
+        rule.get_by_label(priority, exact=True).uncheck()
+    rule.get_by_role("button", name="Set priorities").click()
+    expect(page.get_by_role("status")).to_contain_text("The rule New alert is now for P1, P2 alerts.")
+    expect(rule.locator(".meta")).to_contain_text("for P1, P2 alerts")
+
     shift_only = page.get_by_label("For a shift: notify")
+    alert_only = page.locator(".new-rule .alert-only")
     expect(shift_only).to_be_hidden()  # a new-alert rule has no shift to be before
+    expect(alert_only).to_be_visible()
     page.get_by_label("When").select_option(label="Your on-call shift starts")
     expect(shift_only).to_be_visible()
+    expect(alert_only).to_be_hidden()  # a shift has no priority
 
     page.get_by_role("button", name="for 1 hour").click()
     banner = page.locator(".muted-banner")

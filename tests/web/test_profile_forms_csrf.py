@@ -22,6 +22,7 @@ FORMS = [
     ("/profile/rules/{rule}/delete", {}),
     ("/profile/rules/{rule}/steps", {"contact_id": "{email}", "after": "5"}),
     ("/profile/rules/{rule}/steps/0/down", {}),
+    ("/profile/rules/{rule}/priorities", {"priority": "P1"}),
     ("/profile/contacts/{email}/disable", {}),
     ("/profile/contacts/{email}/remove", {}),
 ]

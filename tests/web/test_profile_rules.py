@@ -14,7 +14,7 @@ from tests.web.profile_people import ADA, MAX, api_fixture, notice_after, people
 from tocsin.accounts import service as accounts
 from tocsin.actors import SYSTEM
 from tocsin.db import Database
-from tocsin.notify import contacts
+from tocsin.notify import contacts, rules
 
 RULES = f"/v2/users/{ADA}/notification-rules"
 
@@ -177,3 +177,121 @@ def test_another_persons_rule_cannot_be_changed_from_your_profile(
         assert "does not exist" in refused.text
     assert api.data(RULES) == [adas]
     assert steps_of(rules_of(api)[0]) == [("ada@example.com", 0)]
+
+
+def _priorities(*names: str) -> dict[str, Any]:
+    return {
+        "type": "match-any-condition",
+        "conditions": [
+            {"field": "priority", "operation": "equals", "expectedValue": name, "not": False, "order": n}
+            for n, name in enumerate(names)
+        ],
+    }
+
+
+def _rule_section(page: str, name: str) -> str:
+    start = page.index(f">{name}</h3>")
+    return page[start : page.index("</article>", start)]
+
+
+def test_a_rule_for_some_priorities_is_made_shown_and_changed(
+    http: TestClient, api: Client, phone: str
+) -> None:
+    signed_in_as(http, ADA)
+
+    page = notice_after(
+        http,
+        submit(
+            http,
+            "/profile/rules",
+            name="Wake me",
+            action_type="create-alert",
+            contact_id=phone,
+            after="0",
+            priority=["P1", "P2"],
+            priorities_shown="1",
+        ),
+    )
+
+    created = next(rule for rule in rules_of(api) if rule["name"] == "Wake me")
+    assert created["criteria"] == _priorities("P1", "P2")
+    assert "A new alert · for P1, P2 alerts" in _rule_section(page, "Wake me")
+    assert "A new alert · for every alert" in _rule_section(page, "New alert")
+
+    page = notice_after(http, submit(http, f"/profile/rules/{created['id']}/priorities", priority=["P3"]))
+    assert "The rule Wake me is now for P3 alerts." in page
+    assert api.data(f"{RULES}/{created['id']}")["criteria"] == _priorities("P3")
+
+    every = ["P1", "P2", "P3", "P4", "P5"]
+    notice_after(http, submit(http, f"/profile/rules/{created['id']}/priorities", priority=every))
+    assert api.data(f"{RULES}/{created['id']}")["criteria"] == {"type": "match-all"}
+
+
+def test_every_priority_ticked_or_a_shift_rule_is_for_every_alert(
+    http: TestClient, api: Client, phone: str
+) -> None:
+    signed_in_as(http, ADA)
+    every = ["P1", "P2", "P3", "P4", "P5"]
+
+    for name, action in (("All new", "create-alert"), ("Shift", "schedule-start")):
+        fields = {"name": name, "action_type": action, "contact_id": phone, "priority": every[:2]}
+        if action == "create-alert":
+            fields["priority"] = every
+        notice_after(http, submit(http, "/profile/rules", after="0", priorities_shown="1", **fields))
+        rule = next(rule for rule in rules_of(api) if rule["name"] == name)
+        assert rule["criteria"] == {"type": "match-all"}, name
+
+
+def test_criteria_from_the_api_are_shown_in_words(
+    http: TestClient, api: Client, db: Database, people
+) -> None:
+    (rule,) = api.data(RULES)
+    criteria = {
+        "type": "match-all-conditions",
+        "conditions": [
+            {"field": "priority", "operation": "greater-than", "expectedValue": "P3"},
+            {"field": "tags", "operation": "contains", "expectedValue": "db", "not": True},
+        ],
+    }
+    with db.write_session() as session:
+        ada = accounts.get_user(session, ADA)
+        rules.update_rule(session, actor=SYSTEM, user=ada, rule_id=rule["id"], criteria=criteria)
+    signed_in_as(http, ADA)
+
+    shown = _rule_section(http.get("/profile").text, "New alert")
+
+    assert (
+        "for alerts matching: priority is more urgent than P3 and tags does not contain &#39;db&#39;" in shown
+    )
+
+
+def test_no_priority_ticked_is_refused_and_changes_nothing(http: TestClient, api: Client, phone: str) -> None:
+    (rule,) = api.data(RULES)
+    signed_in_as(http, ADA)
+
+    refused = submit(
+        http,
+        "/profile/rules",
+        name="Never",
+        action_type="create-alert",
+        contact_id=phone,
+        priorities_shown="1",
+    )
+    assert refused.status_code == 422
+    assert "Tick at least one priority" in refused.text
+    refused = submit(http, f"/profile/rules/{rule['id']}/priorities")
+    assert refused.status_code == 422 and "Tick at least one priority" in refused.text
+    refused = submit(http, f"/profile/rules/{rule['id']}/priorities", priority=["P9"])
+    assert refused.status_code == 422 and "&#39;P9&#39; is not a priority" in refused.text
+    assert [r["name"] for r in api.data(RULES)] == ["New alert"]
+    assert api.data(f"{RULES}/{rule['id']}")["criteria"] == {"type": "match-all"}
+
+
+def test_another_persons_rule_priorities_cannot_be_changed(http: TestClient, api: Client, people) -> None:
+    (adas,) = api.data(RULES)
+    signed_in_as(http, MAX)
+
+    refused = submit(http, f"/profile/rules/{adas['id']}/priorities", priority=["P1"])
+
+    assert refused.status_code == 404
+    assert api.data(f"{RULES}/{adas['id']}")["criteria"] == {"type": "match-all"}

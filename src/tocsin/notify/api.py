@@ -69,7 +69,9 @@ class UpdateRulePayload(Payload):
     steps: list[StepPayload] | None = None
     enabled: StrictBool | None = None
     order: int | None = Field(default=None, ge=0)
-    criteria: Unsupported = None
+    criteria: dict[str, Any] | None = Field(
+        default=None, description="Which alerts the rule is for: an Opsgenie filter (match-all when left out)"
+    )
     time_restriction: Unsupported = Field(default=None, alias="timeRestriction")
     schedules: Unsupported = None
     repeat: Unsupported = None
@@ -108,6 +110,7 @@ def rule_json(session: Session, rule: NotificationRule) -> dict[str, Any]:
     data = rule_meta(rule)
     if rule.action_type in rules.SCHEDULE_ACTIONS:
         data["notificationTime"] = rules.notification_time_of(rule)
+    data["criteria"] = rules.criteria_of(rule).to_json()
     data["steps"] = [
         {
             "id": step.id,
@@ -236,6 +239,7 @@ async def create_rule(request: Request, identifier: str, payload: RulePayload, a
             notification_time=payload.notification_time,
             enabled=payload.enabled is not False,
             order=payload.order,
+            criteria=payload.criteria,
         )
         return rule_meta(rule)
 
@@ -265,6 +269,7 @@ async def update_rule(
             steps=payload.step_specs(),
             enabled=payload.enabled,
             order=payload.order,
+            criteria=payload.criteria,
         )
         return rule_meta(rule)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tocsin.db import Base, UTCDateTime, new_id
+from tocsin.types import JSONDocument
 
 CONTACT_METHODS = ("email", "sms", "voice", "ntfy", "mattermost", "slack")
 PHONE_METHODS = ("sms", "voice")
 """Methods whose address is a phone number: verified by a code before they are used."""
+MATCH_ALL_SQL = '\'{"type": "match-all"}\''
 RULE_ACTIONS = ("create-alert", "acknowledged-alert", "closed-alert", "schedule-start", "schedule-end")
 
 
@@ -67,6 +70,11 @@ class NotificationRule(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    criteria: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, default=lambda: {"type": "match-all"}, server_default=text(MATCH_ALL_SQL)
+    )
+    """Which alerts the rule is for, as an Opsgenie filter (``conditions.filters``); schedule
+    rules are always match-all."""
 
 
 class NotificationRuleStep(Base):

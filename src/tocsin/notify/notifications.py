@@ -3,9 +3,11 @@ deactivated person and a missing channel are said in the alert log instead of fa
 
 The engine routes a whole batch of alert events at once, so what a round says and sends is
 gathered in a ``Notices`` and written together: the people's users, notification rules and
-recipient rows are read for everyone of the round in one query each, and the log lines,
-recipient rows and outbox messages are written in one multi-row INSERT each. Log lines keep the
-order in which they were said, so each alert's log reads as if its events had been routed alone."""
+recipient rows are read for everyone of the round in one query each (rules' criteria are matched
+in memory against each alert's facts, worked out once and only when some rule needs them), and
+the log lines, recipient rows and outbox messages are written in one multi-row INSERT each. Log
+lines keep the order in which they were said, so each alert's log reads as if its events had
+been routed alone."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from tocsin.accounts.models import User
 from tocsin.actors import SYSTEM
-from tocsin.alerts.models import AlertRecipient
+from tocsin.alerts.models import Alert, AlertRecipient
 from tocsin.alerts.service import INSERT_LOG, add_recipients, known_recipients, log_row, set_recipients_state
+from tocsin.conditions.facts import AlertFacts, facts_of_alert
 from tocsin.notify import forwarding_rules, methods, mute, outbox, rules
 
 
@@ -70,7 +73,7 @@ class Notices:
             said = [(alert_id, _forward(entry, forwards, users)) for alert_id, entry in said]
             asked = [(alert_id, entry) for alert_id, entry in said if isinstance(entry, _Notify)]
         steps = {
-            kind: rules.steps_for_many(
+            kind: rules.candidate_steps_many(
                 session,
                 {p.user_id for _, e in asked if e.kind == kind for p in e.people if p.user_id in users},
                 kind,
@@ -80,6 +83,7 @@ class Notices:
         known = known_recipients(
             session, {(alert_id, p.user_id) for alert_id, e in asked for p in e.people if p.user_id in users}
         )
+        facts = _Facts(session)
         writes = _Writes()
         for alert_id, entry in said:
             if isinstance(entry, str):
@@ -88,7 +92,11 @@ class Notices:
             for person in entry.people:
                 user = users.get(person.user_id)
                 if user is not None:
-                    self._tell(writes, alert_id, user, person, entry, steps[entry.kind][user.id], known)
+                    rules_steps = steps[entry.kind][user.id]
+                    chosen = rules.applying(
+                        rules_steps, facts.of(alert_id) if rules.needs_facts(rules_steps) else None
+                    )
+                    self._tell(writes, alert_id, user, person, entry, chosen, known, bool(rules_steps))
         writes.write(session, self.now)
 
     def _tell(
@@ -100,6 +108,7 @@ class Notices:
         entry: _Notify,
         steps: list[rules.PlannedStep],
         known: set[tuple[str, str]],
+        has_rules: bool,
     ) -> None:
         now = self.now
         pair = (alert_id, user.id)
@@ -123,9 +132,8 @@ class Notices:
             return
         if not steps:
             if entry.kind == "create-alert":  # hearing of acknowledgements and closes is a choice
-                writes.log(
-                    alert_id, f"{user.username} not notified: no notification rule for new alerts", now
-                )
+                which = "matches this alert" if has_rules else "for new alerts"
+                writes.log(alert_id, f"{user.username} not notified: no notification rule {which}", now)
             return
         sent = self._sendable(writes, alert_id, user, steps)
         if not sent:
@@ -172,6 +180,20 @@ class Notices:
                 said.add(why)
                 writes.log(alert_id, why, self.now)
         return sendable
+
+
+class _Facts:
+    """Each alert's facts, worked out once per round and only for people whose rules ask."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, AlertFacts | None] = {}
+
+    def of(self, alert_id: str) -> AlertFacts | None:
+        if alert_id not in self.known:
+            alert = self.session.get(Alert, alert_id)
+            self.known[alert_id] = None if alert is None else facts_of_alert(self.session, alert)
+        return self.known[alert_id]
 
 
 class _Writes:

@@ -1,14 +1,17 @@
 """Notification rules: when a person is notified (a new alert, an acknowledgement, a close, a
 shift starting or ending) and through which of their contact methods, after how long.
 
-Rules of one action type are ordered (``position``, Opsgenie's ``order``). Who may read and
+Rules of one action type are ordered (``position``, Opsgenie's ``order``). A rule about alerts
+has ``criteria`` (an Opsgenie filter, ``conditions.filters``) saying which alerts it is for: the
+engine sends a rule's steps only for alerts its criteria match. Who may read and
 change them is who may change the user's contact methods (``teams.may_manage_person``). The
-notification engine asks :func:`steps_for` what to send."""
+notification engine asks :func:`steps_for_many` what to send."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +19,8 @@ from sqlalchemy.orm import Session
 from tocsin import clock
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
+from tocsin.conditions.facts import AlertFacts
+from tocsin.conditions.filters import MATCH_EVERYTHING, Filter, parse_filter
 from tocsin.errors import InvalidInput, NotFound
 from tocsin.notify import contacts
 from tocsin.notify.models import RULE_ACTIONS, ContactMethod, NotificationRule, NotificationRuleStep
@@ -53,6 +58,8 @@ class PlannedStep:
     """For schedule-start and schedule-end rules: how long before the shift changes."""
     verified: bool = True
     """Whether the contact is proved its person's (phone numbers must be before use)."""
+    criteria: Filter = field(default=MATCH_EVERYTHING, compare=False)
+    """Which alerts the step's rule is for."""
 
 
 def _require(session: Session, actor: Actor, user: User) -> None:
@@ -91,6 +98,21 @@ def notify_before(action_type: str, notification_time: list[str] | None) -> int 
             f"got {notification_time!r}",
         )
     return NOTIFY_TIMES[notification_time[0]]
+
+
+def parse_criteria(action_type: str, raw: dict[str, Any] | None) -> dict[str, Any]:
+    """``criteria`` as stored (its Opsgenie JSON); schedule rules take match-all only."""
+    criteria = parse_filter(raw, field="criteria")
+    if action_type in SCHEDULE_ACTIONS and criteria.type != "match-all":
+        raise InvalidInput(
+            "criteria",
+            f"{action_type} rules are about shifts, not alerts: their criteria can only be match-all",
+        )
+    return criteria.to_json()
+
+
+def criteria_of(rule: NotificationRule) -> Filter:
+    return parse_filter(rule.criteria or None, field="criteria")
 
 
 def notification_time_of(rule: NotificationRule) -> list[str]:
@@ -162,6 +184,7 @@ def add_default_rule(session: Session, user: User, contact: ContactMethod) -> No
         name=DEFAULT_RULE_NAME,
         action_type="create-alert",
         notify_before_minutes=None,
+        criteria=MATCH_EVERYTHING.to_json(),
         enabled=True,
         position=0,
         created_at=clock.now(),
@@ -208,6 +231,7 @@ def create_rule(
     notification_time: list[str] | None = None,
     enabled: bool = True,
     order: int | None = None,
+    criteria: dict[str, Any] | None = None,
 ) -> NotificationRule:
     _require(session, actor, user)
     action_type = _action_type(action_type)
@@ -216,6 +240,7 @@ def create_rule(
         name=_name(name),
         action_type=action_type,
         notify_before_minutes=notify_before(action_type, notification_time),
+        criteria=parse_criteria(action_type, criteria),
         enabled=enabled,
         position=0,
         created_at=clock.now(),
@@ -239,11 +264,14 @@ def update_rule(
     steps: list[StepSpec] | None = None,
     enabled: bool | None = None,
     order: int | None = None,
+    criteria: dict[str, Any] | None = None,
 ) -> NotificationRule:
     """Change what is given; ``steps`` replaces every step of the rule."""
     rule = get_rule(session, actor=actor, user=user, rule_id=rule_id)
     if name is not None:
         rule.name = _name(name)
+    if criteria is not None:
+        rule.criteria = parse_criteria(rule.action_type, criteria)
     if notification_time is not None:
         rule.notify_before_minutes = notify_before(rule.action_type, notification_time)
     if steps is not None:
@@ -276,17 +304,43 @@ def set_rule_enabled(
     return update_rule(session, actor=actor, user=user, rule_id=rule_id, enabled=enabled)
 
 
-def steps_for(session: Session, user_id: str, action_type: str) -> list[PlannedStep]:
+def steps_for(
+    session: Session, user_id: str, action_type: str, facts: AlertFacts | None = None
+) -> list[PlannedStep]:
     """What to send ``user_id`` for an event: the enabled steps, to enabled contact methods, of
-    their enabled rules of ``action_type``, rule by rule in order. Mute is not applied here
-    (see ``notify.mute.is_muted``)."""
-    return steps_for_many(session, [user_id], action_type)[user_id]
+    their enabled rules of ``action_type`` whose criteria match the alert's ``facts`` (without
+    facts, as for a shift: match-all rules only), rule by rule in order. Mute is not applied
+    here (see ``notify.mute.is_muted``)."""
+    return steps_for_many(session, [user_id], action_type, facts)[user_id]
 
 
 def steps_for_many(
-    session: Session, user_ids: Iterable[str], action_type: str
+    session: Session, user_ids: Iterable[str], action_type: str, facts: AlertFacts | None = None
 ) -> dict[str, list[PlannedStep]]:
     """``steps_for`` of several people in one query: each user id → their steps."""
+    return {
+        user_id: applying(steps, facts)
+        for user_id, steps in candidate_steps_many(session, user_ids, action_type).items()
+    }
+
+
+def applying(steps: list[PlannedStep], facts: AlertFacts | None) -> list[PlannedStep]:
+    """The steps whose rule's criteria match ``facts`` (None: only rules for every alert)."""
+    if facts is None:
+        return [step for step in steps if step.criteria.type == "match-all"]
+    return [step for step in steps if step.criteria.matches(facts)]
+
+
+def needs_facts(steps: Iterable[PlannedStep]) -> bool:
+    """Whether choosing among ``steps`` needs to know the alert (some rule is not match-all)."""
+    return any(step.criteria.type != "match-all" for step in steps)
+
+
+def candidate_steps_many(
+    session: Session, user_ids: Iterable[str], action_type: str
+) -> dict[str, list[PlannedStep]]:
+    """Every enabled step of each person's enabled rules of ``action_type``, whatever the
+    criteria (each step carries its rule's), in one query; :func:`applying` picks for an alert."""
     _action_type(action_type)
     planned: dict[str, list[PlannedStep]] = {user_id: [] for user_id in user_ids}
     if not planned:
@@ -302,6 +356,7 @@ def steps_for_many(
             NotificationRuleStep.send_after_minutes,
             NotificationRule.notify_before_minutes,
             ContactMethod.verified_at.is_not(None),
+            NotificationRule.criteria,
         )
         .join(NotificationRuleStep, NotificationRuleStep.rule_id == NotificationRule.id)
         .join(ContactMethod, ContactMethod.id == NotificationRuleStep.contact_method_id)
@@ -314,6 +369,13 @@ def steps_for_many(
         )
         .order_by(NotificationRule.position, NotificationRule.id, NotificationRuleStep.position)
     )
-    for row in rows:
-        planned[row[0]].append(PlannedStep(*row[1:-1], verified=bool(row[-1])))
+    criteria: dict[str, Filter] = {}
+    for user_id, rule_id, name, contact_id, method, address, after, before, verified, raw in rows:
+        if rule_id not in criteria:
+            criteria[rule_id] = parse_filter(raw or None, field="criteria")
+        planned[user_id].append(
+            PlannedStep(
+                rule_id, name, contact_id, method, address, after, before, bool(verified), criteria[rule_id]
+            )
+        )
     return planned

@@ -1,6 +1,7 @@
-"""The profile's notification rules editor: create a rule (what it is for, and its first step),
-enable, disable, move up or down among the rules of its kind, delete; add a step (a contact
-method, after how many minutes), move a step up or down, remove it. Each form is a plain POST
+"""The profile's notification rules editor: create a rule (what it is for, the alert priorities
+it covers, and its first step), change a rule's priorities, enable, disable, move up or down
+among the rules of its kind, delete; add a step (a contact method, after how many minutes), move
+a step up or down, remove it. Each form is a plain POST
 through ``notify.rules``, the service behind ``/v2/users/{identifier}/notification-rules``."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tocsin.notify import contacts, rules
 from tocsin.notify.models import NotificationRule
 from tocsin.teams import service as teams
 from tocsin.web.profile import apply_change
+from tocsin.web.rule_priorities import covers, criteria_for
 
 ANCHOR = "#rules"
 RULE = "/profile/rules/{rule_id}"
@@ -36,10 +38,15 @@ def install(app: FastAPI, settings: Settings) -> None:
         notification_time: Annotated[str, Form()] = "",
         contact_id: Annotated[str, Form()] = "",
         after: Annotated[str, Form()] = "0",
+        priority: Annotated[list[str] | None, Form()] = None,
+        priorities_shown: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
         def change(session: Session, user: User) -> str:
             actor = _actor(session, user)
+            # A form without the priority boxes (a shift rule, or an older page) is for every alert.
+            for_alerts = bool(priorities_shown) and action_type not in rules.SCHEDULE_ACTIONS
+            criteria = criteria_for(priority or []) if for_alerts else None
             if not contact_id:
                 raise InvalidInput("steps", "choose a contact method for the first step: a rule needs one")
             step = _step(session, actor, user, contact_id, after)
@@ -54,6 +61,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                 action_type=action_type,
                 steps=[step],
                 notification_time=times,
+                criteria=criteria,
             )
             return f"Created the rule {rule.name}."
 
@@ -75,6 +83,21 @@ def install(app: FastAPI, settings: Settings) -> None:
             name = rule.name
             rules.delete_rule(session, actor=actor, user=user, rule_id=rule_id)
             return f"Deleted the rule {name}."
+
+        return await apply_change(request, csrf_token, change, anchor=ANCHOR)
+
+    @app.post(f"{RULE}/priorities", include_in_schema=False)
+    async def set_priorities(
+        request: Request,
+        rule_id: str,
+        priority: Annotated[list[str] | None, Form()] = None,
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        def change(session: Session, user: User) -> str:
+            actor = _actor(session, user)
+            criteria = criteria_for(priority or [])
+            rule = rules.update_rule(session, actor=actor, user=user, rule_id=rule_id, criteria=criteria)
+            return f"The rule {rule.name} is now for {covers(rules.criteria_of(rule))}."
 
         return await apply_change(request, csrf_token, change, anchor=ANCHOR)
 

@@ -15,9 +15,11 @@ from tocsin import clock
 from tocsin.accounts import date_formats
 from tocsin.accounts.models import User
 from tocsin.actors import Actor
+from tocsin.conditions.filters import PRIORITIES
 from tocsin.notify import contacts, mute, rules
 from tocsin.notify.models import NotificationRule, NotificationRuleStep
 from tocsin.web.moments import time_of_day, when
+from tocsin.web.rule_priorities import covers, priorities_of
 
 ACTION_NAMES = {
     "create-alert": "A new alert",
@@ -79,6 +81,7 @@ def rules_context(session: Session, actor: Actor, user: User) -> dict[str, Any]:
     shown = []
     for rule in rules.list_rules(session, actor=actor, user=user):
         steps = rules.steps_of(session, rule)
+        criteria = rules.criteria_of(rule)
         shown.append(
             {
                 "id": rule.id,
@@ -89,6 +92,9 @@ def rules_context(session: Session, actor: Actor, user: User) -> dict[str, Any]:
                 "before": NOTIFY_TIME_NAMES.get(next(iter(rules.notification_time_of(rule)), ""), "")
                 if rule.action_type in rules.SCHEDULE_ACTIONS
                 else "",
+                "for_alerts": rule.action_type not in rules.SCHEDULE_ACTIONS,
+                "covers": covers(criteria),
+                "priorities": priorities_of(criteria) or [],
                 "steps": [
                     {
                         "contact": contact_label(contact.method, contact.address),
@@ -111,6 +117,7 @@ def rules_context(session: Session, actor: Actor, user: User) -> dict[str, Any]:
         "step_contacts": choices,
         "action_names": ACTION_NAMES,
         "notify_times": NOTIFY_TIME_NAMES,
+        "priorities": PRIORITIES,
         "send_after_max": rules.SEND_AFTER_MAX,
     }
 
