@@ -6,6 +6,7 @@
 
   var form = document.getElementById("alert-bulk");
   var status = document.getElementById("new-alerts");
+  var newIds = {};  // each new alert counted once, however many events name it
   var newCount = 0;
   var refreshing = false;
   var refreshAgain = false;
@@ -83,7 +84,9 @@
       });
   }
 
-  function countNew() {
+  function countNew(id) {
+    if (newIds[id]) { return; }
+    newIds[id] = true;
     newCount += 1;
     status.textContent = "";
     var text = document.createElement("span");
@@ -102,8 +105,8 @@
     var shown = body && detail.id && body.querySelector('tr[data-alert-id="' + CSS.escape(String(detail.id)) + '"]');
     if (shown) {
       refreshRows();
-    } else if (detail.change === "created" && status) {
-      countNew();
+    } else if (detail.change === "created" && detail.id && status) {
+      countNew(String(detail.id));
     }
   });
 
