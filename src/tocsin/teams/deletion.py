@@ -27,26 +27,15 @@ def _quoted(names: list[str]) -> str:
 def blockers(session: Session, team: Team) -> list[str]:
     """Why the team cannot be deleted yet, each with what to do (empty: it can be)."""
     found = []
-    integrations = list(
-        session.scalars(
-            select(Integration.name).where(Integration.team_id == team.id).order_by(Integration.name)
-        )
-    )
-    if integrations:
-        found.append(
-            f"team {team.name} owns integration(s) {_quoted(integrations)}; "
-            "delete them or give them another team first"
-        )
-    heartbeats = list(
-        session.scalars(
-            select(Heartbeat.name).where(Heartbeat.owner_team_id == team.id).order_by(Heartbeat.name)
-        )
-    )
-    if heartbeats:
-        found.append(
-            f"team {team.name} owns heartbeat(s) {_quoted(heartbeats)}; "
-            "delete them or give them another team first"
-        )
+    for column, name, what in (
+        (Integration.team_id, Integration.name, "integration(s)"),
+        (Heartbeat.owner_team_id, Heartbeat.name, "heartbeat(s)"),
+    ):
+        owned = list(session.scalars(select(name).where(column == team.id).order_by(name)))
+        if owned:
+            found.append(
+                f"team {team.name} owns {what} {_quoted(owned)}; delete them or give them another team first"
+            )
     policies = list(
         session.scalars(
             select(EscalationPolicy.name)
