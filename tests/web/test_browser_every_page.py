@@ -60,6 +60,7 @@ SIGNED_IN_PAGES = [
     "/people",
     "/people/{person}",
     "/profile",
+    "/settings",
     "/settings/integrations",
     "/settings/integrations/new?type=Webhook",
     "/settings/integrations/{integration}",

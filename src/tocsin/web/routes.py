@@ -35,6 +35,7 @@ from tocsin.web import (
     profile_details,
     profile_rules,
     profile_security,
+    settings_hub,
     team_manage,
 )
 from tocsin.web.pages import (
@@ -70,6 +71,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     people_pages.install(app, settings)
     password_link_pages.install(app, settings)
     team_manage.install(app, settings)
+    settings_hub.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
