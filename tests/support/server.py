@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import uvicorn
 
@@ -22,6 +23,9 @@ class LiveServer:
             port=settings.port,
             log_level="warning",
             access_log=False,
+            # Connections still open after this are cut, so the app's shutdown (which stops its
+            # engine) always runs before the test's database is dropped.
+            timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="tocsin-test-server", daemon=True)
@@ -46,6 +50,8 @@ class LiveServer:
         self.app.state.alert_changes.close()
         self._server.should_exit = True
         self._thread.join(timeout=20)
+        if self._thread.is_alive():
+            warnings.warn(f"the server on port {self.settings.port} did not stop in 20 s", stacklevel=2)
 
 
 def live_settings(database_url: str, data_dir: str, root_path: str = "") -> Settings:
