@@ -131,6 +131,8 @@ def _notification_rules(
     kinds = [("New alert", "create-alert"), ("Shift starts", "schedule-start")]
     if index % 3 == 0:
         kinds.append(("Quiet hours", "create-alert"))
+    if index % 3 == 1:
+        kinds.append(("Urgent by every means", "create-alert"))
     for order, (name, action) in enumerate(kinds, start=1):
         rule: dict[str, Any] = {
             "id": ident("notification-rule", f"{user['username']}:{name}"),
@@ -159,6 +161,14 @@ def _notification_rules(
             rule["timeRestriction"] = {
                 "type": "time-of-day",
                 "restriction": {"startHour": 22, "startMin": 0, "endHour": 7, "endMin": 30},
+            }
+        if name == "Urgent by every means":
+            rule["criteria"] = {
+                "type": "match-any-condition",
+                "conditions": [
+                    {"field": "priority", "operation": "equals", "expectedValue": "P1", "not": False},
+                    {"field": "tags", "operation": "contains", "expectedValue": "customer", "not": False},
+                ],
             }
         rule["steps"] = _steps(rule, contacts if name != "Quiet hours" else contacts[:1])
         rules.append(rule)

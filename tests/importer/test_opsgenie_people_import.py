@@ -166,3 +166,40 @@ def test_people_already_in_tocsin_keep_what_they_have_and_get_what_they_lack(
         team = teams.get_team(session, name="Platform")
         assert team.description == "ours" and len(teams.members_of(session, team.id)) == 6
     assert CANNOT not in plan.counts()
+
+
+def test_a_rule_with_conditions_comes_over_with_them_and_one_with_a_time_restriction_does_not(
+    db: Database, source: Source
+) -> None:
+    plan = opsgenie_import.make_plan(db, source)
+    ada_notes = by_name(plan)["user ada.lovelace@acme.example"].notes
+    assert any("'Quiet hours' has a time restriction" in note for note in ada_notes)
+
+    opsgenie_import.apply(db, plan)
+
+    with db.read_session() as session:
+        alan = accounts.get_user(session, "alan.turing@acme.example")
+        urgent = next(
+            rule
+            for rule in rules.list_rules(session, actor=SYSTEM, user=alan)
+            if rule.name == "Urgent by every means"
+        )
+        criteria = rules.criteria_of(urgent)
+        assert criteria.type == "match-any-condition"
+        assert [(c.field, c.operation, c.expected) for c in criteria.conditions] == [
+            ("priority", "equals", "P1"),
+            ("tags", "contains", "customer"),
+        ]
+        assert rules.steps_of(session, urgent) != []
+
+
+def test_a_rule_whose_conditions_tocsin_cannot_read_is_named_in_the_plan(
+    db: Database, source: Source
+) -> None:
+    alan = next(user for user in source.users if user.username == "alan.turing@acme.example")
+    urgent = next(rule for rule in alan.rules if rule["name"] == "Urgent by every means")
+    urgent["criteria"]["conditions"][0]["field"] = "weather"
+
+    notes = by_name(opsgenie_import.make_plan(db, source))["user alan.turing@acme.example"].notes
+
+    assert any("'Urgent by every means': Tocsin cannot read its conditions" in note for note in notes)

@@ -98,11 +98,17 @@ def _rule(rule: Json, known: list[tuple[str, str, bool]], notes: list[str]) -> J
             f"notification rule {name!r} ({action}): Tocsin notifies only for {', '.join(RULE_ACTIONS)}"
         )
         return None
-    criteria = (rule.get("criteria") or {}).get("type", "match-all")
-    if criteria != "match-all" or rule.get("timeRestriction"):
+    if rule.get("timeRestriction"):
         notes.append(
-            f"notification rule {name!r} has conditions or a time restriction, which Tocsin's rules do not: "
+            f"notification rule {name!r} has a time restriction, which Tocsin's rules do not: "
             "not imported (Tocsin has quiet hours per person)"
+        )
+        return None
+    try:
+        criteria = rules.parse_criteria(action, rule.get("criteria"))
+    except InvalidInput as problem:
+        notes.append(
+            f"notification rule {name!r}: Tocsin cannot read its conditions ({problem}): not imported"
         )
         return None
     addresses = {(method, address) for method, address, _ in known}
@@ -129,6 +135,7 @@ def _rule(rule: Json, known: list[tuple[str, str, bool]], notes: list[str]) -> J
         "steps": steps,
         "enabled": bool(rule.get("enabled", True)),
         "notification_time": _notification_time(name, rule, notes),
+        "criteria": criteria,
     }
 
 
