@@ -9,12 +9,11 @@ the preview listed for those moments. Every state is checked with axe; the scree
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import re
 
 import httpx
 import pytest
@@ -64,7 +63,11 @@ def world(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, s
         members = [(LEAD, "admin")] + [(name, "user") for name in BERLIN + NEW_YORK]
         teams.create_team(session, name="sun", members=members)
         schedule = service.create_schedule(
-            session, actor=SYSTEM, name="follow-the-sun", timezone="Europe/Berlin", owner_team=NameRef(name="sun")
+            session,
+            actor=SYSTEM,
+            name="follow-the-sun",
+            timezone="Europe/Berlin",
+            owner_team=NameRef(name="sun"),
         ).id
     _, key = make_integration(db, "monitoring")
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
@@ -106,11 +109,15 @@ def previewed_on_call(page: Page, since: str) -> list[tuple[datetime, datetime, 
     page.locator("#preview_from").fill(since)
     page.locator("#preview-button").click()
     expect(page.get_by_role("heading", name="Preview, not saved yet")).to_be_visible()
-    rows = page.locator("table.preview").nth(1).evaluate(
-        """(table) => Array.from(table.tBodies[0].rows).map((row) => [
+    rows = (
+        page.locator("table.preview")
+        .nth(1)
+        .evaluate(
+            """(table) => Array.from(table.tBodies[0].rows).map((row) => [
             row.cells[0].querySelector("time").getAttribute("datetime"),
             row.cells[1].querySelector("time").getAttribute("datetime"),
             row.cells[2].textContent.trim()])"""
+        )
     )
     return [(_instant(start), _instant(end), who) for start, end, who in rows]
 
