@@ -214,8 +214,12 @@ def test_a_rotation_is_deleted_after_a_confirmation(http, db, world):
         ({"length": "two"}, "length", "Length must be a whole number from 1 to 1000."),
         ({"end_date": "2027-02-01"}, "end", "EndDate must be after startDate."),
         ({"start_date": ""}, "start", "Give the date and time of the first hand-off."),
+        ({"start_date": "0001-01-01"}, "start", "Give a date in the years 1900 to 9000."),
+        ({"start_time": "8 pm"}, "start", "Write the time as HH:MM on the 24-hour clock, e.g. 08:00."),
+        ({"end_time": "09:00"}, "end", "Give the end&#39;s date too, or clear its time for no end."),
         ({"participant": []}, "participants", "A rotation needs at least one participant."),
         ({"participant": ["no-such-id"]}, "participants", "No user no-such-id."),
+        ({"participant": ["none"] * 201}, "participants", "A rotation has at most 200 participants."),
         (
             {"restriction": "daily", "daily_from": "09:00", "daily_to": "09:00"},
             "daily",

@@ -32,6 +32,10 @@ RESTRICTIONS = {
 TYPE_LABELS = {"daily": "Daily", "weekly": "Weekly", "hourly": "Hourly"}
 assert set(TYPE_LABELS) == set(TYPES)
 MAX_ROWS = 50
+PARTICIPANTS_MAX = 200
+"""As the API's RotationIn allows."""
+YEARS = (1900, 9000)
+"""Dates the form takes: far enough either way, and never near the ends of what Python counts."""
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _FIELDS = {"startDate": "start", "endDate": "end"} | {
     name: name for name in ("name", "type", "length", "start", "end", "daily", "restriction")
@@ -115,7 +119,7 @@ class RotationSubmitted(BaseModel):
             other = index + step
             if 0 <= index < len(people) and 0 <= other < len(people):
                 people[index], people[other] = people[other], people[index]
-                focus = f"participant-{other + 1}"
+                focus = f"participant-{other + 1}" if other else "participant-1-down"
         if self.remove_participant.isdigit() and int(self.remove_participant) < len(people):
             del people[int(self.remove_participant)]
         if self.add_window:
@@ -143,6 +147,8 @@ class RotationSubmitted(BaseModel):
         length = self.length.strip()
         if not length.isdigit():
             raise InvalidInput("length", "length must be a whole number from 1 to 1000")
+        if len(self.participant) > PARTICIPANTS_MAX:
+            raise InvalidInput("participants", f"a rotation has at most {PARTICIPANTS_MAX} participants")
         return RotationInput(
             type=self.type,
             start=self._start(zone),
@@ -200,9 +206,12 @@ class RotationSubmitted(BaseModel):
 
 def _date(text: str, field: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        found = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(field, "write the date as YYYY-MM-DD, e.g. 2027-03-01") from None
+    if not YEARS[0] <= found.year <= YEARS[1]:
+        raise InvalidInput(field, f"give a date in the years {YEARS[0]} to {YEARS[1]}")
+    return found
 
 
 def _time(text: str, field: str) -> time:

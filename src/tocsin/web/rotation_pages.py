@@ -332,5 +332,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             return _refused(request, user, Refusal(403, sentence(refusal.message)))
         except NotFound:
             return _refused(request, user, Refusal(404, NOT_YOURS))
+        except ServerBusy as busy:
+            return try_later(busy, lambda status, error: _refused(request, user, Refusal(status, error)))
         flash(request, f"Rotation {target.rotation_name} deleted.")
         return redirect(request, f"/schedules/{schedule_id}")
