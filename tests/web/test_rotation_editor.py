@@ -309,3 +309,26 @@ def test_the_editor_needs_signing_in(http, world):
     page = f"/schedules/{world['schedule']}/rotations/new"
     assert http.get(page).headers["location"].startswith("/login?next=")
     assert http.post(page, data={"name": "x"}).headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"type": "monthly"},
+        {"restriction": "bogus"},
+        {"window_start_day": ["funday"] * 5},
+        {"window_end_time": ["08:00"]},  # rows cut short, as a tampered form sends them
+        {"move_up": "99", "move_down": "-1"},
+        {"remove_window": "x", "remove_participant": "7"},
+        {"preview": "1", "preview_from": "not a date"},
+        {"preview": "1", "start_date": "9000-12-31", "end_date": "9000-12-30"},
+        {"length": "9" * 40},
+        {"participant": ["none"]},
+    ],
+)
+def test_nothing_the_form_sends_makes_the_server_fail(http, db, world, changes):
+    log_in(http, email("lead"))
+
+    answer = post(http, f"/schedules/{world['schedule']}/rotations/new", new_form(world, **changes))
+
+    assert answer.status_code in (200, 303, 422), answer.text
