@@ -5,6 +5,7 @@ teams, integrations, an expired link)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,9 +15,13 @@ from tests.support.factories import make_team, make_user
 from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.integrations import service as integrations
+from tocsin.oncall import service as oncall
+from tocsin.oncall.lookup import NameRef, UserRef
+from tocsin.oncall.rotation_config import RotationInput
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -44,8 +49,27 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
             session, payload=payload, actor=integrations.actor_for(integration)
         ).alert_id
         ids = {"alert": alert, "team": team, "person": owner, "integration": integration.id}
+        ids |= _schedule_with_a_rotation(session)
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
+
+
+def _schedule_with_a_rotation(session) -> dict[str, str]:
+    schedule = oncall.create_schedule(
+        session, actor=SYSTEM, name="ops-week", timezone="Europe/Berlin", owner_team=NameRef(name="ops")
+    )
+    rotation = oncall.add_rotation(
+        session,
+        actor=SYSTEM,
+        schedule_id=schedule.id,
+        rotation=RotationInput(
+            type="weekly",
+            start=datetime(2027, 3, 1, 7, tzinfo=UTC),
+            participants=[UserRef(username="ada@example.com"), UserRef(username="bob@example.com")],
+            time_restriction={"type": "time-of-day", "restriction": {"startHour": 8, "endHour": 20}},
+        ),
+    )
+    return {"schedule": schedule.id, "rotation": rotation.id}
 
 
 SIGNED_IN_PAGES = [
@@ -66,6 +90,9 @@ SIGNED_IN_PAGES = [
     "/settings/integrations/{integration}",
     "/settings/integrations/{integration}/edit",
     "/settings/integrations/{integration}/delete",
+    "/schedules/{schedule}/rotations/new",
+    "/schedules/{schedule}/rotations/{rotation}",
+    "/schedules/{schedule}/rotations/{rotation}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

@@ -188,15 +188,30 @@ def _rotation_name(
     return name
 
 
+def check_rotation(
+    session: Session, schedule: Schedule, given: RotationInput, *, rotation_id: str | None = None
+) -> tuple[Rotation, list[str | None]]:
+    """What adding ``given`` to ``schedule`` (or putting it in place of rotation ``rotation_id``)
+    would store, refused the same way, but stored nowhere: the unsaved rotation and its
+    participants' user ids in turn order (None for a gap)."""
+    draft = Rotation(id=rotation_id, schedule_id=schedule.id)
+    _fill_rotation(session, schedule, draft, given, field="")
+    return draft, _participant_ids(session, given.participants, field="")
+
+
+def _participant_ids(session: Session, participants: list[UserRef | None], *, field: str) -> list[str | None]:
+    if not participants:
+        raise InvalidInput(f"{field}participants", "a rotation needs at least one participant")
+    return [
+        None if participant is None else user_for(session, participant, field=f"{field}participants[{n}]").id
+        for n, participant in enumerate(participants)
+    ]
+
+
 def _add_participants(
     session: Session, rotation: Rotation, participants: list[UserRef | None], *, field: str
 ) -> None:
-    if not participants:
-        raise InvalidInput(f"{field}participants", "a rotation needs at least one participant")
-    for position, participant in enumerate(participants):
-        user_id = None
-        if participant is not None:
-            user_id = user_for(session, participant, field=f"{field}participants[{position}]").id
+    for position, user_id in enumerate(_participant_ids(session, participants, field=field)):
         session.add(
             RotationParticipant(
                 rotation_id=rotation.id,

@@ -9,12 +9,13 @@ rotations and overrides, and taking on-call, are re-exported here from their mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tocsin.actors import Actor
 from tocsin.oncall import plans, restrictions
 from tocsin.oncall.lookup import (
     UNSET,
@@ -23,6 +24,7 @@ from tocsin.oncall.lookup import (
     UserRef,
     find_schedule,
     may_see,
+    require_to_change,
     require_to_see,
     schedule_named,
     usernames,
@@ -35,11 +37,12 @@ from tocsin.oncall.overrides import (
     list_overrides,
     update_override,
 )
-from tocsin.oncall.plans import OnCall, Plan, PlannedOverride, PlannedRotation, Shift
+from tocsin.oncall.plans import OnCall, Plan, PlannedOverride, PlannedRotation, Segment, Shift
 from tocsin.oncall.rotation_config import (
     RotationChanges,
     RotationInput,
     add_rotation,
+    check_rotation,
     delete_rotation,
     get_rotation,
     participants_of,
@@ -66,6 +69,7 @@ __all__ = [
     "OnCall",
     "RotationChanges",
     "RotationInput",
+    "RotationPreview",
     "ScheduleChanges",
     "ScheduleNotFound",
     "ScheduleOnCall",
@@ -87,6 +91,7 @@ __all__ = [
     "on_call",
     "on_call_user_ids",
     "participants_of",
+    "preview_rotation",
     "previous_on_call",
     "require_to_see",
     "rotations_of",
@@ -183,6 +188,71 @@ def user_timeline(
         if shift.user_id == user_id
     ]
     return sorted(shifts, key=lambda shift: (shift.start, shift.schedule_id, shift.end))
+
+
+DRAFT_ID = "draft"
+"""The id a rotation being added has in a previewed plan."""
+
+
+@dataclass(frozen=True)
+class RotationPreview:
+    rotation_shifts: list[Shift]
+    """The previewed rotation's shifts (what overrides of it cover already cut out)."""
+    on_call: list[Segment]
+    """Who would be on call in the whole schedule, cut where that changes."""
+
+
+def preview_rotation(
+    session: Session,
+    *,
+    actor: Actor,
+    schedule_id: str,
+    rotation: RotationInput,
+    start: datetime,
+    end: datetime,
+    replacing: str | None = None,
+) -> RotationPreview:
+    """Over ``[start, end)``, the shifts ``rotation`` would have in the schedule, in place of
+    rotation ``replacing`` or added after the others, and who would then be on call; refused as
+    saving it would be, and nothing is stored."""
+    plan, rotation_id = plan_with_rotation(
+        session, actor=actor, schedule_id=schedule_id, rotation=rotation, replacing=replacing
+    )
+    shifts = plans.plan_shifts(plan, start, end)
+    return RotationPreview(
+        rotation_shifts=[shift for shift in shifts if shift.rotation_id == rotation_id],
+        on_call=plans.segments(shifts, start, end),
+    )
+
+
+def plan_with_rotation(
+    session: Session, *, actor: Actor, schedule_id: str, rotation: RotationInput, replacing: str | None = None
+) -> tuple[Plan, str]:
+    """The schedule's plan with ``rotation`` in place of rotation ``replacing`` (or added after
+    the others), nothing stored; and the id the rotation has in it."""
+    schedule = schedule_named(session, schedule_id)
+    require_to_change(actor, schedule)
+    if replacing is not None:
+        get_rotation(session, schedule.id, replacing)
+    draft, user_ids = check_rotation(session, schedule, rotation, rotation_id=replacing)
+    planned = PlannedRotation(
+        replacing or DRAFT_ID,
+        draft.name,
+        RotationMath(
+            type=draft.type,
+            length=draft.length,
+            start=draft.start_date,
+            participants=tuple(user_ids),
+            zone=zone_named(schedule.timezone),
+            end=draft.end_date,
+            restriction=restrictions.parse(draft.time_restriction),
+        ),
+    )
+    stored = load_plan(session, schedule.id)
+    order = [r.id for r in rotations_of(session, schedule.id)] + ([] if replacing else [DRAFT_ID])
+    kept = {existing.id: existing for existing in stored.rotations if existing.id != planned.id}
+    kept[planned.id] = planned
+    return replace(stored, rotations=tuple(kept[i] for i in order if i in kept)), planned.id
 
 
 def _plan_around(session: Session, schedule_id: str, at: datetime) -> Plan:
