@@ -29,6 +29,7 @@ from tocsin.web import (
     oidc_pages,
     password_link_pages,
     people_pages,
+    policy_pages,
     profile,
     profile_availability,
     profile_contacts,
@@ -72,6 +73,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     password_link_pages.install(app, settings)
     team_manage.install(app, settings)
     settings_hub.install(app, settings)
+    policy_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
