@@ -14,9 +14,12 @@ from tests.support.factories import make_team, make_user
 from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.integrations import service as integrations
+from tocsin.policies import service as policies
+from tocsin.policies.schemas import PolicyPayload
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -43,7 +46,18 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
         alert = ingest.create_alert(
             session, payload=payload, actor=integrations.actor_for(integration)
         ).alert_id
-        ids = {"alert": alert, "team": team, "person": owner, "integration": integration.id}
+        policy = policies.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=PolicyPayload.model_validate({"type": "notification", "name": "quiet", "suppress": True}),
+        )
+        ids = {
+            "alert": alert,
+            "team": team,
+            "person": owner,
+            "integration": integration.id,
+            "policy": policy.id,
+        }
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
 
@@ -66,6 +80,12 @@ SIGNED_IN_PAGES = [
     "/settings/integrations/{integration}",
     "/settings/integrations/{integration}/edit",
     "/settings/integrations/{integration}/delete",
+    "/maintenance",
+    "/maintenance?tab=past",
+    "/policies",
+    "/policies/new?type=notification",
+    "/policies/{policy}",
+    "/policies/{policy}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

@@ -82,7 +82,7 @@ def test_an_admin_creates_an_alert_policy_with_the_condition_builder(http, db, c
     assert "Disk is storage is saved." in page
     assert names_listed(page) == ["Disk is storage"]
     assert "message contains &#39;disk&#39;" in page and "Priority becomes P1" in page
-    assert "Tags add: storage" in page and "Enabled" in page
+    assert "Adds tags: storage" in page and "Enabled" in page
 
 
 def test_a_notification_policy_with_a_delay_restricted_to_night_hours(http, db, crew):

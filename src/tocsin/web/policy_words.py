@@ -57,17 +57,18 @@ def effects(kind: str, body: dict[str, Any]) -> list[str]:
     lines = [f"{name.title()} becomes “{body[name]}”" for name in TEXTS if name in body]
     if body.get("priority"):
         lines.append(f"Priority becomes {body['priority']}")
-    for name, label in (("tags", "Tags"), ("actions", "Actions")):
+    listed = {
+        "tags": ", ".join(body.get("tags", [])),
+        "actions": ", ".join(body.get("actions", [])),
+        "details": ", ".join(f"{key}={value}" for key, value in body.get("details", {}).items()),
+        "responders": ", ".join(
+            f"{item['type']} {item.get('name') or item['id']}" for item in body.get("responders", [])
+        ),
+    }
+    for name, shown in listed.items():
         if name in body:
-            verb = "replaced by" if body.get(f"ignoreOriginal{name.title()}") else "add"
-            lines.append(f"{label} {verb}: {', '.join(body[name])}")
-    if "details" in body:
-        verb = "replaced by" if body.get("ignoreOriginalDetails") else "add"
-        lines.append(f"Details {verb}: {', '.join(f'{k}={v}' for k, v in body['details'].items())}")
-    if "responders" in body:
-        verb = "replaced by" if body.get("ignoreOriginalResponders") else "add"
-        names = ", ".join(f"{item['type']} {item.get('name') or item['id']}" for item in body["responders"])
-        lines.append(f"Responders {verb}: {names}")
+            verb = "Replaces the" if body.get(f"ignoreOriginal{name.title()}") else "Adds"
+            lines.append(f"{verb} {name}: {shown}")
     if body.get("continue"):
         lines.append("Then the next matching policy applies too")
     return lines
