@@ -231,3 +231,22 @@ def test_a_form_without_its_token_changes_nothing(http, db, crew):
 
 def test_the_page_needs_signing_in(http, crew):
     assert http.get("/maintenance").headers["location"] == "/login?next=%2Fmaintenance"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"length": "custom", "starts": "0001-01-01T00:00", "ends": "9999-12-31T23:59"},
+        {"length": "forever"},
+        {"policy": ["sometimes:x", "disabled:"]},
+        {"description": "x" * 10001},
+        {"integration": [""]},
+    ],
+)
+def test_forged_or_odd_input_is_refused_as_input(http, db, crew, fields):
+    log_in(http, email("admin"))
+
+    response = plan(http, **fields)
+
+    assert response.status_code == 422, response.text
+    assert windows(db) == []

@@ -297,3 +297,75 @@ def test_a_policy_created_on_the_page_changes_the_next_alert(http, db, crew, add
     with db.read_session() as session:
         alert = session.get(Alert, alert_id)
         assert alert is not None and alert.priority == "P1" and "storage" in alert.tags
+
+
+WEEKDAYS = {
+    "type": "weekday-and-time-of-day",
+    "restrictions": [
+        {"startDay": "monday", "startHour": 8, "startMin": 0, "endDay": "friday", "endHour": 18, "endMin": 0}
+    ],
+    "timeZone": "Europe/Berlin",
+}
+
+
+def test_restrictions_the_form_cannot_draw_are_shown_in_words_and_kept(http, db, crew):
+    policy_id = add_policy(db, "office hours", timeRestrictions=WEEKDAYS)
+    log_in(http, email("admin"))
+    page = http.get(f"/policies/{policy_id}").text
+    assert "As set: Mon 08:00 to Fri 18:00 (Europe/Berlin)" in page
+    assert "Mon 08:00 to Fri 18:00 (Europe/Berlin)" in http.get("/policies").text
+
+    form = {"name": "office hours", "filter_type": "match-all", "tags": "office", "when": "as-set"}
+    assert post(http, f"/policies/{policy_id}", f"/policies/{policy_id}", **form).status_code == 303
+
+    with db.read_session() as session:
+        assert service.get_policy(session, policy_id).time_restrictions == WEEKDAYS
+
+
+def test_responders_and_details_go_back_and_forth_between_the_form_and_the_policy(http, db, crew):
+    log_in(http, email("admin"))
+    fields = {
+        **DISK,
+        "responders": f"team: ops\nuser: {email('ann')}",
+        "details": "runbook=https://wiki/disk\nowner=storage",
+        "ignore_original_responders": "on",
+    }
+
+    assert post(http, "/policies/new?type=alert", "/policies/new?type=alert", **fields).status_code == 303
+
+    [policy] = stored(db)
+    assert [(r["type"], r["name"]) for r in policy["body"]["responders"]] == [
+        ("team", "ops"),
+        ("user", email("ann")),
+    ]
+    assert policy["body"]["details"] == {"runbook": "https://wiki/disk", "owner": "storage"}
+    with db.read_session() as session:
+        policy_id = service.list_policies(session, team_id=None)[0].id
+    page = http.get(f"/policies/{policy_id}").text
+    assert f"team: ops\nuser: {email('ann')}</textarea>" in page
+    details = page.split('id="details"')[1].split("</textarea>")[0]
+    assert sorted(details.split(">", 1)[1].splitlines()) == ["owner=storage", "runbook=https://wiki/disk"]
+    assert "Replaces the responders: team ops, user ann@example.com" in http.get("/policies").text
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"filter_type": "match-everything"},
+        {"cond_operation": "is-bigger"},
+        {"cond_field": "colour"},
+        {"priority": "P9"},
+        {"when": "daily", "from_time": "25:00", "to_time": "26:00"},
+        {"when": "daily", "from_time": "08:00", "to_time": "09:00", "time_zone": "Mars/Olympus"},
+        {"tags": ",".join(f"t{n}" for n in range(30))},
+        {"tags": "x" * 300},
+        {"cond_value": "(a+)+$", "cond_operation": "matches"},
+    ],
+)
+def test_forged_or_odd_input_is_refused_as_input(http, db, crew, fields):
+    log_in(http, email("admin"))
+
+    response = post(http, "/policies/new?type=alert", "/policies/new?type=alert", **{**DISK, **fields})
+
+    assert response.status_code == 422, response.text
+    assert stored(db) == []

@@ -78,6 +78,8 @@ def _picked(text: str, which: str, viewer: User) -> datetime:
         moment = datetime.strptime(text.strip(), PICKER)
     except ValueError:
         raise InvalidInput("time", f"Give the {which} as a date and a time, e.g. 2026-12-24 22:00.") from None
+    if not 2000 <= moment.year <= 9000:  # beyond, a zone's offset could leave the calendar
+        raise InvalidInput("time", f"Give the {which} as a date between the years 2000 and 9000.")
     return moment.replace(tzinfo=zone_of(viewer))
 
 
