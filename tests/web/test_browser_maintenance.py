@@ -10,50 +10,35 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
-from tests.support.api import ApiClient
-from tests.support.factories import make_integration, make_user
-from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tests.web.config_world import Site, admin_at, admin_site, fits_the_screen
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
 browser = chromium.browser  # the shared fixture
 
-PASSWORD = "correct horse"
 SILENCED = "Not notified: integration prometheus is in a maintenance window"
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, str]]:
-    make_user(db, "admin@example.com", role="admin", password=PASSWORD)
-    _, key = make_integration(db, "prometheus")
-    with LiveServer(live_settings(database_url, str(tmp_path))) as started:
-        yield started, key
-
-
-def fits_the_screen(page: Page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+def site(database_url: str, tmp_path: Path, db) -> Iterator[Site]:
+    with admin_site(database_url, str(tmp_path), db) as started:
+        yield started
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_a_window_for_the_next_hour_silences_an_integration_until_cancelled(
-    browser: Browser, server: tuple[LiveServer, str], tmp_path: Path, size: str
+    browser: Browser, site: Site, tmp_path: Path, size: str
 ) -> None:
     from playwright.sync_api import expect
 
-    live, key = server
-    admin = chromium.signed_in(
-        browser, live.url, "admin@example.com", PASSWORD, viewport=chromium.SIZES[size]
-    )
-    problems = chromium.Problems(admin)
-    api = ApiClient(httpx.Client(base_url=live.url, timeout=10), key)
+    admin, problems, api = admin_at(browser, site, size)
 
     admin.get_by_role("link", name="Settings").click()
     admin.get_by_role("link", name="Maintenance windows").click()

@@ -10,14 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
-from tests.support.api import ApiClient
-from tests.support.factories import make_integration, make_user
-from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tests.web.config_world import Site, admin_at, admin_site, fits_the_screen
 from tocsin.actors import SYSTEM
 from tocsin.policies import service
 from tocsin.policies.schemas import PolicyPayload
@@ -29,18 +26,14 @@ pytestmark = pytest.mark.browser
 
 browser = chromium.browser  # the shared fixture
 
-PASSWORD = "correct horse"
-
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, str]]:
-    make_user(db, "admin@example.com", role="admin", password=PASSWORD)
-    _, key = make_integration(db, "prometheus")
+def site(database_url: str, tmp_path: Path, db) -> Iterator[Site]:
     with db.write_session() as session:
         payload = PolicyPayload.model_validate({"type": "alert", "name": "Mark as seen", "tags": ["seen"]})
         service.create_policy(session, actor=SYSTEM, payload=payload)
-    with LiveServer(live_settings(database_url, str(tmp_path))) as started:
-        yield started, key
+    with admin_site(database_url, str(tmp_path), db) as started:
+        yield started
 
 
 def listed(page: Page) -> list[str]:
@@ -49,16 +42,11 @@ def listed(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_an_alert_policy_built_in_the_condition_builder_changes_the_next_alerts(
-    browser: Browser, server: tuple[LiveServer, str], tmp_path: Path, size: str
+    browser: Browser, site: Site, tmp_path: Path, size: str
 ) -> None:
     from playwright.sync_api import expect
 
-    live, key = server
-    admin = chromium.signed_in(
-        browser, live.url, "admin@example.com", PASSWORD, viewport=chromium.SIZES[size]
-    )
-    problems = chromium.Problems(admin)
-    api = ApiClient(httpx.Client(base_url=live.url, timeout=10), key)
+    admin, problems, api = admin_at(browser, site, size)
 
     admin.get_by_role("link", name="Settings").click()
     admin.get_by_role("link", name="Policies").click()
@@ -71,7 +59,7 @@ def test_an_alert_policy_built_in_the_condition_builder_changes_the_next_alerts(
     admin.get_by_label("Condition 1 value").fill("disk")
     admin.get_by_label("Priority", exact=True).select_option("P1")
     admin.get_by_label("Tags to add").fill("storage")
-    assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(admin)
     assert_accessible(admin)
     chromium.screenshot(admin, tmp_path, f"policy-edit-{size}", full_page=True)
     admin.get_by_role("button", name="Create policy").click()
@@ -81,7 +69,7 @@ def test_an_alert_policy_built_in_the_condition_builder_changes_the_next_alerts(
     admin.get_by_role("button", name="Move up: Disk is storage").click()
     expect(admin.get_by_role("status")).to_contain_text("it is number 1 now")
     assert listed(admin) == ["Disk is storage", "Mark as seen"]
-    assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(admin)
     assert_accessible(admin)
     chromium.screenshot(admin, tmp_path, f"policies-{size}", full_page=True)
 

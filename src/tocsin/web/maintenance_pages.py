@@ -10,30 +10,28 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Form
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tocsin import clock
-from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import Actor, may_read_team_config
 from tocsin.config import Settings
-from tocsin.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tocsin.errors import InvalidInput, PermissionDenied
 from tocsin.integrations import registry
 from tocsin.maintenance import service
 from tocsin.maintenance.models import Maintenance
 from tocsin.policies import service as policies
 from tocsin.teams import service as teams
-from tocsin.web import csrf, maintenance_form
-from tocsin.web.integration_form import refused
+from tocsin.web import maintenance_form
+from tocsin.web.admin_forms import carry_out, refused, sender
 from tocsin.web.maintenance_form import MaintenanceFields
 from tocsin.web.moments import when
 from tocsin.web.pages import db, flash, flashed, redirect, render, signed_in_user, to_login
 
 TABS = {"current": "On and planned", "past": "Past and cancelled"}
 STATUS = {"active": "On now", "planned": "Planned", "past": "Over", "cancelled": "Cancelled"}
-EXPIRED = "Your session expired; go back, reload the page and try again."
-NOT_FOUND = "There is no such maintenance window."
 Form_ = Annotated[str, Form()]
 
 
@@ -129,35 +127,6 @@ def maintenance_page(
     )
 
 
-def _as(session: Session, user_id: str) -> Actor:
-    current = accounts.find_user_by_id(session, user_id)
-    if current is None:
-        raise NotFound("no such user")
-    return teams.actor_for_user(session, current, channel="web")
-
-
-def _act(request: Request, user: User, window_id: str, cancel: bool) -> Response:
-    def change(session: Session) -> str:
-        actor = _as(session, user.id)
-        window = service.get_maintenance(session, window_id)
-        shown = window.description or "The window"
-        if cancel:
-            service.cancel_maintenance(session, actor=actor, window=window)
-            return f"{shown} is cancelled: everything it switched counts as before."
-        service.delete_maintenance(session, actor=actor, window=window)
-        return f"{shown} is deleted."
-
-    try:
-        flash(request, request.app.state.writer.call(change))
-    except NotFound:
-        return refused(request, user, 404, NOT_FOUND)
-    except PermissionDenied as problem:
-        return refused(request, user, 403, f"{problem.message}.")
-    except Conflict as problem:
-        return refused(request, user, 409, f"{problem.message}.")
-    return redirect(request, "/maintenance")
-
-
 def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/maintenance", include_in_schema=False)
     def maintenance(request: Request, tab: str = "current") -> Response:
@@ -167,43 +136,59 @@ def install(app: FastAPI, settings: Settings) -> None:
         return maintenance_page(request, user, tab=tab, notice=flashed(request))
 
     @app.post("/maintenance", include_in_schema=False)
-    def plan(request: Request, form: Annotated[MaintenanceFields, Form()]) -> Response:
-        user = signed_in_user(request)
-        if user is None:
-            return to_login(request)
-        if not csrf.is_valid(request, form.csrf_token):
-            return refused(request, user, 400, EXPIRED)
+    async def plan(request: Request, form: Annotated[MaintenanceFields, Form()]) -> Response:
+        def show(viewer: User, status: int, error: str) -> Response:
+            return maintenance_page(request, viewer, form=form, errors={"form": error}, status=status)
+
+        user = await sender(request, form.csrf_token, show)
+        if isinstance(user, Response):
+            return user
 
         def create(session: Session) -> str:
-            window = service.create_maintenance(
-                session, actor=_as(session, user.id), payload=form.payload(user)
-            )
+            actor = teams.actor_for_user(session, user, channel="web")
+            window = service.create_maintenance(session, actor=actor, payload=form.payload(user))
             return window.description or "The maintenance window"
 
         try:
-            made = request.app.state.writer.call(create)
+            made = await request.app.state.writer.run(create)
         except InvalidInput as problem:
             place = (problem.field or "time").split(".")[0].split("[")[0]
             errors = {place if place in ("description", "rules") else "time": problem.message}
-            return maintenance_page(request, user, form=form, errors=errors, status=422)
+            return await run_in_threadpool(
+                maintenance_page, request, user, form=form, errors=errors, status=422
+            )
         except PermissionDenied as problem:
-            return refused(request, user, 403, f"{problem.message}.")
+            return refused(request, user, problem.message)
         flash(request, f"{made} is planned.")
         return redirect(request, "/maintenance")
 
-    @app.post("/maintenance/{window_id}/cancel", include_in_schema=False)
-    def cancel(request: Request, window_id: str, csrf_token: Form_ = "") -> Response:
-        return _posted(request, window_id, csrf_token, cancel=True)
+    def posted(path: str, done: str) -> None:
+        """Cancel or delete a window: ``done`` is the notice, with {window} for its description."""
 
-    @app.post("/maintenance/{window_id}/delete", include_in_schema=False)
-    def delete(request: Request, window_id: str, csrf_token: Form_ = "") -> Response:
-        return _posted(request, window_id, csrf_token, cancel=False)
+        @app.post(f"/maintenance/{{window_id}}/{path}", include_in_schema=False)
+        async def post(request: Request, window_id: str, csrf_token: Form_ = "") -> Response:
+            def show(viewer: User, status: int, error: str) -> Response:
+                return maintenance_page(request, viewer, errors={"form": error}, status=status)
 
+            user = await sender(request, csrf_token, show)
+            if isinstance(user, Response):
+                return user
 
-def _posted(request: Request, window_id: str, csrf_token: str, *, cancel: bool) -> Response:
-    user = signed_in_user(request)
-    if user is None:
-        return to_login(request)
-    if not csrf.is_valid(request, csrf_token):
-        return refused(request, user, 400, EXPIRED)
-    return _act(request, user, window_id, cancel)
+            def act(session: Session) -> str:
+                actor = teams.actor_for_user(session, user, channel="web")
+                window = service.get_maintenance(session, window_id)
+                shown = window.description or "The window"
+                if path == "cancel":
+                    service.cancel_maintenance(session, actor=actor, window=window)
+                else:
+                    service.delete_maintenance(session, actor=actor, window=window)
+                return done.format(window=shown)
+
+            notice = await carry_out(request, user, act, lambda status, error: show(user, status, error))
+            if isinstance(notice, Response):
+                return notice
+            flash(request, notice)
+            return redirect(request, "/maintenance")
+
+    posted("cancel", "{window} is cancelled: everything it switched counts as before.")
+    posted("delete", "{window} is deleted.")

@@ -6,6 +6,7 @@ the service the API calls, with its permission rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form
@@ -13,7 +14,6 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.actors import Actor, may_read_team_config
 from tocsin.config import Settings
@@ -21,15 +21,17 @@ from tocsin.errors import InvalidInput, NotFound, PermissionDenied
 from tocsin.policies import service
 from tocsin.policies.models import Policy
 from tocsin.teams import service as teams
-from tocsin.web import csrf, policy_edit, policy_words
+from tocsin.web import policy_edit, policy_words
+from tocsin.web.admin_forms import carry_out, sender
 from tocsin.web.integration_form import refused
 from tocsin.web.pages import db, flash, flashed, redirect, render, signed_in_user, to_login
 
 GLOBAL = ""
 NOT_YOURS = "There is no such policy, or it is not yours to see."
-EXPIRED = "Your session expired; go back, reload the page and try again."
 KINDS = {"alert": "Alert policies", "notification": "Notification policies"}
 Form_ = Annotated[str, Form()]
+Change = Callable[[Session, Actor, Policy, str], str]
+"""A change made from the list: (session, actor, policy, the direction of a move) → its notice."""
 
 
 def scopes(session: Session, actor: Actor) -> list[tuple[str, str]]:
@@ -61,7 +63,9 @@ def _row(policy: Policy, last: int) -> dict[str, Any]:
     }
 
 
-def policies_page(request: Request, user: User, team: str | None) -> Response:
+def policies_page(
+    request: Request, user: User, team: str | None, *, status: int = 200, error: str = ""
+) -> Response:
     with db(request).read_session() as session:
         actor = teams.actor_for_user(session, user, channel="web")
         readable = scopes(session, actor)
@@ -83,7 +87,9 @@ def policies_page(request: Request, user: User, team: str | None) -> Response:
     return render(
         request,
         "policies.html",
+        status,
         user=user,
+        error=error,
         scopes=readable,
         team=team,
         kinds=KINDS,
@@ -91,29 +97,6 @@ def policies_page(request: Request, user: User, team: str | None) -> Response:
         may_change=may_change,
         notice=flashed(request),
     )
-
-
-def _change(request: Request, user: User, policy_id: str, change: Any) -> Response:
-    """Carry out ``change(session, actor, policy)`` (its notice is flashed), then back to the list."""
-
-    def act(session: Session) -> tuple[str | None, str]:
-        current = accounts.find_user_by_id(session, user.id)
-        if current is None:
-            raise NotFound("no such user")
-        actor = teams.actor_for_user(session, current, channel="web")
-        policy = service.get_policy(session, policy_id, actor=actor)
-        return policy.team_id, change(session, actor, policy)
-
-    try:
-        team_id, notice = request.app.state.writer.call(act)
-    except NotFound:
-        return refused(request, user, 404, NOT_YOURS)
-    except PermissionDenied as problem:
-        return refused(request, user, 403, f"{problem.message}.")
-    except InvalidInput as problem:
-        return refused(request, user, 422, f"{problem.message}.")
-    flash(request, notice)
-    return redirect(request, scope_link(team_id))
 
 
 def _move(session: Session, actor: Actor, policy: Policy, direction: str) -> str:
@@ -144,20 +127,30 @@ def install(app: FastAPI, settings: Settings) -> None:
             return to_login(request)
         return policies_page(request, user, team)
 
-    def posted(path: str, change: Any) -> None:
+    def posted(path: str, change: Change) -> None:
+        """A form on the list that changes one policy: ``change`` does it and says what it did."""
+
         @app.post(f"/policies/{{policy_id}}/{path}", include_in_schema=False)
-        def post(request: Request, policy_id: str, csrf_token: Form_ = "", direction: Form_ = "") -> Response:
-            user = signed_in_user(request)
-            if user is None:
-                return to_login(request)
-            if not csrf.is_valid(request, csrf_token):
-                return refused(request, user, 400, EXPIRED)
-            return _change(
-                request,
-                user,
-                policy_id,
-                lambda session, actor, policy: change(session, actor, policy, direction),
-            )
+        async def post(
+            request: Request, policy_id: str, csrf_token: Form_ = "", direction: Form_ = ""
+        ) -> Response:
+            def show(viewer: User, status: int, error: str) -> Response:
+                return policies_page(request, viewer, None, status=status, error=error)
+
+            user = await sender(request, csrf_token, show)
+            if isinstance(user, Response):
+                return user
+
+            def act(session: Session) -> tuple[str | None, str]:
+                actor = teams.actor_for_user(session, user, channel="web")
+                policy = service.get_policy(session, policy_id, actor=actor)
+                return policy.team_id, change(session, actor, policy, direction)
+
+            done = await carry_out(request, user, act, lambda status, error: show(user, status, error))
+            if isinstance(done, Response):
+                return done
+            flash(request, done[1])
+            return redirect(request, scope_link(done[0]))
 
     posted("move", _move)
     posted("enable", lambda session, actor, policy, _: _switch(session, actor, policy, True))
