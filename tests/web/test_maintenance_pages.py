@@ -168,6 +168,9 @@ def test_cancelling_a_window_lets_the_next_alert_through(http, db, crew):
     assert "Cancelled" in http.get("/maintenance?tab=past").text
     after = raise_alert(db, crew["prometheus"], "after")
     assert not any("maintenance" in line for line in logs(db, after))
+    assert plan_action(http, window_id, "cancel").status_code == 409  # once is enough
+    assert plan_action(http, window_id, "delete").status_code == 303  # a cancelled one may go
+    assert windows(db) == []
 
 
 def raise_alert(db: Database, actor: Any, message: str) -> str:
