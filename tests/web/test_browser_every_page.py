@@ -22,6 +22,8 @@ from tocsin.integrations import service as integrations
 from tocsin.oncall import service as oncall
 from tocsin.oncall.lookup import NameRef, UserRef
 from tocsin.oncall.rotation_config import RotationInput
+from tocsin.policies import service as policies
+from tocsin.policies.schemas import PolicyPayload
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -48,7 +50,18 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
         alert = ingest.create_alert(
             session, payload=payload, actor=integrations.actor_for(integration)
         ).alert_id
-        ids = {"alert": alert, "team": team, "person": owner, "integration": integration.id}
+        policy = policies.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=PolicyPayload.model_validate({"type": "notification", "name": "quiet", "suppress": True}),
+        )
+        ids = {
+            "alert": alert,
+            "team": team,
+            "person": owner,
+            "integration": integration.id,
+            "policy": policy.id,
+        }
         ids |= _schedule_with_a_rotation(session)
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
@@ -93,6 +106,12 @@ SIGNED_IN_PAGES = [
     "/schedules/{schedule}/rotations/new",
     "/schedules/{schedule}/rotations/{rotation}",
     "/schedules/{schedule}/rotations/{rotation}/delete",
+    "/maintenance",
+    "/maintenance?tab=past",
+    "/policies",
+    "/policies/new?type=notification",
+    "/policies/{policy}",
+    "/policies/{policy}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

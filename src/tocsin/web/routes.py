@@ -26,9 +26,11 @@ from tocsin.web import (
     home_page,
     integration_pages,
     live_pages,
+    maintenance_pages,
     oidc_pages,
     password_link_pages,
     people_pages,
+    policy_pages,
     profile,
     profile_availability,
     profile_contacts,
@@ -74,6 +76,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     team_manage.install(app, settings)
     settings_hub.install(app, settings)
     rotation_pages.install(app, settings)
+    policy_pages.install(app, settings)
+    maintenance_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
