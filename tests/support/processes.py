@@ -14,7 +14,7 @@ from tests.support.postgres import free_port
 from tests.test_cli import TOCSIN
 
 START_TIMEOUT = 60
-"""A process starts in about 3 s on a quiet machine; a loaded one (another suite beside it) took over 30."""
+"""A few seconds on a quiet machine; with other suites loading it, a start took over 30."""
 
 
 def _until(condition: Callable[[], bool], what: str, timeout: float = START_TIMEOUT) -> None:
