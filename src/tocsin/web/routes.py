@@ -35,6 +35,7 @@ from tocsin.web import (
     profile_details,
     profile_rules,
     profile_security,
+    schedule_routes,
     settings_hub,
     team_manage,
 )
@@ -72,6 +73,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     password_link_pages.install(app, settings)
     team_manage.install(app, settings)
     settings_hub.install(app, settings)
+    schedule_routes.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
