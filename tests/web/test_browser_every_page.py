@@ -14,9 +14,12 @@ from tests.support.factories import make_team, make_user
 from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.integrations import service as integrations
+from tocsin.oncall import service as oncall
+from tocsin.oncall.lookup import NameRef
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -44,6 +47,13 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
             session, payload=payload, actor=integrations.actor_for(integration)
         ).alert_id
         ids = {"alert": alert, "team": team, "person": owner, "integration": integration.id}
+        ids["schedule"] = oncall.create_schedule(
+            session,
+            actor=SYSTEM,
+            name="ops primary",
+            timezone="Europe/Berlin",
+            owner_team=NameRef(name="ops"),
+        ).id
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
 
@@ -66,6 +76,10 @@ SIGNED_IN_PAGES = [
     "/settings/integrations/{integration}",
     "/settings/integrations/{integration}/edit",
     "/settings/integrations/{integration}/delete",
+    "/schedules",
+    "/schedules/{schedule}",
+    "/schedules/{schedule}?view=month",
+    "/schedules/{schedule}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

@@ -79,14 +79,17 @@ def page_address(schedule_id: str, **query: str) -> str:
     return f"/schedules/{schedule_id}" + (f"?{urlencode(kept)}" if kept else "")
 
 
-def _navigation(schedule_id: str, window: Window, tz: str) -> dict[str, Any]:
+def _navigation(schedule_id: str, window: Window, tz: str, now: datetime) -> dict[str, Any]:
+    """The addresses to go back, to today and forward, to the other views (from the same first
+    day, or around today while today is shown) and to the other zone."""
     view = window.view
+    first = "" if window.start <= now < window.end else window.first_day.isoformat()
     return {
         "previous": page_address(schedule_id, view=view, start=window.previous.isoformat(), tz=tz),
         "today": page_address(schedule_id, view=view, tz=tz),
         "next": page_address(schedule_id, view=view, start=window.following.isoformat(), tz=tz),
         "views": [
-            (name, label, page_address(schedule_id, view=name, start=window.first_day.isoformat(), tz=tz))
+            (name, label, page_address(schedule_id, view=name, start=first, tz=tz))
             for name, label in VIEWS.items()
         ],
         "zone_switch": page_address(
@@ -138,8 +141,7 @@ def _rotations(session: Session, schedule: Schedule) -> list[dict[str, Any]]:
         {
             "id": rotation.id,
             "name": rotation.name,
-            "every": f"{rotation.length} {UNITS.get(rotation.type, rotation.type)}"
-            + ("s" if rotation.length > 1 else ""),
+            "every": _every(rotation.length, UNITS.get(rotation.type, rotation.type)),
             "restricted": rotation.time_restriction is not None,
             "people": [
                 names.get(p.user_id, "?") if p.user_id else "(no one)" for p in participants[rotation.id]
@@ -147,6 +149,10 @@ def _rotations(session: Session, schedule: Schedule) -> list[dict[str, Any]]:
         }
         for rotation in found
     ]
+
+
+def _every(length: int, unit: str) -> str:
+    return unit if length == 1 else f"{length} {unit}s"
 
 
 def _next_hour(now: datetime) -> datetime:
@@ -203,7 +209,7 @@ def schedule_page(
             },
             "window": window,
             "period": _period(window),
-            "nav": _navigation(schedule.id, window, tz),
+            "nav": _navigation(schedule.id, window, tz, now),
             "view": window.view,
             "views": VIEWS,
             "tz": tz,
