@@ -132,7 +132,7 @@ def test_create_a_schedule_then_view_switch_zone_override_take_on_call_and_delet
     ada.get_by_role("navigation", name="View").get_by_role("link", name="Week", exact=True).click()
     ada.get_by_role("link", name="Show in your zone (UTC)").click()
     expect(ada.locator(".zone-note")).to_contain_text("Times in UTC (your zone)")
-    assert "(UTC)" in (ada.locator("svg.row.final svg.bar").first.get_attribute("aria-label") or "")
+    assert "(UTC)" in (ada.locator("svg.row.final svg.bar title").first.text_content() or "")
     fits(ada, viewport["width"])
     ada.get_by_role("link", name="Show in the schedule's zone (Europe/Berlin)").click()
 

@@ -65,9 +65,9 @@ def install(app: FastAPI, settings: Settings) -> None:
             request, schedule_id, csrf_token, create, said, fields=FIELDS, entered=entered
         )
 
-    @app.post("/schedules/{schedule_id}/overrides/{alias}/delete", include_in_schema=False)
+    @app.post("/schedules/{schedule_id}/overrides/delete", include_in_schema=False)
     async def delete_override(
-        request: Request, schedule_id: str, alias: str, csrf_token: Form_ = ""
+        request: Request, schedule_id: str, alias: Form_ = "", csrf_token: Form_ = ""
     ) -> Response:
         def remove(session: Session, actor: Actor) -> str:
             override = oncall.get_override(session, schedule_id, alias)

@@ -30,6 +30,7 @@ from tocsin.teams import service as teams
 from tocsin.web.moments import zone_of
 from tocsin.web.pages import db, flashed, render, signed_in_user, to_login
 from tocsin.web.schedule_forms import may_create, owner_choices, time_zones
+from tocsin.web.schedule_svg import row_bars, row_height
 from tocsin.web.schedule_timeline import TO, lay_out, moment_text
 from tocsin.web.schedule_window import VIEWS, Window, window_for
 
@@ -215,6 +216,8 @@ def schedule_page(
             "tz": tz,
             "viewer_zone": zone_of(viewer).key,
             "timeline": timeline,
+            "row_bars": row_bars,
+            "row_height": row_height,
             "rotations": rotations,
             "overrides": _overrides(session, schedule, window, viewer, now),
             "may_change": changing,

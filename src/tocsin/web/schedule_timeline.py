@@ -125,10 +125,17 @@ def lay_out(
 class _Drawing:
     def __init__(self, window: Window, names: dict[str, str], colours: dict[str, int], pattern: str):
         self.window, self.names, self.colours, self.pattern = window, names, colours, pattern
+        self.texts: dict[datetime, str] = {}
+
+    def text(self, at: datetime) -> str:
+        """``moment_text``, once per moment: neighbouring shifts share their ends."""
+        found = self.texts.get(at)
+        if found is None:
+            found = self.texts[at] = moment_text(at, self.window, self.pattern)
+        return found
 
     def when(self, span: Span) -> str:
-        begins, ends = (moment_text(at, self.window, self.pattern) for at in (span.start, span.end))
-        return f"{begins} {TO} {ends}"
+        return f"{self.text(span.start)} {TO} {self.text(span.end)}"
 
     def bars(self, spans: Iterable[Span]) -> tuple[list[Bar], int]:
         """The bars of ``spans`` and how many lanes they need (at least one)."""
@@ -154,8 +161,8 @@ class _Drawing:
     def listed(self, span: Span) -> ListedShift:
         return ListedShift(
             name=self.names.get(span.user_id, "?"),
-            start=moment_text(span.start, self.window, self.pattern),
-            end=moment_text(span.end, self.window, self.pattern),
+            start=self.text(span.start),
+            end=self.text(span.end),
             start_iso=span.start.isoformat(),
             end_iso=span.end.isoformat(),
             colour=self.colours.get(span.user_id, 0),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from tocsin.oncall.wallclock import to_instant, wall
@@ -30,11 +31,14 @@ class Window:
     def zone_name(self) -> str:
         return str(self.zone.key)
 
+    @cached_property
+    def _percent_per_second(self) -> float:
+        return 100 / (self.end - self.start).total_seconds()
+
     def x(self, at: datetime) -> float:
         """Where ``at`` falls across the window, in percent of its width (0 to 100)."""
-        span = (self.end - self.start).total_seconds()
         offset = (min(max(at, self.start), self.end) - self.start).total_seconds()
-        return round(100 * offset / span, 4)
+        return round(offset * self._percent_per_second, 4)
 
     def local_days(self) -> list[date]:
         return [self.first_day + timedelta(days=number) for number in range(self.days)]
