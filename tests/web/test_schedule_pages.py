@@ -343,3 +343,34 @@ def test_a_calendar_link_is_shown_once_to_copy_and_serves_the_shifts(http, crew)
     feed = http.get(link.group(1).removeprefix("http://tocsin.test"))
     assert feed.status_code == 200 and "ann@example.com on call" in feed.text
     assert 'id="feed-link"' not in page(http, address)  # once
+
+
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [
+        ("/overrides", {"start": "9999-12-31T23:00", "end": "9999-12-31T23:30"}),
+        ("/overrides", {"start": "0001-01-01T00:00", "end": "0001-01-01T01:00"}),
+        ("/overrides", {"rotations": "no-such-rotation"}),
+        ("/take", {"hours": "99999999999999999999"}),
+        ("/take", {"hours": "\u00b2"}),
+        ("/take", {"hours": "1000"}),
+        ("/edit", {"name": "x" * 500, "timezone": "UTC"}),
+        ("/edit", {"name": "ops primary", "timezone": "UTC", "team_id": "no-such-team"}),
+    ],
+)
+def test_odd_input_is_answered_with_the_form_again_never_a_server_error(http, crew, db, action, fields):
+    log_in(http, email("lead"))
+    address = f"/schedules/{crew['schedule']}"
+    sent = {"user_id": crew["ann"], "start": "2027-03-23T10:00", "end": "2027-03-23T11:00", **fields}
+
+    response = submit(http, address, address + action, **sent)
+
+    assert response.status_code == 422, response.status_code
+    assert overrides_of(db, crew["schedule"]) == []
+
+
+@pytest.mark.parametrize("query", ["view=year", "start=9999-99-99", "start=9998-01-01&view=month", "tz=Mars"])
+def test_odd_addresses_show_a_timeline(http, crew, query):
+    log_in(http, email("ann"))
+
+    assert http.get(f"/schedules/{crew['schedule']}?{query}").status_code == 200

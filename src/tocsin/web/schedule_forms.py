@@ -25,6 +25,8 @@ from tocsin.web.admin_forms import carry_out, sentence
 
 T = TypeVar("T")
 NO_TEAM = "none"
+EARLIEST, LATEST = 1971, 9998
+"""The years a form's date may name (past them, converting between zones can overflow)."""
 SCHEDULE_FIELDS = {
     "name": "name",
     "timezone": "timezone",
@@ -80,6 +82,8 @@ def local_moment(text: str, zone: ZoneInfo, field: str) -> datetime:
         raise InvalidInput(field, "give a date and time, e.g. 2027-03-28T09:00") from None
     if local.tzinfo is not None:
         raise InvalidInput(field, "give the date and time without a zone offset")
+    if not EARLIEST <= local.year <= LATEST:
+        raise InvalidInput(field, f"give a year from {EARLIEST} to {LATEST}")
     return to_instant(local, zone)
 
 

@@ -83,7 +83,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         request: Request, schedule_id: str, hours: Form_ = "", csrf_token: Form_ = ""
     ) -> Response:
         def take(session: Session, actor: Actor) -> str:
-            if not hours.strip().isdigit():
+            if not (hours.isascii() and hours.isdigit() and len(hours) <= 4):
                 raise InvalidInput("duration", "choose for how many hours to take on-call")
             taken = oncall.take_oncall(
                 session, actor=actor, duration=timedelta(hours=int(hours)), schedule_id=schedule_id
