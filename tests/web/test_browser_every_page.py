@@ -112,6 +112,10 @@ SIGNED_IN_PAGES = [
     "/policies/new?type=notification",
     "/policies/{policy}",
     "/policies/{policy}/delete",
+    "/schedules",
+    "/schedules/{schedule}",
+    "/schedules/{schedule}?view=month",
+    "/schedules/{schedule}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

@@ -8,6 +8,7 @@ one on call.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter
 from collections.abc import Callable
@@ -91,7 +92,7 @@ def plan_shifts(plan: Plan, start: datetime, end: datetime, *, clip: bool = True
         return []
     found: list[Shift] = []
     for order, planned in enumerate(plan.rotations):
-        covering = [(o.start, o.end) for o in plan.overrides if o.covers(planned.id)]
+        covering = _joined([(o.start, o.end) for o in plan.overrides if o.covers(planned.id)])
         for piece in rotations.shifts(planned.rotation, start, end, clip=False):
             for begins, ends in _without(piece.start, piece.end, covering):
                 found.append(
@@ -131,21 +132,34 @@ def _clipped(shift: Shift, start: datetime, end: datetime) -> Shift:
     )
 
 
+def _joined(holes: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The same stretches of time as ``holes``, as disjoint ones in order."""
+    joined: list[tuple[datetime, datetime]] = []
+    for begins, ends in sorted(holes):
+        if joined and begins <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], ends))
+        else:
+            joined.append((begins, ends))
+    return joined
+
+
 def _without(
     start: datetime, end: datetime, holes: list[tuple[datetime, datetime]]
 ) -> list[tuple[datetime, datetime]]:
-    pieces = [(start, end)]
-    for hole_start, hole_end in holes:
-        remaining = []
-        for begins, ends in pieces:
-            if hole_end <= begins or hole_start >= ends:
-                remaining.append((begins, ends))
-                continue
-            if begins < hole_start:
-                remaining.append((begins, hole_start))
-            if hole_end < ends:
-                remaining.append((hole_end, ends))
-        pieces = remaining
+    """``[start, end)`` less the disjoint, ordered ``holes`` (from ``_joined``)."""
+    pieces = []
+    # The first hole that may reach into [start, end): the last one starting before ``start``.
+    first = max(bisect.bisect_left(holes, (start,)) - 1, 0)
+    for hole_start, hole_end in holes[first:]:
+        if hole_start >= end:
+            break
+        if hole_end <= start:
+            continue
+        if start < hole_start:
+            pieces.append((start, hole_start))
+        start = max(start, hole_end)
+    if start < end:
+        pieces.append((start, end))
     return pieces
 
 

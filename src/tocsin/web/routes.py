@@ -38,6 +38,7 @@ from tocsin.web import (
     profile_rules,
     profile_security,
     rotation_pages,
+    schedule_routes,
     settings_hub,
     team_manage,
 )
@@ -78,6 +79,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     rotation_pages.install(app, settings)
     policy_pages.install(app, settings)
     maintenance_pages.install(app, settings)
+    schedule_routes.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
