@@ -14,8 +14,11 @@ from tests.support.factories import make_team, make_user
 from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.escalations import service as escalations
+from tocsin.escalations.schemas import EscalationPayload
 from tocsin.integrations import service as integrations
 
 if TYPE_CHECKING:
@@ -43,7 +46,24 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
         alert = ingest.create_alert(
             session, payload=payload, actor=integrations.actor_for(integration)
         ).alert_id
-        ids = {"alert": alert, "team": team, "person": owner, "integration": integration.id}
+        policy = escalations.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=EscalationPayload.model_validate(
+                {
+                    "name": "ops escalation",
+                    "ownerTeam": {"name": "ops"},
+                    "rules": [{"recipient": {"type": "team", "name": "ops"}}],
+                }
+            ),
+        )
+        ids = {
+            "alert": alert,
+            "team": team,
+            "person": owner,
+            "integration": integration.id,
+            "escalation": policy.id,
+        }
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
 
@@ -66,6 +86,10 @@ SIGNED_IN_PAGES = [
     "/settings/integrations/{integration}",
     "/settings/integrations/{integration}/edit",
     "/settings/integrations/{integration}/delete",
+    "/escalations",
+    "/escalations/new",
+    "/escalations/{escalation}",
+    "/escalations/{escalation}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

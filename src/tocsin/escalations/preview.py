@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tocsin.accounts.models import User
+from tocsin.accounts import service as accounts
 from tocsin.escalations import service
 from tocsin.escalations.models import EscalationPolicy
-from tocsin.escalations.recipients import Reach
+from tocsin.escalations.recipients import Reach, Reached
 
 
 @dataclass(frozen=True)
@@ -71,16 +70,6 @@ def preview_snapshot(session: Session, snapshot: dict[str, Any], alert_at: datet
     return Preview(steps, closes_at)
 
 
-def _named(session: Session, reached: list[Any]) -> list[Paged]:
-    ids = {one.user_id for one in reached}
-    names = (
-        {
-            user_id: full_name or username
-            for user_id, full_name, username in session.execute(
-                select(User.id, User.full_name, User.username).where(User.id.in_(ids))
-            )
-        }
-        if ids
-        else {}
-    )
+def _named(session: Session, reached: list[Reached]) -> list[Paged]:
+    names = accounts.display_names(session, {one.user_id for one in reached})
     return [Paged(one.user_id, names.get(one.user_id, one.user_id), one.why) for one in reached]

@@ -54,8 +54,12 @@ def by_team(session: Session, actor: Actor) -> list[dict[str, Any]]:
     return groups
 
 
-def _deletable(request: Request, user: User, policy_id: str) -> dict[str, Any] | Response:
-    """What the confirmation shows of the escalation, or the page saying the viewer may not."""
+def _deletable(request: Request, policy_id: str) -> tuple[User, dict[str, Any]] | Response:
+    """The signed-in viewer and what the confirmation shows of the escalation; or the page
+    saying they may not (or to log in)."""
+    user = signed_in_user(request)
+    if user is None:
+        return to_login(request)
     with db(request).read_session() as session:
         actor = teams.actor_for_user(session, user, channel="web")
         policy = escalations.find_policy(session, policy_id)
@@ -65,7 +69,7 @@ def _deletable(request: Request, user: User, policy_id: str) -> dict[str, Any] |
             )
         if not actor.manages.covers_team(policy.owner_team_id):
             return refused(request, user, f"{user.username} may not change escalation {policy.name}")
-        return {"id": policy.id, "name": policy.name, "team_default": policy.is_team_default}
+        return user, {"id": policy.id, "name": policy.name, "team_default": policy.is_team_default}
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -107,22 +111,18 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/escalations/{policy_id}/delete", include_in_schema=False)
     def confirm_delete(request: Request, policy_id: str) -> Response:
-        user = signed_in_user(request)
-        if user is None:
-            return to_login(request)
-        view = _deletable(request, user, policy_id)
-        if isinstance(view, Response):
-            return view
+        found = _deletable(request, policy_id)
+        if isinstance(found, Response):
+            return found
+        user, view = found
         return render(request, "escalation_delete.html", user=user, policy=view)
 
     @app.post("/escalations/{policy_id}/delete", include_in_schema=False)
     def delete(request: Request, policy_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-        user = signed_in_user(request)
-        if user is None:
-            return to_login(request)
-        view = _deletable(request, user, policy_id)
-        if isinstance(view, Response):
-            return view
+        found = _deletable(request, policy_id)
+        if isinstance(found, Response):
+            return found
+        user, view = found
         if not csrf.is_valid(request, csrf_token):
             return render(request, "escalation_delete.html", 400, user=user, policy=view, error=EXPIRED)
 
