@@ -18,11 +18,11 @@ MAX_RULES = 20
 NO_TEAM = "none"
 CONDITIONS = {"if-not-acked": "if not acknowledged", "if-not-closed": "if not closed"}
 NOTIFY_LABELS = {
-    "default": "default: the user, or the on-call of the schedule or team",
-    "next": "next: the next on-call of the schedule",
-    "previous": "previous: the previous on-call of the schedule",
-    "users": "users: all members of the team",
-    "admins": "admins: the team's admins",
+    "default": "default: the person, or the on-call",
+    "next": "next: the next on-call (schedule)",
+    "previous": "previous: the previous on-call (schedule)",
+    "users": "users: all members (team)",
+    "admins": "admins: the admins (team)",
 }
 assert set(NOTIFY_LABELS) == {kind for kinds in NOTIFY_TYPES_OF.values() for kind in kinds}
 
