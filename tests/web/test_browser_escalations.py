@@ -79,8 +79,10 @@ def test_a_team_admin_builds_an_escalation_and_reads_whom_it_would_page(
     lead.get_by_label("Rule 1: recipient").select_option(label="ops_schedule")
     lead.get_by_role("button", name="Add a rule").click()
     lead.get_by_label("Rule 2: after (minutes)").fill("10")
-    lead.get_by_label("Rule 2: notify").select_option("users")
     lead.get_by_label("Rule 2: recipient").select_option(label="ops")
+    # A team's rule is not offered a schedule's "next on-call" (escalations.js).
+    expect(lead.get_by_label("Rule 2: notify").locator("option[value=next]")).to_be_disabled()
+    lead.get_by_label("Rule 2: notify").select_option("users")
     assert_accessible(lead)
 
     lead.get_by_role("button", name="Move up rule 2").click()
