@@ -154,6 +154,8 @@ def test_saving_a_reordered_escalation_with_repeats(http, db, world, ops_escalat
         ),
         ({"repeat_count": "21"}, "repeat_count-error", "Repeat from 0 to 20 times."),
         ({"repeat_wait": "-1"}, "repeat_wait-error", "The wait must be a whole number of minutes"),
+        ({"owner_team": "no-such-team"}, "owner_team-error", "Team &#39;no-such-team&#39; does not exist."),
+        ({"rule_recipient": ["team:x"] * 25}, "rules-error", "An escalation has 1 to 20 rules."),
     ],
 )
 def test_what_the_api_refuses_is_shown_next_to_its_field_and_nothing_is_stored(

@@ -84,7 +84,10 @@ def test_a_member_sees_who_is_on_call_the_open_alerts_and_the_teams_setup(http, 
     routes = " ".join(page.split('id="routing"')[1].split("</section>")[0].split())
     assert "database nights</strong>:" in routes and "message contains &#39;db&#39;" in routes
     assert "every day 22:00 to 06:00 (Europe/Paris)" in routes
-    assert "Default Rule</strong>: All alerts → the team&#39;s default escalation" in routes
+    assert (
+        "Default Rule</strong>: All alerts → the team&#39;s default escalation "
+        f'<a href="/escalations/{world["escalation"]}">ops escalation</a>'
+    ) in routes
     assert routes.index("database nights") < routes.index("Default Rule")
     assert "backup job" in page and "Every 1 hour · no ping yet" in page
     assert "Members" in page and "Integrations" in page  # what was there stays

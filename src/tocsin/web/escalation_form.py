@@ -169,6 +169,8 @@ def _words(problem: Any) -> str:
         return "repeat from 0 to 20 times"
     if loc[:1] == ("rules",) and len(loc) > 2 and loc[2] == "recipient":
         return "choose whom this rule notifies"
+    if loc == ("rules",):
+        return f"an escalation has 1 to {MAX_RULES} rules"
     if loc == ("name",):
         return "give the escalation a name of 1 to 100 characters"
     return message[:1].lower() + message[1:]

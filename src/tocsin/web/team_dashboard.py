@@ -123,7 +123,12 @@ def _names(session: Session, schedules: list[Any], now: Any) -> dict[str, str]:
 
 def route_view(session: Session, rule: RoutingRule) -> dict[str, Any]:
     """A routing rule in words: which alerts, when, and where they go (with a link)."""
-    target: dict[str, Any] = {"words": "the team's default escalation (all its members when it has none)"}
+    default = escalations.team_default(session, rule.team_id)
+    target: dict[str, Any] = (
+        {"words": "the team's default escalation", "name": default.name, "href": f"/escalations/{default.id}"}
+        if default
+        else {"words": "all the team's members (it has no default escalation)"}
+    )
     if rule.notify_type == "none":
         target = {"words": "no one"}
     elif rule.notify_type in ("escalation", "schedule") and rule.notify_id:
