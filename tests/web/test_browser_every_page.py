@@ -18,6 +18,8 @@ from tests.web.accessibility import assert_accessible
 from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.escalations import service as escalations
+from tocsin.escalations.schemas import EscalationPayload
 from tocsin.integrations import service as integrations
 from tocsin.oncall import service as oncall
 from tocsin.oncall.lookup import NameRef, UserRef
@@ -55,12 +57,24 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
             actor=SYSTEM,
             payload=PolicyPayload.model_validate({"type": "notification", "name": "quiet", "suppress": True}),
         )
+        escalation = escalations.create_policy(
+            session,
+            actor=SYSTEM,
+            payload=EscalationPayload.model_validate(
+                {
+                    "name": "ops escalation",
+                    "ownerTeam": {"name": "ops"},
+                    "rules": [{"recipient": {"type": "team", "name": "ops"}}],
+                }
+            ),
+        )
         ids = {
             "alert": alert,
             "team": team,
             "person": owner,
             "integration": integration.id,
             "policy": policy.id,
+            "escalation": escalation.id,
         }
         ids |= _schedule_with_a_rotation(session)
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
@@ -116,6 +130,10 @@ SIGNED_IN_PAGES = [
     "/schedules/{schedule}",
     "/schedules/{schedule}?view=month",
     "/schedules/{schedule}/delete",
+    "/escalations",
+    "/escalations/new",
+    "/escalations/{escalation}",
+    "/escalations/{escalation}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

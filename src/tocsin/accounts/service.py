@@ -256,6 +256,14 @@ def find_user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 
 
+def display_names(session: Session, user_ids: set[str]) -> dict[str, str]:
+    """Each user id -> the name pages show: the full name, else the username."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(user_ids)))
+    return {user_id: full_name or username for user_id, full_name, username in rows}
+
+
 def find_user_by_identifier(session: Session, identifier: str) -> User | None:
     """By id or by username, as Opsgenie's ``/v2/users/{identifier}`` takes it."""
     identifier = identifier.strip()

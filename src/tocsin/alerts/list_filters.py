@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from tocsin.actors import Scope
@@ -99,3 +99,10 @@ def list_page(
     )
     found = alerts_by_id(session, set(page_ids[:limit]))
     return [found[alert_id] for alert_id in page_ids[:limit] if alert_id in found], len(page_ids) > limit
+
+
+def count_up_to(session: Session, *, scope: Scope, view: AlertFilter, at_most: int) -> int:
+    """How many alerts ``scope`` may see match ``view``, counted up to ``at_most`` (a dashboard
+    says "1000+" rather than count a storm)."""
+    matching = select(Alert.id).where(visible_condition(scope), view.condition()).limit(at_most).subquery()
+    return int(session.scalar(select(func.count()).select_from(matching)) or 0)

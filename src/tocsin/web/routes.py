@@ -23,6 +23,7 @@ from tocsin.web import (
     alert_page,
     chat_links,
     csrf,
+    escalation_pages,
     home_page,
     integration_pages,
     live_pages,
@@ -80,6 +81,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     policy_pages.install(app, settings)
     maintenance_pages.install(app, settings)
     schedule_routes.install(app, settings)
+    escalation_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)

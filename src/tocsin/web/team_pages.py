@@ -1,5 +1,6 @@
-"""Teams: the list of teams, and a team's page with its members and its integrations, from which
-the team's admins add an integration the team owns (the "team dashboard" way of adding one).
+"""Teams: the list of teams, and a team's page: its dashboard (on call now and next, open alerts,
+schedules, escalations, routing rules, heartbeats: ``team_dashboard``), its members and its
+integrations, from which the team's admins add an integration the team owns.
 The forms that change teams are handled in ``team_manage``."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tocsin.integrations import registry
 from tocsin.integrations.models import Integration
 from tocsin.teams import service as teams
 from tocsin.web.pages import db, flashed, render, signed_in_user, to_login
+from tocsin.web.team_dashboard import dashboard
 
 
 def integration_rows(session: Session, found: Iterable[Integration]) -> list[dict[str, Any]]:
@@ -113,6 +115,7 @@ def team_page(
             session, registry.list_integrations(session, actor=actor, team_id=team.id)
         )
         view = {"id": team.id, "name": team.name, "description": team.description}
+        board = dashboard(session, actor, user, team)
         manages = actor.manages.covers_team(team.id)
         in_team = {member["id"] for member in members}
         candidates = (
@@ -139,4 +142,5 @@ def team_page(
         q=q,
         notice=notice,
         error=error,
+        **board,
     )
