@@ -4,11 +4,14 @@ weekdays 08:00-20:00 Berlin) and "Americas" (New York people, weekdays 20:00-08:
 is 14:00-02:00 in New York), participants put in order with the buttons (and by dragging on the
 desktop), each previewed before saving. Then the API says who is on call at moments on both sides
 of the changes to summer time of 2027 (New York on 14 March, Berlin on 28 March), and it is who
-the preview listed for those moments. Every state is checked with axe; the screenshots
-``rotation-editor-*`` are taken."""
+the preview listed for those moments. Last, on the schedule's page, an override for a night just
+before Berlin's change, and every stretch of the timeline's "who is on call" over those two weeks
+is who the API names. Every state is checked with axe; the screenshots ``rotation-editor-*`` are
+taken."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -152,10 +155,6 @@ def test_a_follow_the_sun_schedule_is_on_call_across_summer_time_as_previewed(
     page = chromium.signed_in(browser, server.url, LEAD, PASSWORD, viewport=viewport)
     problems = chromium.Problems(page)
     schedule_page = f"{server.url}/schedules/{schedule}"
-    # The schedule's own page is built on another branch: here, saving lands on a 404 (which has
-    # no icon of its own, so Chromium asks for /favicon.ico).
-    problems.expect_status(404, schedule_page)
-    problems.expect_status(404, f"{server.url}/favicon.ico")
 
     page.goto(f"{schedule_page}/rotations/new")
     expect(page.get_by_text("Europe/Berlin, the schedule's time zone")).to_be_visible()
@@ -209,6 +208,40 @@ def test_a_follow_the_sun_schedule_is_on_call_across_summer_time_as_previewed(
     assert all(listed.values())
     assert {at: on_call_by_api(server, schedule, key, at) for at in MOMENTS} == listed
 
-    page.goto(f"{schedule_page}/rotations/new")
+    # On the schedule's page, Berta takes Thursday night before Berlin's change; then every
+    # stretch of the timeline's "Who is on call" over those two weeks is who the API names.
+    page.goto(f"{schedule_page}?view=2weeks&start=2027-03-22")
+    page.select_option("#override-user", label=label(BERLIN[0]))
+    page.locator("#override-start").fill("2027-03-25T20:00")
+    page.locator("#override-end").fill("2027-03-26T08:00")
+    page.get_by_role("button", name="Add override").click()
+    expect(page.locator("ul.overrides")).to_contain_text("berta")
+    page.goto(f"{schedule_page}?view=2weeks&start=2027-03-22")
     assert_accessible(page)
+    shown = timeline_shifts(page)
+    thursday_night = datetime(2027, 3, 25, 23, tzinfo=UTC)
+    assert people_shown_at(shown, thursday_night) == {BERLIN[0]}
+    for moment in middles(shown):
+        assert on_call_by_api(server, schedule, key, moment) == people_shown_at(shown, moment), moment
     assert problems.seen == []
+
+
+def timeline_shifts(page: Page) -> list[tuple[datetime, datetime, str]]:
+    """The schedule page's list of who is on call: (from, to, username)."""
+    rows = page.locator("ol.shifts li").evaluate_all(
+        """(items) => items.map((item) => [
+            item.querySelectorAll("time")[0].getAttribute("datetime"),
+            item.querySelectorAll("time")[1].getAttribute("datetime"),
+            item.querySelector("strong").textContent.trim()])"""
+    )
+    return [(_instant(start), _instant(end), f"{name}@example.com") for start, end, name in rows]
+
+
+def people_shown_at(shown: list[tuple[datetime, datetime, str]], at: datetime) -> set[str]:
+    return {who for start, end, who in shown if start <= at < end}
+
+
+def middles(shown: list[tuple[datetime, datetime, str]]) -> list[datetime]:
+    """The middle of every shift listed and of every stretch between them (no one on call)."""
+    edges = sorted({edge for start, end, _ in shown for edge in (start, end)})
+    return [start + (end - start) / 2 for start, end in itertools.pairwise(edges)]
