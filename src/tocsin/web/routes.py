@@ -23,6 +23,7 @@ from tocsin.web import (
     alert_page,
     chat_links,
     csrf,
+    heartbeat_pages,
     home_page,
     integration_pages,
     live_pages,
@@ -72,6 +73,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     password_link_pages.install(app, settings)
     team_manage.install(app, settings)
     settings_hub.install(app, settings)
+    heartbeat_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
