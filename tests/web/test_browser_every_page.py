@@ -14,8 +14,11 @@ from tests.support.factories import make_team, make_user
 from tests.support.server import LiveServer, live_settings
 from tests.web import browser as chromium
 from tests.web.accessibility import assert_accessible
+from tocsin.actors import SYSTEM
 from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
+from tocsin.heartbeats import service as heartbeats
+from tocsin.heartbeats.schemas import HeartbeatPayload
 from tocsin.integrations import service as integrations
 
 if TYPE_CHECKING:
@@ -44,6 +47,20 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
             session, payload=payload, actor=integrations.actor_for(integration)
         ).alert_id
         ids = {"alert": alert, "team": team, "person": owner, "integration": integration.id}
+        heartbeats.create_heartbeat(
+            session,
+            actor=SYSTEM,
+            payload=HeartbeatPayload.model_validate(
+                {
+                    "name": "db-dump",
+                    "interval": 1,
+                    "intervalUnit": "days",
+                    "enabled": True,
+                    "ownerTeam": {"name": "ops"},
+                }
+            ),
+        )
+        ids["heartbeat"] = "db-dump"
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
 
@@ -66,6 +83,10 @@ SIGNED_IN_PAGES = [
     "/settings/integrations/{integration}",
     "/settings/integrations/{integration}/edit",
     "/settings/integrations/{integration}/delete",
+    "/settings/integrations/{integration}/new-key",
+    "/heartbeats",
+    "/heartbeats/{heartbeat}",
+    "/heartbeats/{heartbeat}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 
