@@ -16,6 +16,7 @@ from tests.web.pages import csrf_token_in, log_in
 from tocsin.actors import SYSTEM
 from tocsin.heartbeats import service as heartbeats
 from tocsin.heartbeats.schemas import HeartbeatPayload
+from tocsin.integrations import registry
 from tocsin.integrations import service as integrations
 
 ops = test_integration_edit.ops  # the fixture: team ops, lead its admin, ann a member; admin; bob
@@ -194,3 +195,39 @@ def test_a_refused_heartbeat_is_shown_on_the_integration_page_and_nothing_is_cre
     assert expired.status_code == 400
     with db.read_session() as session:
         assert heartbeats.list_heartbeats(session) == []
+
+
+def test_a_webhooks_signing_secret_is_shown_to_its_configurers_and_renewed_after_a_confirmation(
+    http: TestClient, db, ops: str, settings
+) -> None:
+    hooks = test_integration_edit.add(db, "Webhook", "ops-hooks", ops, url="http://127.0.0.1:9/hook")
+    with db.read_session() as session:
+        old = registry.signing_secret_of(
+            integrations.get_integration(session, hooks), settings.effective_secret_key
+        )
+    log_in(http, "ann@example.com")
+    page = http.get(f"/settings/integrations/{hooks}").text
+    assert old not in page and "New signing secret" not in page
+    forged = http.post(
+        f"/settings/integrations/{hooks}/new-signing-secret", data={"csrf_token": csrf_token_in(page)}
+    )
+    assert forged.status_code == 403
+
+    log_in(http, "lead@example.com")
+    page = http.get(f"/settings/integrations/{hooks}").text
+    assert f'<code id="signing-secret">{old}</code>' in page
+    confirm = http.get(f"/settings/integrations/{hooks}/new-signing-secret").text
+    assert "a receiver that checks the signature refuses them until it has the new secret" in confirm
+    renewed = http.post(
+        f"/settings/integrations/{hooks}/new-signing-secret", data={"csrf_token": csrf_token_in(confirm)}
+    )
+
+    assert renewed.status_code == 303
+    with db.read_session() as session:
+        new = registry.signing_secret_of(
+            integrations.get_integration(session, hooks), settings.effective_secret_key
+        )
+    assert new != old
+    shown = http.get(f"/settings/integrations/{hooks}").text
+    assert "A new signing secret: requests are signed with it from now on." in shown
+    assert f'<code id="signing-secret">{new}</code>' in shown

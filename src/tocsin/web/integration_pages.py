@@ -53,6 +53,11 @@ def _integration_view(
         ),
         "sends": outgoing.sends(integration.type),
         "has_key": registry.has_key(integration),
+        "signing_secret": (
+            registry.signing_secret_of(integration, config.effective_secret_key)
+            if configurable and integration.type == "Webhook"
+            else ""
+        ),
         "actions": list(integration.outgoing_actions),
         "filter_lines": condition_builder.describe(integration.outgoing_filter),
     }
@@ -66,8 +71,7 @@ def _integration_page(
     status: int = 200,
     new_key: str = "",
     rotated: bool = False,
-    confirm_delete: bool = False,
-    confirm_new_key: bool = False,
+    confirm: str = "",
     saved: bool = False,
     heartbeat_form: HeartbeatFields | None = None,
     heartbeat_errors: dict[str, str] | None = None,
@@ -101,8 +105,7 @@ def _integration_page(
         integration=view,
         new_key=new_key,
         rotated=rotated,
-        confirm_delete=confirm_delete,
-        confirm_new_key=confirm_new_key,
+        confirm=confirm,
         saved=saved,
         notice=flashed(request),
         heartbeats=beats,
@@ -161,12 +164,20 @@ def _change(
     return user, done
 
 
-def _confirming(request: Request, integration_id: str, *, delete: bool) -> Response:
-    """The page asking to confirm deleting the integration (``delete``) or making a new key."""
+def _rotate_signing_secret(session: Session, actor: Actor, integration: Integration) -> None:
+    registry.rotate_signing_secret(session, actor=actor, integration=integration)
+
+
+CONFIRMED = ("delete", "new-key", "new-signing-secret")
+"""The buttons of an integration's page that ask first: GET ``…/{id}/<one of these>`` asks."""
+
+
+def _confirming(request: Request, integration_id: str, what: str) -> Response:
+    """The integration's page asking to confirm ``what`` (one of CONFIRMED)."""
     user = signed_in_user(request)
     if user is None:
         return to_login(request)
-    return _integration_page(request, user, integration_id, confirm_delete=delete, confirm_new_key=not delete)
+    return _integration_page(request, user, integration_id, confirm=what)
 
 
 def _created(request: Request, outcome: Response | Created) -> Response:
@@ -234,9 +245,14 @@ def install(app: FastAPI, config: Settings) -> None:
     ) -> Response:
         return submit_edit(request, integration_id, form)
 
-    @app.get("/settings/integrations/{integration_id}/delete", include_in_schema=False)
-    def confirm_delete(request: Request, integration_id: str) -> Response:
-        return _confirming(request, integration_id, delete=True)
+    for what in CONFIRMED:
+
+        def ask(request: Request, integration_id: str, what: str = what) -> Response:
+            return _confirming(request, integration_id, what)
+
+        app.add_api_route(
+            f"/settings/integrations/{{integration_id}}/{what}", ask, methods=["GET"], include_in_schema=False
+        )
 
     @app.post("/settings/integrations/{integration_id}/delete", include_in_schema=False)
     def delete(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
@@ -260,10 +276,6 @@ def install(app: FastAPI, config: Settings) -> None:
     def disable(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
         return switch(request, integration_id, csrf_token, enabled=False)
 
-    @app.get("/settings/integrations/{integration_id}/new-key", include_in_schema=False)
-    def confirm_new_key(request: Request, integration_id: str) -> Response:
-        return _confirming(request, integration_id, delete=False)
-
     @app.post("/settings/integrations/{integration_id}/new-key", include_in_schema=False)
     def new_key(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
         done = _change(request, integration_id, csrf_token, _rotate_key)
@@ -271,6 +283,16 @@ def install(app: FastAPI, config: Settings) -> None:
             return done
         user, key = done
         return _integration_page(request, user, integration_id, new_key=key or "", rotated=True)
+
+    @app.post("/settings/integrations/{integration_id}/new-signing-secret", include_in_schema=False)
+    def new_signing_secret(
+        request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        done = _change(request, integration_id, csrf_token, _rotate_signing_secret)
+        if isinstance(done, Response):
+            return done
+        flash(request, "A new signing secret: requests are signed with it from now on.")
+        return redirect(request, f"/settings/integrations/{integration_id}")
 
     @app.post("/settings/integrations/{integration_id}/heartbeats", include_in_schema=False)
     def add_heartbeat(
