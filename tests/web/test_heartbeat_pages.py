@@ -5,6 +5,7 @@ forged form is refused with nothing changed."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -282,3 +283,19 @@ def test_a_form_without_its_csrf_token_changes_nothing(http: TestClient, db, ops
 def test_signed_out_visitors_are_sent_to_log_in(http: TestClient, db) -> None:
     response = http.get("/heartbeats")
     assert response.status_code == 303 and response.headers["location"] == "/login?next=%2Fheartbeats"
+
+
+def test_a_name_with_url_characters_is_linked_and_pinged_by_its_encoded_name(
+    http: TestClient, db, ops: str
+) -> None:
+    add(db, "backup #1 ?50% née")
+    log_in(http, "admin@example.com")
+    link = re.search(r'<a href="(/heartbeats/[^"]+)">backup #1 \?50% née</a>', http.get("/heartbeats").text)
+    assert link is not None
+    page = http.get(link.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200 and "<h1>backup #1 ?50% née</h1>" in page.text
+    assert "/v2/heartbeats/backup%20%231%20%3F50%25%20n%C3%A9e/ping" in page.text
+    token = csrf_token_in(page.text)
+    disabled = http.post(f"{link.group(1)}/disable", data={"csrf_token": token})
+    assert disabled.status_code == 303 and disabled.headers["location"] == link.group(1)
+    assert stored(db, "backup #1 ?50% née").enabled is False
