@@ -47,11 +47,12 @@ def test_a_new_key_is_confirmed_shown_once_and_the_old_one_is_refused(http: Test
     confirm = http.get(f"/settings/integrations/{integration_id}/new-key").text
     assert "The old key stops working now" in confirm
     assert ">Make a new key</button>" in confirm
-    answer = http.post(
+    made = http.post(
         f"/settings/integrations/{integration_id}/new-key", data={"csrf_token": csrf_token_in(confirm)}
     )
 
-    assert answer.status_code == 200
+    assert made.status_code == 303 and made.headers["location"] == f"/settings/integrations/{integration_id}"
+    answer = http.get(made.headers["location"])
     assert "The old key no longer works: change every sender to this one." in answer.text
     found = NEW_KEY.search(answer.text)
     assert found is not None
@@ -117,7 +118,8 @@ def test_a_new_key_is_put_in_the_ping_commands(http: TestClient, db, ops: str) -
     log_in(http, "admin@example.com")
     token = csrf_token_in(http.get(f"/settings/integrations/{integration_id}").text)
 
-    page = http.post(f"/settings/integrations/{integration_id}/new-key", data={"csrf_token": token}).text
+    made = http.post(f"/settings/integrations/{integration_id}/new-key", data={"csrf_token": token})
+    page = http.get(made.headers["location"]).text
 
     found = NEW_KEY.search(page)
     assert found is not None

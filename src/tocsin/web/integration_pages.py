@@ -168,6 +168,8 @@ def _rotate_signing_secret(session: Session, actor: Actor, integration: Integrat
     registry.rotate_signing_secret(session, actor=actor, integration=integration)
 
 
+NEW_KEY = "integration_key"
+"""A key just made, kept in the (signed) session until the integration's page shows it once."""
 CONFIRMED = ("delete", "new-key", "new-signing-secret")
 """The buttons of an integration's page that ask first: GET ``…/{id}/<one of these>`` asks."""
 
@@ -233,7 +235,11 @@ def install(app: FastAPI, config: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return _integration_page(request, user, integration_id, saved=bool(saved))
+        kept = request.session.pop(NEW_KEY, None)
+        key = kept["key"] if isinstance(kept, dict) and kept.get("integration") == integration_id else ""
+        return _integration_page(
+            request, user, integration_id, saved=bool(saved), new_key=key, rotated=bool(key)
+        )
 
     @app.get("/settings/integrations/{integration_id}/edit", include_in_schema=False)
     def edit_integration(request: Request, integration_id: str) -> Response:
@@ -281,8 +287,9 @@ def install(app: FastAPI, config: Settings) -> None:
         done = _change(request, integration_id, csrf_token, _rotate_key)
         if isinstance(done, Response):
             return done
-        user, key = done
-        return _integration_page(request, user, integration_id, new_key=key or "", rotated=True)
+        # Shown by the page the browser is sent to, once: reloading it makes no other key.
+        request.session[NEW_KEY] = {"integration": integration_id, "key": done[1]}
+        return redirect(request, f"/settings/integrations/{integration_id}")
 
     @app.post("/settings/integrations/{integration_id}/new-signing-secret", include_in_schema=False)
     def new_signing_secret(
