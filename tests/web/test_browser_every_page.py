@@ -20,6 +20,8 @@ from tocsin.alerts import ingest
 from tocsin.alerts.schemas import CreateAlertPayload
 from tocsin.escalations import service as escalations
 from tocsin.escalations.schemas import EscalationPayload
+from tocsin.heartbeats import service as heartbeats
+from tocsin.heartbeats.schemas import HeartbeatPayload
 from tocsin.integrations import service as integrations
 from tocsin.oncall import service as oncall
 from tocsin.oncall.lookup import NameRef, UserRef
@@ -77,6 +79,20 @@ def site(database_url: str, tmp_path: Path, db) -> Iterator[tuple[LiveServer, di
             "escalation": escalation.id,
         }
         ids |= _schedule_with_a_rotation(session)
+        heartbeats.create_heartbeat(
+            session,
+            actor=SYSTEM,
+            payload=HeartbeatPayload.model_validate(
+                {
+                    "name": "db-dump",
+                    "interval": 1,
+                    "intervalUnit": "days",
+                    "enabled": True,
+                    "ownerTeam": {"name": "ops"},
+                }
+            ),
+        )
+        ids["heartbeat"] = "db-dump"
     with LiveServer(live_settings(database_url, str(tmp_path))) as started:
         yield started, ids
 
@@ -134,6 +150,10 @@ SIGNED_IN_PAGES = [
     "/escalations/new",
     "/escalations/{escalation}",
     "/escalations/{escalation}/delete",
+    "/settings/integrations/{integration}/new-key",
+    "/heartbeats",
+    "/heartbeats/{heartbeat}",
+    "/heartbeats/{heartbeat}/delete",
 ]
 SIGNED_OUT_PAGES = ["/login", "/password/no-such-link", "/chat/link/no-such-link"]
 

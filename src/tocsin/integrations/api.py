@@ -263,3 +263,19 @@ async def rotate_signing_secret(
         return data
 
     return ok(request, await request.app.state.writer.run(rotate), result="Rotated")
+
+
+@router.post("/{identifier}/rotate-key")
+async def rotate_key(
+    request: Request, identifier: str, actor: Configurer, id_type: IdentifierType = "id"
+) -> JSONBody:
+    """Tocsin's: a new key for an integration that receives alerts, shown in this answer only."""
+
+    def rotate(session: Session) -> dict[str, Any]:
+        integration = service.get_integration(session, identifier, id_type)
+        key = registry.rotate_key(session, actor=actor, integration=integration)
+        return meta_json(integration) | {"apiKey": key}
+
+    data = await request.app.state.writer.run(rotate)
+    request.app.state.key_cache.clear()
+    return ok(request, data, result="Rotated")

@@ -4,17 +4,23 @@ its team keys as well."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tocsin import clock, config_version
 from tocsin.actors import Actor, may_read_team_config, require_to_manage, require_to_read_team_config
-from tocsin.integrations import configuration, signing
+from tocsin.errors import InvalidInput
+from tocsin.integrations import configuration, outgoing, signing
 from tocsin.integrations.configuration import Changes
 from tocsin.integrations.models import Integration
 from tocsin.integrations.service import checked_name, kind_of
 from tocsin.outbound import OutboundPolicy
+from tocsin.secrets_util import hash_key, new_api_key
 from tocsin.teams import service as teams
+
+log = logging.getLogger(__name__)
 
 KINDS_TO_ADD = {
     "API": "Let a monitoring tool create and act on alerts through the Opsgenie-compatible REST API.",
@@ -130,3 +136,26 @@ def rotate_signing_secret(session: Session, *, actor: Actor, integration: Integr
 
 def signing_secret_of(integration: Integration, secret_key: str) -> str:
     return signing.signing_secret(secret_key, integration.signing_salt)
+
+
+def has_key(integration: Integration) -> bool:
+    """Whether the integration is called with a key of its own (the kinds that receive alerts)."""
+    return integration.type in outgoing.RECEIVERS
+
+
+def rotate_key(session: Session, *, actor: Actor, integration: Integration) -> str:
+    """A new key for an integration that receives alerts, returned to be shown once: only its hash
+    is stored, in place of the old key's, so the old key is refused from this commit on (a process
+    that recognised it a moment ago forgets it within ``KeyCache.SECONDS``)."""
+    require_to_configure(actor, integration)
+    if not has_key(integration):
+        raise InvalidInput(
+            "type",
+            f"{integration.type} integrations have no key: they send alerts out and receive none",
+        )
+    key = new_api_key()
+    integration.key_hash = hash_key(key)
+    integration.updated_at = clock.now()
+    session.flush()
+    log.info("integration %s has a new key; its old key is refused from now on", integration.name)
+    return key

@@ -171,8 +171,8 @@ def _stored_form(integration: Integration) -> tuple[EditSubmitted, list[Conditio
     return form, shown.rows or [ConditionRow()]
 
 
-def _owners(session: Session, user: User) -> list[tuple[str, str]]:
-    """The owners ``user`` may give an integration, as (value, label): no team (for those who
+def owner_choices(session: Session, user: User) -> list[tuple[str, str]]:
+    """The owners ``user`` may give an integration (or a heartbeat), as (value, label): no team (for those who
     configure everything) and the teams they administer."""
     manages = teams.actor_for_user(session, user, channel="web").manages
     owners = [(NO_TEAM, "No team (global)")] if manages.everything else []
@@ -183,7 +183,7 @@ def _owners(session: Session, user: User) -> list[tuple[str, str]]:
 def _facts(session: Session, user: User, integration: Integration) -> dict[str, Any]:
     kind = integration.type
     return {
-        "owners": _owners(session, user),
+        "owners": owner_choices(session, user),
         "id": integration.id,
         "name": integration.name,
         "type": kind,

@@ -5,6 +5,7 @@ pages (team_pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form
@@ -14,15 +15,17 @@ from starlette.responses import Response
 
 from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
+from tocsin.actors import Actor
 from tocsin.config import Settings
-from tocsin.errors import NotFound, PermissionDenied
+from tocsin.errors import InvalidInput, NotFound, PermissionDenied
 from tocsin.integrations import chat_kinds, configuration, outgoing, registry
 from tocsin.integrations.models import Integration
 from tocsin.teams import service as teams
-from tocsin.web import condition_builder, csrf, team_pages
+from tocsin.web import condition_builder, csrf, integration_heartbeats, team_pages
+from tocsin.web.heartbeat_form import HeartbeatFields
 from tocsin.web.integration_edit import EditSubmitted, edit_form, submit_edit
 from tocsin.web.integration_form import Created, Submitted, create, new_form, refused, team_view
-from tocsin.web.pages import db, redirect, render, settings, signed_in_user, to_login
+from tocsin.web.pages import db, flash, flashed, redirect, render, settings, signed_in_user, to_login
 
 
 def _integration_view(
@@ -49,6 +52,12 @@ def _integration_view(
             else ""
         ),
         "sends": outgoing.sends(integration.type),
+        "has_key": registry.has_key(integration),
+        "signing_secret": (
+            registry.signing_secret_of(integration, config.effective_secret_key)
+            if configurable and integration.type == "Webhook"
+            else ""
+        ),
         "actions": list(integration.outgoing_actions),
         "filter_lines": condition_builder.describe(integration.outgoing_filter),
     }
@@ -59,9 +68,13 @@ def _integration_page(
     user: User,
     integration_id: str,
     *,
+    status: int = 200,
     new_key: str = "",
-    confirm_delete: bool = False,
+    rotated: bool = False,
+    confirm: str = "",
     saved: bool = False,
+    heartbeat_form: HeartbeatFields | None = None,
+    heartbeat_errors: dict[str, str] | None = None,
 ) -> Response:
     with db(request).read_session() as session:
         actor = teams.actor_for_user(session, user, channel="web")
@@ -74,19 +87,57 @@ def _integration_page(
             configurable=registry.may_configure(actor, integration),
             config=settings(request),
         )
+        beats = integration_heartbeats.section(
+            request,
+            session,
+            integration=integration,
+            actor=actor,
+            viewer=user,
+            key=new_key,
+            form=heartbeat_form,
+            errors=heartbeat_errors,
+        )
     return render(
         request,
         "integration.html",
+        status,
         user=user,
         integration=view,
         new_key=new_key,
-        confirm_delete=confirm_delete,
+        rotated=rotated,
+        confirm=confirm,
         saved=saved,
+        notice=flashed(request),
+        heartbeats=beats,
     )
 
 
-def _change(request: Request, integration_id: str, csrf_token: str, *, enabled: bool | None) -> Response:
-    """Enable or disable (``enabled``), or delete (None) the integration, as the signed-in user."""
+IntegrationChange = Callable[[Session, Actor, Integration], str | None]
+"""What a button on an integration's page does, as the signed-in user's actor; returns what the
+answer needs (the team of a deleted integration, a new key)."""
+
+
+def _enable(enabled: bool) -> IntegrationChange:
+    def switch(session: Session, actor: Actor, integration: Integration) -> None:
+        registry.set_enabled(session, actor=actor, integration=integration, enabled=enabled)
+
+    return switch
+
+
+def _delete(session: Session, actor: Actor, integration: Integration) -> str | None:
+    registry.delete_integration(session, actor=actor, integration=integration)
+    return integration.team_id
+
+
+def _rotate_key(session: Session, actor: Actor, integration: Integration) -> str:
+    return registry.rotate_key(session, actor=actor, integration=integration)
+
+
+def _change(
+    request: Request, integration_id: str, csrf_token: str, act: IntegrationChange
+) -> tuple[User, str | None] | Response:
+    """Do ``act`` to the integration as the signed-in user: who that is and what ``act`` returned,
+    or the page that says why not (nothing changed)."""
     user = signed_in_user(request)
     if user is None:
         return to_login(request)
@@ -99,22 +150,36 @@ def _change(request: Request, integration_id: str, csrf_token: str, *, enabled: 
         actor = teams.actor_for_user(session, current, channel="web") if current else None
         if integration is None or actor is None or not registry.may_see(actor, integration):
             raise NotFound("no such integration")
-        if enabled is None:
-            registry.delete_integration(session, actor=actor, integration=integration)
-        else:
-            registry.set_enabled(session, actor=actor, integration=integration, enabled=enabled)
-        return integration.team_id
+        return act(session, actor, integration)
 
     try:
-        team_id = request.app.state.writer.call(change)
+        done = request.app.state.writer.call(change)
     except NotFound:
         return refused(request, user, 404, "There is no such integration, or it is not yours to see.")
     except PermissionDenied as problem:
         return refused(request, user, 403, f"{problem.message}.")
+    except InvalidInput as problem:
+        return refused(request, user, 422, f"{problem.message}.")
     request.app.state.key_cache.clear()
-    if enabled is not None:
-        return redirect(request, f"/settings/integrations/{integration_id}")
-    return redirect(request, f"/teams/{team_id}" if team_id else "/settings/integrations")
+    return user, done
+
+
+def _rotate_signing_secret(session: Session, actor: Actor, integration: Integration) -> None:
+    registry.rotate_signing_secret(session, actor=actor, integration=integration)
+
+
+NEW_KEY = "integration_key"
+"""A key just made, kept in the (signed) session until the integration's page shows it once."""
+CONFIRMED = ("delete", "new-key", "new-signing-secret")
+"""The buttons of an integration's page that ask first: GET ``…/{id}/<one of these>`` asks."""
+
+
+def _confirming(request: Request, integration_id: str, what: str) -> Response:
+    """The integration's page asking to confirm ``what`` (one of CONFIRMED)."""
+    user = signed_in_user(request)
+    if user is None:
+        return to_login(request)
+    return _integration_page(request, user, integration_id, confirm=what)
 
 
 def _created(request: Request, outcome: Response | Created) -> Response:
@@ -170,7 +235,11 @@ def install(app: FastAPI, config: Settings) -> None:
         user = signed_in_user(request)
         if user is None:
             return to_login(request)
-        return _integration_page(request, user, integration_id, saved=bool(saved))
+        kept = request.session.pop(NEW_KEY, None)
+        key = kept["key"] if isinstance(kept, dict) and kept.get("integration") == integration_id else ""
+        return _integration_page(
+            request, user, integration_id, saved=bool(saved), new_key=key, rotated=bool(key)
+        )
 
     @app.get("/settings/integrations/{integration_id}/edit", include_in_schema=False)
     def edit_integration(request: Request, integration_id: str) -> Response:
@@ -182,21 +251,74 @@ def install(app: FastAPI, config: Settings) -> None:
     ) -> Response:
         return submit_edit(request, integration_id, form)
 
-    @app.get("/settings/integrations/{integration_id}/delete", include_in_schema=False)
-    def confirm_delete(request: Request, integration_id: str) -> Response:
-        user = signed_in_user(request)
-        if user is None:
-            return to_login(request)
-        return _integration_page(request, user, integration_id, confirm_delete=True)
+    for what in CONFIRMED:
+
+        def ask(request: Request, integration_id: str, what: str = what) -> Response:
+            return _confirming(request, integration_id, what)
+
+        app.add_api_route(
+            f"/settings/integrations/{{integration_id}}/{what}", ask, methods=["GET"], include_in_schema=False
+        )
 
     @app.post("/settings/integrations/{integration_id}/delete", include_in_schema=False)
     def delete(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-        return _change(request, integration_id, csrf_token, enabled=None)
+        done = _change(request, integration_id, csrf_token, _delete)
+        if isinstance(done, Response):
+            return done
+        team_id = done[1]
+        return redirect(request, f"/teams/{team_id}" if team_id else "/settings/integrations")
+
+    def switch(request: Request, integration_id: str, csrf_token: str, *, enabled: bool) -> Response:
+        done = _change(request, integration_id, csrf_token, _enable(enabled))
+        if isinstance(done, Response):
+            return done
+        return redirect(request, f"/settings/integrations/{integration_id}")
 
     @app.post("/settings/integrations/{integration_id}/enable", include_in_schema=False)
     def enable(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-        return _change(request, integration_id, csrf_token, enabled=True)
+        return switch(request, integration_id, csrf_token, enabled=True)
 
     @app.post("/settings/integrations/{integration_id}/disable", include_in_schema=False)
     def disable(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-        return _change(request, integration_id, csrf_token, enabled=False)
+        return switch(request, integration_id, csrf_token, enabled=False)
+
+    @app.post("/settings/integrations/{integration_id}/new-key", include_in_schema=False)
+    def new_key(request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
+        done = _change(request, integration_id, csrf_token, _rotate_key)
+        if isinstance(done, Response):
+            return done
+        # Shown by the page the browser is sent to, once: reloading it makes no other key.
+        request.session[NEW_KEY] = {"integration": integration_id, "key": done[1]}
+        return redirect(request, f"/settings/integrations/{integration_id}")
+
+    @app.post("/settings/integrations/{integration_id}/new-signing-secret", include_in_schema=False)
+    def new_signing_secret(
+        request: Request, integration_id: str, csrf_token: Annotated[str, Form()] = ""
+    ) -> Response:
+        done = _change(request, integration_id, csrf_token, _rotate_signing_secret)
+        if isinstance(done, Response):
+            return done
+        flash(request, "A new signing secret: requests are signed with it from now on.")
+        return redirect(request, f"/settings/integrations/{integration_id}")
+
+    @app.post("/settings/integrations/{integration_id}/heartbeats", include_in_schema=False)
+    def add_heartbeat(
+        request: Request, integration_id: str, form: Annotated[HeartbeatFields, Form()]
+    ) -> Response:
+        user = signed_in_user(request)
+        if user is None:
+            return to_login(request)
+
+        def show(status: int, errors: dict[str, str]) -> Response:
+            assert user is not None
+            return _integration_page(
+                request, user, integration_id, status=status, heartbeat_form=form, heartbeat_errors=errors
+            )
+
+        if not csrf.is_valid(request, form.csrf_token):
+            return show(400, {"form": "Your session expired; reload the page and try again."})
+        done = integration_heartbeats.add_heartbeat(request, user, integration_id, form, show)
+        if isinstance(done, Response):
+            return done
+        flash(request, f"Heartbeat {done} created: ping it with the command below.")
+        return redirect(request, f"/settings/integrations/{integration_id}#heartbeats")

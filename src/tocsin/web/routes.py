@@ -24,6 +24,7 @@ from tocsin.web import (
     chat_links,
     csrf,
     escalation_pages,
+    heartbeat_pages,
     home_page,
     integration_pages,
     live_pages,
@@ -82,6 +83,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     maintenance_pages.install(app, settings)
     schedule_routes.install(app, settings)
     escalation_pages.install(app, settings)
+    heartbeat_pages.install(app, settings)
     login_options = oidc_pages.login_page_options(settings)
 
     @app.get("/login", include_in_schema=False)
