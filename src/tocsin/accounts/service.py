@@ -11,6 +11,7 @@ and is not notified; deactivating ends their web sessions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select, true
@@ -256,11 +257,12 @@ def find_user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 
 
-def display_names(session: Session, user_ids: set[str]) -> dict[str, str]:
+def display_names(session: Session, user_ids: Iterable[str]) -> dict[str, str]:
     """Each user id -> the name pages show: the full name, else the username."""
-    if not user_ids:
+    wanted = set(user_ids)
+    if not wanted:
         return {}
-    rows = session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(user_ids)))
+    rows = session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(wanted)))
     return {user_id: full_name or username for user_id, full_name, username in rows}
 
 

@@ -112,12 +112,8 @@ def usernames(session: Session, user_ids: list[str]) -> dict[str, str]:
     return {user_id: username for user_id, username in rows}
 
 
-def display_names(session: Session, user_ids: set[str] | list[str]) -> dict[str, str]:
-    """Each user id → the name to show a person: the full name, else the username."""
-    if not user_ids:
-        return {}
-    rows = session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(set(user_ids))))
-    return {user_id: full_name or username for user_id, full_name, username in rows}
+display_names = accounts.display_names
+"""Each user id → the name to show a person (one function for every page)."""
 
 
 def moment(value: datetime, field: str) -> datetime:

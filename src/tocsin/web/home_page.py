@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tocsin import clock
+from tocsin.accounts import service as accounts
 from tocsin.accounts.models import User
 from tocsin.alerts import waiting
 from tocsin.config import Settings
@@ -45,7 +45,9 @@ def home_context(session: Session, user: User) -> dict[str, Any]:
         (schedule, oncall.on_call(session, schedule.id, now), oncall.next_on_call(session, schedule.id, now))
         for schedule in schedules
     ]
-    people = _people(session, {uid for _, this, after in answers for uid in this.user_ids + after.user_ids})
+    people = accounts.display_names(
+        session, {uid for _, this, after in answers for uid in this.user_ids + after.user_ids}
+    )
     rows = [
         {
             "name": schedule.name,
@@ -78,11 +80,3 @@ def home_context(session: Session, user: User) -> dict[str, Any]:
         "quiet_until_time": time_of_day(quiet_until, user) if quiet_until else "",
         "on_call_in": [row for row in rows if row["you"]],
     }
-
-
-def _people(session: Session, user_ids: set[str]) -> dict[str, str]:
-    """Each user id → the name to show (full name, else username)."""
-    if not user_ids:
-        return {}
-    rows = session.execute(select(User.id, User.full_name, User.username).where(User.id.in_(user_ids)))
-    return {user_id: full_name or username for user_id, full_name, username in rows}
