@@ -145,7 +145,9 @@ def run(backend: str, url: str, rounds: int) -> None:
     print("| what | p50 | p95 | p95 ÷ baseline p95 |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as data_dir, TestClient(bare_app()) as bare:
         settings = Settings(database_url=url, data_dir=Path(data_dir), secret_key="bench-secret")
-        with TestClient(build(settings, run_engine=False), base_url="http://tocsin.test") as admin:
+        with TestClient(
+            build(settings, run_engine=False, freeze_heap=True), base_url="http://tocsin.test"
+        ) as admin:
             assert log_in(admin, "root@example.com").status_code in (200, 303)
             floor = timed(lambda: bare.get("/page"), rounds)
             small_page = timed(page_view(admin, ids["small"]), rounds)

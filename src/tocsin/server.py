@@ -54,7 +54,7 @@ def from_environment() -> ASGIApp:
     """Application factory for multi-process serving (each process reads the same settings)."""
     settings = Settings()
     logs.configure(settings)
-    return build(settings)
+    return build(settings, freeze_heap=True)
 
 
 def run(settings: Settings, *, workers: int = 1) -> None:
@@ -73,7 +73,7 @@ def run(settings: Settings, *, workers: int = 1) -> None:
         if workers > 1:
             uvicorn.run("tocsin.server:from_environment", factory=True, workers=workers, **common)  # type: ignore[arg-type]
         else:
-            uvicorn.run(build(settings), **common)  # type: ignore[arg-type]
+            uvicorn.run(build(settings, freeze_heap=True), **common)  # type: ignore[arg-type]
     finally:
         if own_port is not None:
             own_port.stop()
