@@ -204,6 +204,8 @@ class RotationPreview:
     """The previewed rotation's shifts (what overrides of it cover already cut out)."""
     on_call: list[Segment]
     """Who would be on call in the whole schedule, cut where that changes."""
+    plan: Plan
+    """The schedule's plan with the rotation in it, for drawing."""
 
 
 def preview_rotation(
@@ -226,6 +228,7 @@ def preview_rotation(
     return RotationPreview(
         rotation_shifts=[shift for shift in shifts if shift.rotation_id == rotation_id],
         on_call=plans.segments(shifts, start, end),
+        plan=plan,
     )
 
 

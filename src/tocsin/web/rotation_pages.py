@@ -40,6 +40,7 @@ from tocsin.web.rotation_form import (
     stored_form,
 )
 from tocsin.web.rotation_preview import preview_view
+from tocsin.web.schedule_svg import row_bars, row_height
 
 NOT_YOURS = "There is no such schedule or rotation, or it is not yours to see."
 EXPIRED = "Your session expired; open the rotation again and try again. Nothing was saved."
@@ -148,6 +149,8 @@ def editor_page(
         errors=errors or {},
         focus=focus,
         preview=preview,
+        row_bars=row_bars,
+        row_height=row_height,
         types=TYPE_LABELS,
         restrictions=RESTRICTIONS,
         days=DAYS,

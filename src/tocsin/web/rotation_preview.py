@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tocsin.accounts.date_formats import pattern_of
+from tocsin.accounts.date_formats import pattern_of, time_pattern_of
 from tocsin.accounts.models import User
 from tocsin.oncall.service import RotationPreview
+from tocsin.oncall.wallclock import wall
 from tocsin.web.moments import when, zone_of
+from tocsin.web.schedule_timeline import lay_out
+from tocsin.web.schedule_window import window_for
 
 
 def in_zone(moment: datetime, zone: ZoneInfo, viewer: User) -> str:
@@ -41,10 +44,16 @@ def preview_view(
     start: datetime,
     end: datetime,
 ) -> dict[str, Any]:
+    """The preview's timeline (drawn as the schedule's page draws it) and its stretches as lists."""
+    window = window_for("2weeks", wall(start, zone).date().isoformat(), zone, start)
+    timeline = lay_out(preview.plan, window, names, time_pattern=time_pattern_of(viewer.date_format))
+
     def who(user_ids: tuple[str, ...] | list[str]) -> str:
         return ", ".join(names.get(user_id, user_id) for user_id in user_ids) or "no one"
 
     return {
+        "timeline": timeline,
+        "window": window,
         "from": _moment(start, zone, viewer),
         "to": _moment(end, zone, viewer),
         "both_zones": not same_zone(zone, viewer),
