@@ -97,12 +97,17 @@ class Problems:
     def __init__(self, page: Page) -> None:
         self.seen: list[str] = []
         self._expected: set[tuple[int, str]] = set()
+        self._refusals_expected: set[str] = set()
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.seen.append(f"script error: {error}"))
         page.on("response", self._response)
 
     def expect_status(self, status: int, url: str) -> None:
         self._expected.add((status, url))
+
+    def expect_refused(self, url: str) -> None:
+        """Excuses the browser's tries at ``url`` while the server is down on purpose (a restart)."""
+        self._refusals_expected.add(url)
 
     def _response(self, response: Response) -> None:
         if response.status >= 400 and (response.status, response.url) not in self._expected:
@@ -117,6 +122,8 @@ class Problems:
             message.text.startswith(f"{failed_load} {status}") and where == url
             for status, url in self._expected
         ):
+            return
+        if message.text.endswith("net::ERR_CONNECTION_REFUSED") and where in self._refusals_expected:
             return
         self.seen.append(f"console: {message.text} at {where}")
 
