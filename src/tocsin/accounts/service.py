@@ -257,6 +257,15 @@ def find_user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 
 
+PEOPLE_OFFERED = 500
+"""At most this many people are offered in a form's list of whom to pick."""
+
+
+def active_people(session: Session) -> list[User]:
+    """Whom a form offers to pick (for an override, an escalation rule): active people, by username."""
+    return [person for person in find_people(session, limit=PEOPLE_OFFERED)[0] if person.is_active]
+
+
 def display_names(session: Session, user_ids: Iterable[str]) -> dict[str, str]:
     """Each user id -> the name pages show: the full name, else the username."""
     wanted = set(user_ids)

@@ -36,7 +36,6 @@ from tocsin.web.escalation_words import in_words, repeat_words, rule_line
 from tocsin.web.pages import db, flash, redirect, render, signed_in_user, to_login, try_later
 
 NOT_YOURS = "There is no such escalation, or it is not yours to see."
-PEOPLE_SHOWN = 500
 
 
 def owners(session: Session, actor: Actor) -> list[tuple[str, str]]:
@@ -55,8 +54,7 @@ def recipients(
     schedules = [(f"schedule:{one.id}", one.name) for one in oncall.list_schedules(session, actor=actor)]
     people = [
         (f"user:{person.id}", person.full_name or person.username)
-        for person in accounts.find_people(session, limit=PEOPLE_SHOWN)[0]
-        if person.is_active
+        for person in accounts.active_people(session)
     ]
     team_choices = [(f"team:{team.id}", team.name) for team in teams.list_teams(session)]
     groups = [("Schedules", schedules), ("People", people), ("Teams", team_choices)]

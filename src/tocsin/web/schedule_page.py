@@ -38,7 +38,6 @@ FEED_LINK = "schedule_feed_link"
 """A calendar link just made, shown once on the schedule's page."""
 NOT_YOURS = "There is no such schedule, or it is not yours to see."
 TAKE_HOURS = (1, 2, 4)
-PEOPLE_SHOWN = 500
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 UNITS = {"hourly": "hour", "daily": "day", "weekly": "week"}
 
@@ -247,9 +246,7 @@ def schedule_page(
 
 def _people(session: Session) -> list[tuple[str, str]]:
     """Who may be picked for an override: the active people, as (id, name)."""
-    found, _ = accounts.find_people(session, limit=PEOPLE_SHOWN)
     return [
         (person.id, f"{person.full_name} ({person.username})" if person.full_name else person.username)
-        for person in found
-        if person.is_active
+        for person in accounts.active_people(session)
     ]
